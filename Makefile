@@ -1,0 +1,46 @@
+# The two commands of the quick start: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := marketplace
+
+.PHONY: install install-test run dev test bench clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## make run: install, create or upgrade the database, seed the demo on an empty one, serve with gunicorn.
+run: install
+	$(BIN)/flask db-upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
+
+## make dev: the same with Flask's debug server and reloader.
+dev: install
+	$(BIN)/flask db-upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --debug --port $(PORT)
+
+## make test: install the test dependencies and run the whole suite.
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m matching.bench

@@ -1,0 +1,1 @@
+"""The 揭榜挂帅 marketplace web application."""

@@ -1,0 +1,1 @@
+"""Chinese TF-IDF matcher for challenges, capabilities, experts and search."""
