@@ -1,1 +1,11 @@
-"""Chinese TF-IDF matcher for challenges, capabilities, experts and search."""
+"""Chinese TF-IDF matcher for challenges, capabilities, experts and search.
+
+    from matching import Matcher
+    m = Matcher().fit([{"id": "cap:1", "title": "...", "text": "..."}])
+    hits = m.search("查询文本", k=10)
+"""
+
+from .matcher import Hit, Matcher, NotFittedError
+from .store import IndexFileError
+
+__all__ = ["Hit", "IndexFileError", "Matcher", "NotFittedError"]

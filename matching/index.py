@@ -1,0 +1,245 @@
+"""Inverted index: a column-compressed term-frequency matrix plus a small write segment for `add`."""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import numpy as np
+import scipy.sparse as sp
+
+from .scoring import BIGRAM, WORD, Weights, idf, length_norm
+from .tokenize import BIGRAM_PREFIX
+
+# The write segment is folded into the main matrix once it holds this share of the documents,
+# so `add` stays O(document) and queries never scan a long list of small segments.
+_MERGE_SHARE = 0.10
+_MERGE_MIN = 2048
+
+
+class _Grow:
+    """A numpy array with amortised O(1) append along axis 0."""
+
+    def __init__(self, dtype, width: int | None = None):
+        shape = (16,) if width is None else (16, width)
+        self.buf = np.zeros(shape, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self.buf):
+            new = np.zeros((max(need, 2 * len(self.buf)),) + self.buf.shape[1:], dtype=self.buf.dtype)
+            new[: self.n] = self.buf[: self.n]
+            self.buf = new
+        self.buf[self.n: need] = values
+        self.n = need
+
+    @property
+    def view(self) -> np.ndarray:
+        return self.buf[: self.n]
+
+
+class Index:
+    """Term-frequency postings with document lengths, document frequencies and deletions."""
+
+    def __init__(self):
+        self.vocab: dict[str, int] = {}
+        self.terms: list[str] = []
+        self._family = _Grow(np.uint8)
+        self._df = _Grow(np.float64)
+        self.ids: list[str | None] = []
+        self.row_of: dict[str, int] = {}
+        self._alive = _Grow(np.bool_)
+        self._dl = _Grow(np.float32, 2)
+        self.main = sp.csc_matrix((0, 0), dtype=np.float32)
+        self._delta: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._delta_csc: sp.csc_matrix | None = None
+        self._norm_cache: tuple[int, Weights, np.ndarray] | None = None
+        self._version = 0
+
+    # ----- vocabulary -------------------------------------------------------------------------
+    def feature_ids(self, features, grow: bool) -> np.ndarray:
+        """Map feature strings to ids, adding unknown ones when `grow`, else dropping them."""
+        vocab = self.vocab
+        if not grow:
+            return np.fromiter((vocab[f] for f in features if f in vocab), dtype=np.int32)
+        before = len(self.terms)
+        ids = [vocab.setdefault(f, len(vocab)) for f in features]
+        if len(vocab) > before:
+            new = list(islice(reversed(vocab), len(vocab) - before))[::-1]
+            self.terms.extend(new)
+            self._family.extend(np.array([BIGRAM if t.startswith(BIGRAM_PREFIX) else WORD for t in new],
+                                         dtype=np.uint8))
+            self._df.extend(np.zeros(len(new)))
+        return np.asarray(ids, dtype=np.int32)
+
+    @property
+    def family(self) -> np.ndarray:
+        return self._family.view
+
+    @property
+    def df(self) -> np.ndarray:
+        return self._df.view
+
+    @property
+    def alive(self) -> np.ndarray:
+        return self._alive.view
+
+    @property
+    def dl(self) -> np.ndarray:
+        return self._dl.view
+
+    @property
+    def n_alive(self) -> int:
+        return len(self.row_of)
+
+    # ----- building and updating --------------------------------------------------------------
+    def build_from(self, ids: list[str], rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray,
+                   dl: np.ndarray) -> None:
+        """Set the main segment from COO triplets whose columns are already vocabulary ids."""
+        n, m = len(ids), len(self.terms)
+        self.ids = list(ids)
+        self.row_of = {i: r for r, i in enumerate(ids)}
+        if len(self.row_of) != n:
+            raise ValueError("duplicate document ids in fit()")
+        self._alive = _Grow(np.bool_)
+        self._alive.extend(np.ones(n, dtype=np.bool_))
+        self._dl = _Grow(np.float32, 2)
+        self._dl.extend(dl.astype(np.float32))
+        self.main = sp.csc_matrix((tfs.astype(np.float32), (rows, cols)), shape=(n, m))
+        self.main.sum_duplicates()
+        self.main.indices = self.main.indices.astype(np.int32, copy=False)
+        self._df.buf[: m] = np.diff(self.main.indptr)
+        self._delta, self._delta_csc = [], None
+        self._version += 1
+
+    def append(self, doc_id: str, cols: np.ndarray, tfs: np.ndarray, dl: tuple[float, float]) -> None:
+        """Add one document to the write segment; an existing id is replaced."""
+        if doc_id in self.row_of:
+            self.remove([doc_id])
+        row = len(self.ids)
+        self.ids.append(doc_id)
+        self.row_of[doc_id] = row
+        self._alive.extend(np.ones(1, dtype=np.bool_))
+        self._dl.extend(np.asarray([dl], dtype=np.float32))
+        self._df.buf[cols] += 1
+        self._delta.append((row, cols, tfs.astype(np.float32)))
+        self._delta_csc = None
+        self._version += 1
+        if len(self._delta) >= max(_MERGE_MIN, _MERGE_SHARE * self.main.shape[0]):
+            self.merge()
+
+    def remove(self, doc_ids) -> int:
+        """Delete documents by id (unknown ids are ignored); returns how many were removed."""
+        rows = [self.row_of.pop(i) for i in doc_ids if i in self.row_of]
+        if not rows:
+            return 0
+        rows_arr = np.asarray(rows, dtype=np.int64)
+        self._alive.buf[rows_arr] = False
+        for r in rows:
+            self.ids[r] = None
+        main_rows = rows_arr[rows_arr < self.main.shape[0]]
+        if len(main_rows):
+            hit = np.flatnonzero(np.isin(self.main.indices, main_rows))
+            cols = np.searchsorted(self.main.indptr, hit, side="right") - 1
+            np.subtract.at(self._df.buf, cols, 1)
+        gone = set(rows)
+        kept = []
+        for row, cols_d, tfs in self._delta:
+            if row in gone:
+                self._df.buf[cols_d] -= 1
+            else:
+                kept.append((row, cols_d, tfs))
+        if len(kept) != len(self._delta):
+            self._delta, self._delta_csc = kept, None
+        self._version += 1
+        return len(rows)
+
+    def merge(self) -> None:
+        """Fold the write segment into the main matrix and drop deleted rows (renumbers rows)."""
+        n, m = len(self.ids), len(self.terms)
+        main = self.main
+        # Columns for terms first seen in `add` are empty in the main segment: pad its pointer array.
+        indptr = np.concatenate([main.indptr, np.full(m - main.shape[1], main.indptr[-1], dtype=main.indptr.dtype)])
+        main = sp.csc_matrix((main.data, main.indices, indptr), shape=(main.shape[0], m))
+        parts = [main]
+        if self._delta:
+            parts.append(self._delta_matrix(n)[main.shape[0]:])
+        full = sp.vstack(parts, format="csr") if len(parts) > 1 else main.tocsr()
+        keep = np.flatnonzero(self.alive)
+        full = full[keep].tocsc()
+        full.indices = full.indices.astype(np.int32, copy=False)
+        self.ids = [self.ids[r] for r in keep]
+        self.row_of = {i: r for r, i in enumerate(self.ids)}
+        dl = self.dl[keep].copy()
+        self._alive = _Grow(np.bool_)
+        self._alive.extend(np.ones(len(keep), dtype=np.bool_))
+        self._dl = _Grow(np.float32, 2)
+        self._dl.extend(dl)
+        self.main = full
+        self._delta, self._delta_csc = [], None
+        self._version += 1
+
+    def _delta_matrix(self, n_rows: int) -> sp.csc_matrix:
+        """The write segment as a CSC matrix over all rows (cached until the next change)."""
+        m = len(self.terms)
+        if self._delta_csc is None or self._delta_csc.shape != (n_rows, m):
+            if self._delta:
+                rows = np.concatenate([np.full(len(c), r, dtype=np.int32) for r, c, _ in self._delta])
+                cols = np.concatenate([c for _, c, _ in self._delta])
+                data = np.concatenate([t for _, _, t in self._delta])
+            else:
+                rows = cols = np.zeros(0, dtype=np.int32)
+                data = np.zeros(0, dtype=np.float32)
+            mat = sp.csc_matrix((data, (rows, cols)), shape=(n_rows, m))
+            mat.indices = mat.indices.astype(np.int32, copy=False)
+            self._delta_csc = mat
+        return self._delta_csc
+
+    # ----- scoring ----------------------------------------------------------------------------
+    def norm(self, w: Weights) -> np.ndarray:
+        """BM25 length-normalisation term per (row, family), from the live documents' lengths."""
+        c = self._norm_cache
+        if c is None or c[0] != self._version or c[1] != w:
+            alive = self.alive
+            avgdl = self.dl[alive].mean(axis=0) if alive.any() else np.ones(2)
+            c = (self._version, w, length_norm(self.dl, avgdl, w))
+            self._norm_cache = c
+        return c[2]
+
+    def postings(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Gather (rows, tf, position-in-fids) for the given features from both segments."""
+        mats = [self.main]
+        if self._delta:
+            mats.append(self._delta_matrix(len(self.ids)))
+        rows, tfs, which = [], [], []
+        for mat in mats:
+            ncol = mat.shape[1]
+            ip, ix, dt = mat.indptr, mat.indices, mat.data
+            for j, f in enumerate(fids):
+                if f >= ncol:
+                    continue
+                a, b = ip[f], ip[f + 1]
+                if a == b:
+                    continue
+                rows.append(ix[a:b])
+                tfs.append(dt[a:b])
+                which.append(np.full(b - a, j, dtype=np.int32))
+        if not rows:
+            e = np.zeros(0, dtype=np.int32)
+            return e, np.zeros(0, dtype=np.float32), e
+        return np.concatenate(rows), np.concatenate(tfs), np.concatenate(which)
+
+    def score(self, fids: np.ndarray, qtf: np.ndarray, w: Weights):
+        """Return (scores over rows, rows, per-posting contributions, position-in-fids) for a query."""
+        n = len(self.ids)
+        rows, tf, which = self.postings(fids)
+        if len(rows) == 0:
+            return np.zeros(n, dtype=np.float64), rows, np.zeros(0), which
+        fam = self.family[fids].astype(np.intp)
+        fw = np.asarray(w.family_weight)[fam] * w.query_weight(qtf) * idf(self.df[fids], self.n_alive)
+        k1 = np.asarray(w.k1)[fam]
+        norm = self.norm(w)
+        pfam = fam[which]
+        contrib = (fw * (k1 + 1.0))[which] * tf / (tf + norm[rows, pfam])
+        scores = np.bincount(rows, weights=contrib, minlength=n)
+        return scores, rows, contrib, which

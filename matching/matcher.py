@@ -1,0 +1,247 @@
+"""The Matcher: fit documents, search them with explained BM25 scores over words and character bigrams."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from .explain import QueryPlan, explain_row
+from .index import Index
+from .scoring import Weights
+from .tokenize import Analyzer, stopwords
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when a Matcher is used before `fit` or `load`."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: document id, score and the query words that produced it."""
+
+    id: str
+    score: float
+    terms: list[tuple[str, float]]
+
+
+Filter = Callable[[str], bool] | set | frozenset | None
+
+
+class Matcher:
+    """Rank documents for a Chinese query with BM25 over jieba words plus character bigrams."""
+
+    def __init__(self, *, tokenizer: Callable[[str], list[str]] | None = None, k1: float = 1.2,
+                 b: float = 0.75, bigram_k1: float = 1.2, bigram_b: float = 0.75,
+                 bigram_weight: float = 1.0, title_weight: float = 2.0, k3: float = 1.0,
+                 ngrams: bool = True, user_dict: bool = True, use_stopwords: bool = True,
+                 backend: str = "auto", n_jobs: int | None = None):
+        self.tokenizer = tokenizer
+        self.k1 = k1
+        self.b = b
+        self.bigram_k1 = bigram_k1
+        self.bigram_b = bigram_b
+        self.bigram_weight = bigram_weight
+        self.title_weight = title_weight
+        self.k3 = k3
+        self.ngrams = ngrams
+        self.user_dict = user_dict
+        self.use_stopwords = use_stopwords
+        self.backend = backend
+        self.n_jobs = n_jobs
+
+    # ----- settings ---------------------------------------------------------------------------
+    def get_params(self) -> dict:
+        """Return the constructor settings (sklearn convention)."""
+        return {k: getattr(self, k) for k in (
+            "tokenizer", "k1", "b", "bigram_k1", "bigram_b", "bigram_weight", "title_weight", "k3",
+            "ngrams", "user_dict", "use_stopwords", "backend", "n_jobs")}
+
+    def _weights(self) -> Weights:
+        return Weights(k1=(self.k1, self.bigram_k1), b=(self.b, self.bigram_b),
+                       family_weight=(1.0, self.bigram_weight), k3=self.k3)
+
+    def _analyzer(self) -> Analyzer:
+        return Analyzer(self.tokenizer, user_dict=self.user_dict, use_stopwords=self.use_stopwords,
+                        backend=self.backend)
+
+    # ----- documents -> features --------------------------------------------------------------
+    def _doc_features(self, analyzer: Analyzer, doc: Mapping) -> tuple[Counter, tuple[float, float]]:
+        """Weighted term frequencies and per-family lengths of one document (title counted `title_weight` times)."""
+        words, grams = analyzer.analyze(str(doc.get("text") or ""))
+        if not self.ngrams:
+            grams = []
+        c = Counter(words)
+        c.update(grams)
+        dl_w, dl_g = float(len(words)), float(len(grams))
+        title = doc.get("title")
+        if title:
+            tw, tg = analyzer.analyze(str(title))
+            if not self.ngrams:
+                tg = []
+            for f in tw + tg:
+                c[f] += self.title_weight
+            dl_w += self.title_weight * len(tw)
+            dl_g += self.title_weight * len(tg)
+        return c, (dl_w, dl_g)
+
+    @staticmethod
+    def _doc_id(doc: Mapping) -> str:
+        try:
+            return str(doc["id"])
+        except (KeyError, TypeError):
+            raise ValueError(f"document needs an 'id': {doc!r:.80}") from None
+
+    def fit(self, docs: Iterable[Mapping]) -> "Matcher":
+        """Index `docs` ({"id", "title", "text"} dicts), replacing any previous index; returns self."""
+        from .build import featurize  # parallel build lives apart to keep this module small
+
+        docs = list(docs)
+        ids = [self._doc_id(d) for d in docs]
+        index = Index()
+        counters, lengths = featurize(self, docs)
+        rows, cols, vals = [], [], []
+        for r, c in enumerate(counters):
+            fids = index.feature_ids(c.keys(), grow=True)
+            cols.append(fids)
+            vals.append(np.fromiter(c.values(), dtype=np.float32, count=len(c)))
+            rows.append(np.full(len(fids), r, dtype=np.int32))
+        cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
+        index.build_from(ids, cat(rows, np.int32), cat(cols, np.int32), cat(vals, np.float32),
+                         np.asarray(lengths, dtype=np.float32).reshape(-1, 2))
+        self.index_ = index
+        return self
+
+    def _check(self) -> Index:
+        idx = getattr(self, "index_", None)
+        if idx is None:
+            raise NotFittedError("this Matcher is not fitted yet: call fit(docs) or Matcher.load(path) first")
+        return idx
+
+    def add(self, docs: Iterable[Mapping]) -> "Matcher":
+        """Index more documents without refitting; an existing id is replaced (edit). Returns self."""
+        if getattr(self, "index_", None) is None:
+            return self.fit(docs)
+        idx = self.index_
+        analyzer = self._analyzer()
+        for d in docs:
+            c, dl = self._doc_features(analyzer, d)
+            fids = idx.feature_ids(c.keys(), grow=True)
+            idx.append(self._doc_id(d), fids, np.fromiter(c.values(), dtype=np.float32, count=len(c)), dl)
+        return self
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Delete documents by id (unknown ids are ignored); returns how many were removed."""
+        if isinstance(ids, str):
+            ids = [ids]
+        return self._check().remove([str(i) for i in ids])
+
+    # ----- container protocol -----------------------------------------------------------------
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the indexed documents, in index order."""
+        idx = getattr(self, "index_", None)
+        return [] if idx is None else [i for i in idx.ids if i is not None]
+
+    def __len__(self) -> int:
+        idx = getattr(self, "index_", None)
+        return 0 if idx is None else idx.n_alive
+
+    def __contains__(self, doc_id) -> bool:
+        idx = getattr(self, "index_", None)
+        return idx is not None and str(doc_id) in idx.row_of
+
+    # ----- search -----------------------------------------------------------------------------
+    def _plan(self, query: str) -> QueryPlan:
+        analyzer = self._analyzer()
+        spans, ntext = analyzer.query_spans(query if isinstance(query, str) else str(query))
+        stop = stopwords() if self.use_stopwords else frozenset()
+        return QueryPlan(spans, ntext, stop, self.ngrams)
+
+    def _score(self, plan: QueryPlan):
+        idx = self.index_
+        vocab = idx.vocab
+        keep = [j for j, f in enumerate(plan.features) if f in vocab]
+        fids = np.asarray([vocab[plan.features[j]] for j in keep], dtype=np.int64)
+        qtf = np.asarray([plan.qtf[j] for j in keep], dtype=np.float64)
+        scores, rows, contrib, which = idx.score(fids, qtf, self._weights())
+        return scores, rows, contrib, np.asarray(keep, dtype=np.int64)[which] if len(which) else which
+
+    def search(self, query: str, k: int = 10, filter: Filter = None) -> list[Hit]:
+        """Return the top `k` hits for `query`, best first; raises NotFittedError, ValueError for k < 1."""
+        idx = self._check()
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        plan = self._plan(query)
+        if not plan.features:
+            return []
+        scores, rows, contrib, which = self._score(plan)
+        top = self._top(scores, int(k), filter)
+        if len(top) == 0:
+            return []
+        sel = np.isin(rows, top)
+        per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
+        for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
+            d = per_row[r]
+            d[j] = d.get(j, 0.0) + c
+        return [Hit(idx.ids[r], float(scores[r]), explain_row(per_row[int(r)], plan)) for r in top]
+
+    def _top(self, scores: np.ndarray, k: int, filter: Filter) -> np.ndarray:
+        """Rows of the k best live documents passing `filter`; ties broken by index order."""
+        idx = self.index_
+        cand = np.flatnonzero((scores > 0) & idx.alive)
+        if filter is not None and not callable(filter):
+            allowed = np.zeros(len(idx.ids), dtype=bool)
+            rows = [idx.row_of[i] for i in filter if i in idx.row_of]
+            allowed[rows] = True
+            cand = cand[allowed[cand]]
+            filter = None
+        if filter is None and len(cand) > k:
+            part = np.argpartition(-scores[cand], k - 1)[:k]
+            kth = scores[cand[part]].min()
+            cand = cand[scores[cand] >= kth]  # keep all ties at the boundary, then order them
+        order = cand[np.lexsort((cand, -scores[cand]))]
+        if filter is None:
+            return order[:k]
+        out = []
+        for r in order.tolist():
+            if filter(idx.ids[r]):
+                out.append(r)
+                if len(out) == k:
+                    break
+        return np.asarray(out, dtype=np.int64)
+
+    def search_many(self, queries: Iterable[str], k: int = 10, filter: Filter = None) -> list[list[Hit]]:
+        """Run `search` for each query; returns one hit list per query."""
+        return [self.search(q, k, filter) for q in queries]
+
+    def explain(self, query: str, doc_id: str) -> list[tuple[str, float]]:
+        """Return the (word, contribution) terms of `doc_id` for `query`; raises KeyError for unknown ids."""
+        idx = self._check()
+        if str(doc_id) not in idx.row_of:
+            raise KeyError(doc_id)
+        hits = self.search(query, k=1, filter={str(doc_id)})
+        return hits[0].terms if hits else []
+
+    def scores(self, query: str) -> dict[str, float]:
+        """Return the score of every live document for `query` (zero when nothing matches)."""
+        idx = self._check()
+        plan = self._plan(query)
+        s = self._score(plan)[0] if plan.features else np.zeros(len(idx.ids))
+        return {i: float(s[r]) for i, r in idx.row_of.items()}
+
+    # ----- persistence ------------------------------------------------------------------------
+    def save(self, path) -> None:
+        """Write the index to `path` (npz + json inside, no pickle)."""
+        from .store import save
+
+        save(self, path)
+
+    @classmethod
+    def load(cls, path, tokenizer: Callable[[str], list[str]] | None = None) -> "Matcher":
+        """Read an index written by `save`; raises IndexFileError if it is missing or corrupt."""
+        from .store import load
+
+        return load(cls, path, tokenizer)

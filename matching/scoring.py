@@ -1,0 +1,68 @@
+"""BM25-style scoring over the sparse term-frequency index, plus a slow reference for tests."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+WORD, BIGRAM = 0, 1  # feature families
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Scoring settings per feature family (index 0 words, 1 character bigrams)."""
+
+    k1: tuple[float, float] = (1.2, 1.2)
+    b: tuple[float, float] = (0.75, 0.75)
+    family_weight: tuple[float, float] = (1.0, 1.0)
+    k3: float = 1.0  # saturation of repeated query terms; long queries repeat words a lot
+
+    def query_weight(self, qtf: np.ndarray) -> np.ndarray:
+        """Saturating query term frequency: qtf (k3+1) / (qtf + k3)."""
+        return qtf * (self.k3 + 1.0) / (qtf + self.k3)
+
+
+def idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+    """BM25 idf, log(1 + (N - df + 0.5) / (df + 0.5)), never negative."""
+    return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
+def length_norm(dl: np.ndarray, avgdl: np.ndarray, w: Weights) -> np.ndarray:
+    """Per-document, per-family BM25 denominator term k1 (1 - b + b dl/avgdl); shape (n_docs, 2)."""
+    k1 = np.asarray(w.k1, dtype=np.float64)
+    b = np.asarray(w.b, dtype=np.float64)
+    safe = np.where(avgdl > 0, avgdl, 1.0)
+    return (k1 * (1.0 - b + b * dl / safe)).astype(np.float32)
+
+
+def postings_contributions(tf: np.ndarray, rows: np.ndarray, fam: int, qweight: float,
+                           norm: np.ndarray, w: Weights) -> np.ndarray:
+    """Contribution of one query feature to each posting's document: qweight * tf (k1+1) / (tf + K_d)."""
+    k1 = w.k1[fam]
+    return (qweight * (k1 + 1.0)) * tf / (tf + norm[rows, fam])
+
+
+def reference_scores(docs_features: list[dict[str, float]], doc_len: list[tuple[float, float]],
+                     query_features: dict[str, int], w: Weights) -> list[float]:
+    """Score every document with plain Python loops, straight from the formula (slow; for tests)."""
+    n = len(docs_features)
+    avg = [sum(d[f] for d in doc_len) / n if n else 0.0 for f in (0, 1)]
+    out = []
+    for feats, dl in zip(docs_features, doc_len):
+        s = 0.0
+        for term, qtf in query_features.items():
+            tf = feats.get(term, 0.0)
+            if tf <= 0:
+                continue
+            fam = BIGRAM if term.startswith("\x1f") else WORD
+            df = sum(1 for d in docs_features if d.get(term, 0.0) > 0)
+            idf_t = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+            k1, b = w.k1[fam], w.b[fam]
+            avgdl = avg[fam] if avg[fam] > 0 else 1.0
+            k = k1 * (1.0 - b + b * dl[fam] / avgdl)
+            qw = qtf * (w.k3 + 1.0) / (qtf + w.k3)
+            s += w.family_weight[fam] * idf_t * qw * tf * (k1 + 1.0) / (tf + k)
+        out.append(s)
+    return out

@@ -1,0 +1,152 @@
+"""Chinese analysis: jieba segmentation with a domain dictionary, stopwords and character bigrams."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import threading
+from functools import lru_cache
+from importlib import resources
+from typing import Callable, Iterable
+
+from .normalize import normalize
+
+# CJK ideographs (basic, extension A, compatibility); everything else that is not Latin/digit is a separator.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Latin and number tokens keep inner joiners so 5g, rt-pcr, 3.5, c++ survive as one token.
+_RUN = re.compile(rf"([{_CJK}]+)|([a-z0-9\u03b1-\u03c9]+(?:[._+\-][a-z0-9\u03b1-\u03c9]+)*\+*)")
+_CJK_RUN = re.compile(rf"[{_CJK}]+")
+
+BIGRAM_PREFIX = "\x1f"  # marks character-bigram features; never produced by normalisation + segmentation
+
+_lock = threading.Lock()
+_segmenter: Callable[[str], list[str]] | None = None
+_backend_name: str | None = None
+
+
+def _data_lines(name: str) -> list[str]:
+    """Return the non-comment lines of a shipped data file."""
+    text = resources.files("matching").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def user_words() -> tuple[str, ...]:
+    """Return the domain dictionary terms shipped in data/userdict.txt."""
+    return tuple(ln.split()[0] for ln in _data_lines("userdict.txt"))
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Return the shipped stopword set (data/stopwords.txt)."""
+    return frozenset(_data_lines("stopwords.txt"))
+
+
+def _make_segmenter(backend: str, with_user_dict: bool) -> Callable[[str], list[str]]:
+    """Build a private segmenter instance (rjieba or jieba.Tokenizer); raises ValueError on unknown backend."""
+    words = user_words() if with_user_dict else ()
+    if backend in ("auto", "rjieba"):
+        try:
+            import rjieba
+        except ImportError:
+            if backend == "rjieba":
+                raise
+        else:
+            seg = rjieba.Jieba()
+            for w in words:
+                seg.add_word(w, None, None)
+            return seg.cut
+    if backend not in ("auto", "jieba", "rjieba"):
+        raise ValueError(f"unknown segmenter backend {backend!r}")
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    seg = jieba.Tokenizer()
+    # The cache goes to a temp dir so a read-only checkout or site-packages still works.
+    seg.tmp_dir = tempfile.gettempdir()
+    seg.initialize()
+    for w in words:
+        seg.add_word(w)
+    return seg.lcut
+
+
+def segmenter(backend: str = "auto", with_user_dict: bool = True) -> Callable[[str], list[str]]:
+    """Return the process-wide segmenter, created on first use (thread-safe)."""
+    global _segmenter, _backend_name
+    key = f"{backend}:{with_user_dict}"
+    if _segmenter is None or _backend_name != key:
+        with _lock:
+            if _segmenter is None or _backend_name != key:
+                _segmenter = _make_segmenter(backend, with_user_dict)
+                _backend_name = key
+    return _segmenter
+
+
+class Analyzer:
+    """Turn text into word tokens and character-bigram features; `tokenizer` replaces jieba when given."""
+
+    def __init__(self, tokenizer: Callable[[str], list[str]] | None = None, *, user_dict: bool = True,
+                 use_stopwords: bool = True, backend: str = "auto"):
+        self.tokenizer = tokenizer
+        self.user_dict = user_dict
+        self.use_stopwords = use_stopwords
+        self.backend = backend
+
+    def _stop(self) -> frozenset[str]:
+        return stopwords() if self.use_stopwords else frozenset()
+
+    def segment(self, ntext: str) -> list[str]:
+        """Split normalised text into tokens (stopwords included, separators dropped)."""
+        if self.tokenizer is not None:
+            return [t for t in self.tokenizer(ntext) if t.strip()]
+        cut = segmenter(self.backend, self.user_dict)
+        out: list[str] = []
+        for m in _RUN.finditer(ntext):
+            if m.lastindex == 1:
+                out.extend(cut(m.group()))
+            else:
+                out.append(m.group())
+        return out
+
+    def words(self, text: str, normalized: bool = False) -> list[str]:
+        """Return the word tokens of `text`, stopwords removed."""
+        ntext = text if normalized else normalize(text)
+        stop = self._stop()
+        return [t for t in self.segment(ntext) if t not in stop]
+
+    def analyze(self, text: str) -> tuple[list[str], list[str]]:
+        """Return (words, bigrams) of `text`; bigrams carry BIGRAM_PREFIX."""
+        ntext = normalize(text)
+        return self.words(ntext, normalized=True), char_bigrams(ntext)
+
+    def query_spans(self, text: str) -> tuple[list[tuple[str, int, int]], str]:
+        """Return every token of `text` with its span in the normalised text, and that text."""
+        ntext = normalize(text)
+        spans: list[tuple[str, int, int]] = []
+        pos = 0
+        for tok in self.segment(ntext):
+            start = ntext.find(tok, pos)
+            if start < 0:  # a custom tokenizer may rewrite tokens; keep them, without a span
+                spans.append((tok, -1, -1))
+                continue
+            spans.append((tok, start, start + len(tok)))
+            pos = start + len(tok)
+        return spans, ntext
+
+
+def char_bigrams(ntext: str) -> list[str]:
+    """Return the CJK character bigrams of normalised text, in order, prefixed with BIGRAM_PREFIX."""
+    out: list[str] = []
+    p = BIGRAM_PREFIX
+    for run in _CJK_RUN.findall(ntext):
+        out.extend([p + run[i:i + 2] for i in range(len(run) - 1)])
+    return out
+
+
+def bigram_spans(ntext: str) -> Iterable[tuple[str, int]]:
+    """Yield (bigram feature, start offset) for the CJK bigrams of normalised text."""
+    for m in _CJK_RUN.finditer(ntext):
+        run, base = m.group(), m.start()
+        for i in range(len(run) - 1):
+            yield BIGRAM_PREFIX + run[i:i + 2], base + i
