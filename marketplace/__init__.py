@@ -1,1 +1,65 @@
 """The 揭榜挂帅 marketplace web application."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app: configuration, extensions, blueprints, CLI. Touches no database."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    from .config import configure
+
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    from . import security, templating
+
+    security.init_app(app)
+    templating.init_app(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from . import access, models  # noqa: F401  (models: registers the tables on the metadata)
+    from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    access.init_login_manager(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .chains.routes import bp as chains_bp
+    from .main.routes import bp as main_bp
+    from .orgs.routes import bp as orgs_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(orgs_bp, url_prefix="/orgs")
+    app.register_blueprint(chains_bp, url_prefix="/chains")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)

@@ -1,0 +1,37 @@
+"""Forms of the admin area."""
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, NumberRange
+
+from ..formkit import BaseForm, max_length, required
+
+
+class RejectForm(BaseForm):
+    reason = TextAreaField("不予认证的原因", validators=[required("不予认证的原因"), max_length(1000)])
+
+
+class ChainSettingsForm(BaseForm):
+    leader = StringField("链长", validators=[required("链长"), max_length(128)])
+    lead_department = StringField("牵头部门", validators=[required("牵头部门"), max_length(128)])
+    description = TextAreaField("产业链简介", validators=[max_length(2000)])
+    key_link_quota_min = IntegerField("关键缺失环节年度数量下限", validators=[
+        required("下限"), NumberRange(min=1, max=20, message="应为 1—20 之间的整数。")])
+    key_link_quota_max = IntegerField("关键缺失环节年度数量上限", validators=[
+        required("上限"), NumberRange(min=1, max=20, message="应为 1—20 之间的整数。")])
+
+
+class DesignateLeadForm(BaseForm):
+    organisation_id = SelectField("企业", coerce=int, validators=[required("企业")])
+
+
+class AppointExpertForm(BaseForm):
+    email = EmailField("专家的平台账号邮箱", validators=[required("专家账号邮箱"), Email(message="请输入有效的邮箱地址。")])
+    title = StringField("职称", validators=[max_length(64)])
+    expertise = TextAreaField("研究专长", validators=[max_length(2000)],
+                              description="用于为方案推荐评审专家；已有专长的账号可留空。")
+
+
+class UserRolesForm(BaseForm):
+    is_platform_admin = BooleanField("平台管理员")
+    admin_chain = SelectField("牵头部门账号（所管产业链）")

@@ -1,0 +1,262 @@
+"""Admin area: organisation verification, chain settings, users. Access is checked once, here."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_
+
+from ..access import require
+from ..extensions import db, login_manager
+from ..formkit import ConfirmForm, apply_error
+from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
+from ..services import accounts, chains as chain_service, organisations
+from ..services.errors import ServiceError
+from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, RejectForm, UserRolesForm
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+def admins_only():
+    """Every admin page needs a platform admin or a chain admin; finer checks per page below."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门访问。")
+
+
+def platform_admin_only() -> None:
+    require(current_user.is_platform_admin, "仅限平台管理员访问。")
+
+
+@bp.route("/")
+def index():
+    pending = len(organisations.pending_queue()) if current_user.is_platform_admin else 0
+    chains = chain_service.all_chains()
+    if not current_user.is_platform_admin:
+        chains = [c for c in chains if c.id == current_user.admin_chain_id]
+    return render_template("admin/index.html", pending=pending, chains=chains)
+
+
+@bp.route("/organisations")
+def organisation_list():
+    platform_admin_only()
+    status = request.args.get("status", "pending")
+    query = db.select(Organisation).where(Organisation.type != OrgType.government)
+    if status in {s.value for s in OrgStatus}:
+        query = query.filter_by(status=OrgStatus(status))
+    q = request.args.get("q", "").strip()
+    if q:
+        query = query.where(or_(Organisation.name.contains(q), Organisation.credit_code.contains(q.upper())))
+    page = db.paginate(query.order_by(Organisation.created_at.desc()), per_page=20, error_out=False)
+    return render_template("admin/organisations.html", page=page, status=status, q=q)
+
+
+@bp.route("/organisations/<int:org_id>")
+def organisation_detail(org_id):
+    platform_admin_only()
+    organisation = db.get_or_404(Organisation, org_id)
+    from ..services.audit import trail
+
+    return render_template("admin/organisation.html", organisation=organisation, reject_form=RejectForm(),
+                           confirm=ConfirmForm(), events=trail(organisation))
+
+
+@bp.post("/organisations/<int:org_id>/verify")
+def organisation_verify(org_id):
+    platform_admin_only()
+    organisation = db.get_or_404(Organisation, org_id)
+    ConfirmForm().validate_on_submit()
+    try:
+        organisations.verify(current_user, organisation)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(url_for("admin.organisation_detail", org_id=org_id)), 303
+    db.session.commit()
+    flash(f"已认证：{organisation.name}", "success")
+    return redirect(url_for("admin.organisation_list")), 303
+
+
+@bp.post("/organisations/<int:org_id>/reject")
+def organisation_reject(org_id):
+    platform_admin_only()
+    organisation = db.get_or_404(Organisation, org_id)
+    form = RejectForm()
+    if form.validate_on_submit():
+        try:
+            organisations.reject(current_user, organisation, form.reason.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"已驳回：{organisation.name}", "info")
+            return redirect(url_for("admin.organisation_list")), 303
+    from ..services.audit import trail
+
+    return render_template("admin/organisation.html", organisation=organisation, reject_form=form,
+                           confirm=ConfirmForm(), events=trail(organisation)), 400
+
+
+def _managed_chain(code: str):
+    chain = chain_service.chain_by_code(code) or abort(404)
+    require(chain_service.can_manage(current_user, chain), "只能管理本部门牵头的产业链。")
+    return chain
+
+
+@bp.route("/chains")
+def chain_list():
+    chains = [c for c in chain_service.all_chains() if chain_service.can_manage(current_user, c)]
+    return render_template("admin/chains.html", chains=chains)
+
+
+def _enterprise_choices(chain):
+    taken = {lead.organisation_id for lead in chain.leads}
+    enterprises = db.session.scalars(
+        db.select(Organisation).filter_by(type=OrgType.enterprise, status=OrgStatus.verified).order_by(Organisation.name)
+    )
+    return [(o.id, o.name) for o in enterprises if o.id not in taken]
+
+
+def _chain_page(chain, settings_form=None, lead_form=None, expert_form=None, status=200):
+    settings_form = settings_form or ChainSettingsForm(obj=chain, formdata=None)
+    lead_form = lead_form or DesignateLeadForm(formdata=None)
+    lead_form.organisation_id.choices = _enterprise_choices(chain)
+    expert_form = expert_form or AppointExpertForm(formdata=None)
+    return render_template(
+        "admin/chain.html", chain=chain, settings_form=settings_form, lead_form=lead_form,
+        expert_form=expert_form, committee=chain_service.committee(chain), confirm=ConfirmForm(),
+    ), status
+
+
+@bp.route("/chains/<code>", methods=["GET", "POST"])
+def chain_settings(code):
+    chain = _managed_chain(code)
+    if request.method == "GET":
+        return _chain_page(chain)
+    form = ChainSettingsForm()
+    if form.validate_on_submit():
+        try:
+            chain_service.update_settings(
+                current_user, chain, leader=form.leader.data, lead_department=form.lead_department.data,
+                description=form.description.data or "", quota_min=form.key_link_quota_min.data,
+                quota_max=form.key_link_quota_max.data,
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash("产业链设置已保存。", "success")
+            return redirect(url_for("admin.chain_settings", code=code)), 303
+    return _chain_page(chain, settings_form=form, status=400)
+
+
+@bp.post("/chains/<code>/leads")
+def chain_lead_add(code):
+    chain = _managed_chain(code)
+    platform_admin_only()
+    form = DesignateLeadForm()
+    form.organisation_id.choices = _enterprise_choices(chain)
+    if form.validate_on_submit():
+        organisation = db.get_or_404(Organisation, form.organisation_id.data)
+        try:
+            chain_service.designate_lead(current_user, chain, organisation)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"已认定 {organisation.name} 为{chain.name}链主企业。", "success")
+            if chain.lead_count_warning:
+                flash(chain.lead_count_warning, "warning")
+            return redirect(url_for("admin.chain_settings", code=code)), 303
+    return _chain_page(chain, lead_form=form, status=400)
+
+
+@bp.post("/chains/<code>/leads/<int:lead_id>/remove")
+def chain_lead_remove(code, lead_id):
+    chain = _managed_chain(code)
+    platform_admin_only()
+    lead = db.get_or_404(ChainLead, lead_id)
+    if lead.chain_id != chain.id:
+        abort(404)
+    ConfirmForm().validate_on_submit()
+    chain_service.remove_lead(current_user, lead)
+    db.session.commit()
+    flash("已取消链主认定。", "info")
+    if chain.lead_count_warning:
+        flash(chain.lead_count_warning, "warning")
+    return redirect(url_for("admin.chain_settings", code=code)), 303
+
+
+@bp.post("/chains/<code>/experts")
+def chain_expert_add(code):
+    chain = _managed_chain(code)
+    form = AppointExpertForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors = ["未找到该邮箱对应的平台账号，请专家先注册或由其机构邀请加入。"]
+        else:
+            try:
+                chain_service.appoint_expert(current_user, chain, user, form.title.data or "", form.expertise.data or "")
+            except ServiceError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                db.session.commit()
+                flash(f"已聘任 {user.name} 为{chain.name}专家委员会成员。", "success")
+                return redirect(url_for("admin.chain_settings", code=code)), 303
+    return _chain_page(chain, expert_form=form, status=400)
+
+
+@bp.post("/chains/<code>/experts/<int:membership_id>/remove")
+def chain_expert_remove(code, membership_id):
+    chain = _managed_chain(code)
+    membership = db.get_or_404(ExpertMembership, membership_id)
+    if membership.chain_id != chain.id:
+        abort(404)
+    ConfirmForm().validate_on_submit()
+    chain_service.dismiss_expert(current_user, membership)
+    db.session.commit()
+    flash("已解聘该专家。", "info")
+    return redirect(url_for("admin.chain_settings", code=code)), 303
+
+
+@bp.route("/users")
+def user_list():
+    platform_admin_only()
+    q = request.args.get("q", "").strip()
+    query = db.select(User).join(User.organisation)
+    if q:
+        query = query.where(or_(User.email.contains(q.lower()), User.name.contains(q), Organisation.name.contains(q)))
+    page = db.paginate(query.order_by(User.id), per_page=20, error_out=False)
+    return render_template("admin/users.html", page=page, q=q)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_detail(user_id):
+    platform_admin_only()
+    user = db.get_or_404(User, user_id)
+    form = UserRolesForm(obj=user if request.method == "GET" else None)
+    form.admin_chain.choices = [("", "（无）")] + [(c.code, c.name) for c in chain_service.all_chains()]
+    if request.method == "GET":
+        form.admin_chain.data = user.admin_chain.code if user.admin_chain else ""
+    elif form.validate_on_submit():
+        chain = chain_service.chain_by_code(form.admin_chain.data) if form.admin_chain.data else None
+        try:
+            if (user.admin_chain_id or None) != (chain.id if chain else None):
+                chain_service.set_chain_admin(current_user, user, chain)
+            if user.is_platform_admin != form.is_platform_admin.data:
+                chain_service.set_platform_admin(current_user, user, form.is_platform_admin.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+            return render_template("admin/user.html", user=user, form=form), error.status
+        db.session.commit()
+        flash("用户权限已更新。", "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id)), 303
+    else:
+        return render_template("admin/user.html", user=user, form=form), 400
+    return render_template("admin/user.html", user=user, form=form)

@@ -1,0 +1,48 @@
+"""Forms for logging in, registering, passwords and invitations."""
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, Length, Regexp
+
+from ..formkit import REGIONS, BaseForm, max_length, required
+from ..services.accounts import MIN_PASSWORD_LENGTH
+from ..services.organisations import REGISTRABLE_TYPES
+
+EMAIL_MESSAGE = "请输入有效的邮箱地址。"
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=128, message=f"密码长度应为 {MIN_PASSWORD_LENGTH}—128 位。")
+
+
+class LoginForm(BaseForm):
+    email = EmailField("邮箱", validators=[required("邮箱"), Email(message=EMAIL_MESSAGE)])
+    password = PasswordField("密码", validators=[required("密码")])
+    remember = BooleanField("记住我（14 天）")
+
+
+class RegisterForm(BaseForm):
+    name = StringField("机构全称", validators=[required("机构全称"), Length(min=2, max=128, message="机构全称应为 2—128 个字符。")])
+    org_type = SelectField("机构类型", choices=[("", "请选择")] + [(t.value, t.label) for t in REGISTRABLE_TYPES],
+                           validators=[required("机构类型")])
+    credit_code = StringField("统一社会信用代码", validators=[required("统一社会信用代码"), max_length(40)],
+                              description="18 位，见营业执照或事业单位法人证书。")
+    region = SelectField("所在地区", choices=[("", "请选择")] + [(r, r) for r in REGIONS], validators=[required("所在地区")])
+    contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
+    contact_phone = StringField("联系电话", validators=[
+        required("联系电话"),
+        Regexp(r"^[0-9+\-() ]{7,20}$", message="请输入有效的电话号码，如 027-87654321 或 13800000000。"),
+    ])
+    user_name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
+    email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)])
+    password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField("当前密码", validators=[required("当前密码")])
+    password = PasswordField("新密码", validators=[required("新密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("确认新密码", validators=[required("确认新密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
+class AcceptInvitationForm(BaseForm):
+    name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
+    password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])

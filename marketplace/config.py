@@ -1,0 +1,89 @@
+"""Configuration: defaults, then instance/config.py, then the environment, then a test mapping."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    """Settings every deployment starts from; override in instance/config.py or the environment."""
+
+    APP_ENV = "production"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    BOOTSTRAP_SERVE_LOCAL = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    REGISTER_RATE_LIMIT = "10 per hour"
+    PAGE_SIZE = 20
+    INVITATION_DAYS = 14
+
+
+# Environment variables read at start-up, and the config key each one sets.
+ENVIRONMENT_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "REDIS_URL": "REDIS_URL",
+    "APP_ENV": "APP_ENV",
+    "COOKIE_SECURE": "COOKIE_SECURE",
+}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Normalise a DATABASE_URL so SQLAlchemy picks the psycopg 3 driver for PostgreSQL."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in instance/secret_key, creating it on first run."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        # O_EXCL: two workers starting together must end up with the same key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def configure(app, test_config: dict | None) -> None:
+    """Fill app.config from defaults, instance/config.py, the environment and test_config."""
+    app.config.from_object(Defaults)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        "sqlite:///" + os.path.join(app.instance_path, "marketplace.sqlite3")
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    for env_name, key in ENVIRONMENT_KEYS.items():
+        if os.environ.get(env_name):
+            app.config[key] = os.environ[env_name]
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    secure = app.config.get("COOKIE_SECURE")
+    if secure is None:
+        secure = not (app.config["APP_ENV"] == "development" or app.debug)
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() not in ("0", "false", "no", "off")
+    # Behind HTTPS the cookies must be Secure; `make run` serves plain HTTP on loopback and
+    # says so with COOKIE_SECURE=0, since a browser would not send a Secure cookie back there.
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")

@@ -1,0 +1,42 @@
+"""Form base class and helpers shared by every blueprint's forms."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms.validators import DataRequired, Length
+
+from .services.errors import ServiceError
+
+# Hubei's prefecture-level divisions, for the region field; "省外" for the rest of China.
+REGIONS = (
+    "武汉市", "黄石市", "十堰市", "宜昌市", "襄阳市", "鄂州市", "荆门市", "孝感市", "荆州市",
+    "黄冈市", "咸宁市", "随州市", "恩施土家族苗族自治州", "仙桃市", "潜江市", "天门市",
+    "神农架林区", "省外",
+)
+
+
+class BaseForm(FlaskForm):
+    """A Flask-WTF form whose built-in messages are in Chinese (WTForms' own zh catalogue)."""
+
+    class Meta:
+        locales = ["zh"]
+
+
+class ConfirmForm(BaseForm):
+    """An empty form: a POST button that carries only the CSRF token."""
+
+
+def required(label: str):
+    return DataRequired(message=f"请填写{label}。")
+
+
+def max_length(n: int):
+    return Length(max=n, message=f"不能超过 {n} 个字符。")
+
+
+def apply_error(form, error: ServiceError) -> None:
+    """Show a service's refusal next to its field, or above the form when it names none."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)

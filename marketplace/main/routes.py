@@ -1,0 +1,45 @@
+"""Home page, the user's dashboard and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
+from sqlalchemy import func, text
+
+from ..access import login_required
+from ..extensions import db
+from ..models import Organisation, OrgStatus, OrgType
+from ..services import chains as chain_service
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    chains = chain_service.all_chains()
+    counts = dict(
+        db.session.execute(
+            db.select(Organisation.type, func.count()).filter_by(status=OrgStatus.verified).group_by(Organisation.type)
+        ).all()
+    )
+    institutions = sum(counts.get(t, 0) for t in (OrgType.university, OrgType.institute, OrgType.other))
+    return render_template(
+        "main/index.html", chains=chains, enterprises=counts.get(OrgType.enterprise, 0), institutions=institutions
+    )
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    return render_template("main/dashboard.html", user=current_user)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:  # the check must answer, not raise: say what is down
+        db.session.rollback()
+        database = "error"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "degraded", database=database), status

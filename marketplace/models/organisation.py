@@ -1,0 +1,59 @@
+"""Organisations: enterprises, universities, institutes — each an account of its own."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .enums import OrgStatus, OrgType
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    type: Mapped[OrgType] = mapped_column(Enum(OrgType, native_enum=False, length=16))
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)
+    region: Mapped[str] = mapped_column(String(64), default="")
+    contact_name: Mapped[str] = mapped_column(String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(254), default="")
+    profile: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[OrgStatus] = mapped_column(
+        Enum(OrgStatus, native_enum=False, length=16), default=OrgStatus.pending
+    )
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    members: Mapped[list["User"]] = relationship(  # noqa: F821
+        back_populates="organisation", foreign_keys="User.organisation_id", order_by="User.id"
+    )
+    chain_leads: Mapped[list["ChainLead"]] = relationship(  # noqa: F821
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status is OrgStatus.verified
+
+    @property
+    def is_institution(self) -> bool:
+        return self.type.is_institution
+
+    @property
+    def lead_chains(self) -> list:
+        """Chains this enterprise is 链主 of."""
+        return [lead.chain for lead in self.chain_leads]
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name}>"

@@ -1,0 +1,26 @@
+"""Forms for an organisation's profile and members."""
+from __future__ import annotations
+
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, Optional, Regexp, URL
+
+from ..formkit import REGIONS, BaseForm, max_length, required
+from ..models import OrgRole
+
+
+class ProfileForm(BaseForm):
+    region = SelectField("所在地区", choices=[(r, r) for r in REGIONS], validators=[required("所在地区")])
+    contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
+    contact_phone = StringField("联系电话", validators=[
+        required("联系电话"),
+        Regexp(r"^[0-9+\-() ]{7,20}$", message="请输入有效的电话号码，如 027-87654321 或 13800000000。"),
+    ])
+    contact_email = EmailField("联系邮箱", validators=[Optional(), Email(message="请输入有效的邮箱地址。"), max_length(254)])
+    website = StringField("网站", validators=[Optional(), URL(message="请输入完整网址，如 https://www.example.com。"), max_length(254)])
+    profile = TextAreaField("机构简介", validators=[max_length(5000)],
+                            description="主营业务或研究方向、平台与资质、代表性成果等，便于平台为您精准匹配。")
+
+
+class InviteForm(BaseForm):
+    email = EmailField("被邀请人邮箱", validators=[required("被邀请人邮箱"), Email(message="请输入有效的邮箱地址。")])
+    role = SelectField("角色", choices=OrgRole.choices(), default=OrgRole.member.value)

@@ -1,0 +1,135 @@
+"""An organisation's own profile and members, and every organisation's public page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import login_required, require
+from ..extensions import db
+from ..formkit import ConfirmForm, apply_error
+from ..models import Invitation, Organisation, OrgRole, User
+from ..services import accounts, organisations
+from ..services.errors import ServiceError
+from .forms import InviteForm, ProfileForm
+
+bp = Blueprint("orgs", __name__)
+
+
+@bp.route("/mine", methods=["GET", "POST"])
+@login_required
+def mine():
+    organisation = current_user.organisation
+    form = ProfileForm(obj=organisation)
+    can_edit = current_user.is_org_admin or current_user.is_platform_admin
+    if request.method == "POST":
+        require(can_edit, "只有本机构管理员可以修改机构资料。")
+        if form.validate_on_submit():
+            try:
+                organisations.update_profile(current_user, organisation, **{
+                    name: getattr(form, name).data for name in organisations.PROFILE_FIELDS
+                })
+            except ServiceError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                db.session.commit()
+                flash("机构资料已保存。", "success")
+                return redirect(url_for("orgs.mine"))
+        return render_template("orgs/mine.html", organisation=organisation, form=form, can_edit=can_edit), 400
+    return render_template("orgs/mine.html", organisation=organisation, form=form, can_edit=can_edit)
+
+
+@bp.route("/mine/members", methods=["GET", "POST"])
+@login_required
+def members():
+    organisation = current_user.organisation
+    form = InviteForm()
+    invite_link = None
+    if request.method == "POST":
+        require(current_user.is_org_admin, "只有本机构管理员可以邀请成员。")
+        if form.validate_on_submit():
+            try:
+                _, token = accounts.invite_member(
+                    current_user, organisation, form.email.data, OrgRole(form.role.data),
+                    days=current_app.config["INVITATION_DAYS"],
+                )
+            except ServiceError as error:
+                db.session.rollback()
+                apply_error(form, error)
+            else:
+                db.session.commit()
+                invite_link = url_for("auth.accept_invitation", token=token, _external=True)
+                current_app.logger.info("Invitation for %s: %s", form.email.data, invite_link)
+                flash("邀请已创建。请将下方链接发送给被邀请人（仅显示一次）。", "success")
+                return render_template("orgs/members.html", organisation=organisation, form=InviteForm(formdata=None),
+                                       invite_link=invite_link, invitations=_open_invitations(organisation),
+                                       confirm=ConfirmForm())
+        return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=None,
+                               invitations=_open_invitations(organisation), confirm=ConfirmForm()), 400
+    return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=invite_link,
+                           invitations=_open_invitations(organisation), confirm=ConfirmForm())
+
+
+def _open_invitations(organisation):
+    return db.session.scalars(
+        db.select(Invitation).filter_by(organisation_id=organisation.id, accepted_at=None, revoked_at=None)
+        .order_by(Invitation.created_at.desc())
+    ).all()
+
+
+def _own_member(user_id: int) -> User:
+    member = db.get_or_404(User, user_id)
+    require(member.organisation_id == current_user.organisation_id, "只能管理本机构的成员。")
+    return member
+
+
+@bp.post("/mine/members/<int:user_id>/role")
+@login_required
+def member_role(user_id):
+    member = _own_member(user_id)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in OrgRole}:
+        abort(400, description="角色无效。")
+    return _member_action(lambda: accounts.set_member_role(current_user, member, OrgRole(role)), "成员角色已更新。")
+
+
+@bp.post("/mine/members/<int:user_id>/enabled")
+@login_required
+def member_enabled(user_id):
+    member = _own_member(user_id)
+    enabled = request.form.get("enabled") == "1"
+    return _member_action(lambda: accounts.set_member_enabled(current_user, member, enabled),
+                          "账号已启用。" if enabled else "账号已停用。")
+
+
+@bp.post("/mine/invitations/<int:invitation_id>/revoke")
+@login_required
+def revoke_invitation(invitation_id):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    require(invitation.organisation_id == current_user.organisation_id, "只能管理本机构的邀请。")
+    return _member_action(lambda: accounts.revoke_invitation(current_user, invitation), "邀请已撤销。")
+
+
+def _member_action(action, success: str):
+    ConfirmForm().validate_on_submit()
+    try:
+        action()
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403, description=error.message)
+        flash(error.message, "danger")
+        return redirect(url_for("orgs.members")), 303
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("orgs.members")), 303
+
+
+@bp.route("/<int:org_id>")
+def public(org_id):
+    organisation = db.get_or_404(Organisation, org_id)
+    is_own = current_user.is_authenticated and current_user.organisation_id == organisation.id
+    is_admin = current_user.is_authenticated and current_user.is_platform_admin
+    if not organisation.is_verified and not (is_own or is_admin):
+        abort(404)
+    return render_template("orgs/public.html", organisation=organisation)

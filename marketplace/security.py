@@ -1,0 +1,81 @@
+"""Security headers on every response and the error pages."""
+from __future__ import annotations
+
+from flask import jsonify, render_template
+from werkzeug.exceptions import HTTPException
+
+from .access import wants_json
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "不支持的请求方式",
+    409: "状态冲突",
+    413: "上传内容过大",
+    429: "操作过于频繁",
+    500: "服务器内部错误",
+}
+ERROR_HINTS = {
+    400: "提交的内容无法处理，请返回检查后重试。",
+    403: "您没有访问此页面或执行此操作的权限。",
+    404: "您访问的页面不存在或已被删除。",
+    405: "该地址不支持这种请求方式。",
+    409: "当前状态不允许此操作，请刷新页面后重试。",
+    413: "上传的文件超过大小限制。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "服务器出现问题，我们已记录，请稍后再试。",
+}
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        # Werkzeug's default descriptions are English; show ours unless a Chinese one was given.
+        description = error.description if _is_ours(error) else ERROR_HINTS.get(code, "")
+        if code == 400 and "CSRF" in (error.description or ""):
+            description = "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。"
+        if wants_json():
+            return jsonify(error=error.name, message=description), code
+        title = ERROR_TITLES.get(code, error.name)
+        return render_template("error.html", code=code, title=title, description=description), code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("Unhandled error")
+        from .extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            return jsonify(error="Internal Server Error", message=ERROR_HINTS[500]), 500
+        return render_template("error.html", code=500, title=ERROR_TITLES[500], description=ERROR_HINTS[500]), 500
+
+
+def _is_ours(error: HTTPException) -> bool:
+    """A description we wrote ourselves (Chinese), as opposed to Werkzeug's English default."""
+    text = error.description or ""
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

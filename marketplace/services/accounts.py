@@ -1,0 +1,193 @@
+"""Accounts: login sessions, passwords, invitations and members."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from ..extensions import db
+from ..models import Invitation, OrgRole, User, UserSession, token_digest
+from ..models.base import utcnow
+from . import audit
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).filter_by(email=normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with this e-mail and password, or None (the same None for either mistake)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_enabled or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Open a login session for `user` and return its secret token (kept in the cookie)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, token_hash=token_digest(token), user_agent=user_agent[:256]))
+    user.last_login_at = utcnow()
+    user.session_token = token
+    db.session.flush()
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    """The user whose live (not revoked) session has this token."""
+    if not token:
+        return None
+    session = db.session.scalar(
+        db.select(UserSession).filter_by(token_hash=token_digest(token), revoked_at=None)
+    )
+    if session is None:
+        return None
+    user = session.user
+    user.session_token = token
+    return user
+
+
+def end_session(token: str | None) -> None:
+    """Revoke one login session (logout): its cookie no longer opens anything."""
+    if not token:
+        return
+    session = db.session.scalar(db.select(UserSession).filter_by(token_hash=token_digest(token)))
+    if session is not None and session.revoked_at is None:
+        session.revoked_at = utcnow()
+        db.session.flush()
+
+
+def revoke_all_sessions(user: User) -> None:
+    now = utcnow()
+    for session in db.session.scalars(
+        db.select(UserSession).filter_by(user_id=user.id, revoked_at=None)
+    ):
+        session.revoked_at = now
+    db.session.flush()
+
+
+def check_new_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ServiceError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", field="password")
+
+
+def change_password(user: User, current: str, new: str, user_agent: str = "") -> str:
+    """Set a new password, end every session of the user, and return a fresh session token."""
+    if not user.check_password(current or ""):
+        raise ServiceError("当前密码不正确。", field="current_password")
+    check_new_password(new)
+    user.set_password(new)
+    revoke_all_sessions(user)
+    audit.record(user, "password_changed", user)
+    return start_session(user, user_agent)
+
+
+def create_user(organisation, email: str, name: str, password: str, role=OrgRole.member) -> User:
+    """Add a user to an organisation; raises ServiceError for a taken e-mail or a short password."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise ServiceError("该邮箱已注册，请直接登录或更换邮箱。", field="email")
+    check_new_password(password)
+    user = User(email=email, name=name.strip(), organisation=organisation, org_role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _require_org_admin(actor: User, organisation) -> None:
+    if not (actor.is_platform_admin or (actor.organisation_id == organisation.id and actor.is_org_admin)):
+        raise PermissionDenied("只有本机构管理员可以管理成员。")
+
+
+def invite_member(actor: User, organisation, email: str, role: OrgRole, days: int = 14) -> tuple[Invitation, str]:
+    """Invite an e-mail address into the organisation; returns the invitation and its secret token."""
+    _require_org_admin(actor, organisation)
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise ServiceError("该邮箱已是平台用户，不能重复邀请。", field="email")
+    open_invite = db.session.scalar(
+        db.select(Invitation).filter_by(
+            organisation_id=organisation.id, email=email, accepted_at=None, revoked_at=None
+        )
+    )
+    if open_invite is not None and open_invite.expires_at > utcnow():
+        raise ServiceError("该邮箱已有一份未使用的邀请。", field="email")
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=actor,
+        token_hash=token_digest(token),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor, "member_invited", organisation, reason=email)
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open, unexpired invitation with this token."""
+    invitation = db.session.scalar(db.select(Invitation).filter_by(token_hash=token_digest(token or "")))
+    if invitation is None or invitation.accepted_at or invitation.revoked_at:
+        return None
+    if invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
+    """Create the invited user; the invitation can be used once."""
+    if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
+        raise InvalidTransition("邀请已失效，请联系机构管理员重新邀请。")
+    user = create_user(invitation.organisation, invitation.email, name, password, invitation.role)
+    invitation.accepted_at = utcnow()
+    audit.record(user, "invitation_accepted", invitation.organisation, reason=user.email)
+    return user
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    _require_org_admin(actor, invitation.organisation)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise InvalidTransition("该邀请已被使用或撤销。")
+    invitation.revoked_at = utcnow()
+    db.session.flush()
+
+
+def set_member_role(actor: User, member: User, role: OrgRole) -> None:
+    """Make a member an organisation admin or back; an organisation keeps at least one admin."""
+    _require_org_admin(actor, member.organisation)
+    if member.org_role is role:
+        return
+    if role is OrgRole.member and member.is_org_admin:
+        admins = [m for m in member.organisation.members if m.is_org_admin and m.is_enabled]
+        if len(admins) <= 1:
+            raise InvalidTransition("机构至少需要保留一名管理员。")
+    before = member.org_role
+    member.org_role = role
+    audit.record(actor, "member_role_changed", member, before, role)
+    db.session.flush()
+
+
+def set_member_enabled(actor: User, member: User, enabled: bool) -> None:
+    """Disable (or re-enable) a member's account; disabling ends their sessions."""
+    _require_org_admin(actor, member.organisation)
+    if member.id == actor.id and not enabled:
+        raise InvalidTransition("不能停用自己的账号。")
+    if not enabled and member.is_org_admin:
+        admins = [m for m in member.organisation.members if m.is_org_admin and m.is_enabled]
+        if len(admins) <= 1:
+            raise InvalidTransition("机构至少需要保留一名可用的管理员。")
+    member.is_enabled = enabled
+    if not enabled:
+        revoke_all_sessions(member)
+    audit.record(actor, "member_enabled" if enabled else "member_disabled", member)
+    db.session.flush()

@@ -1,0 +1,28 @@
+"""Errors that services raise; routes turn them into Chinese messages and 4xx statuses."""
+
+
+class ServiceError(Exception):
+    """A request the current state or input does not allow (answered with 400 or 409)."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(ServiceError):
+    """The acting user may not do this (403)."""
+
+    status = 403
+
+
+class InvalidTransition(ServiceError):
+    """The object's state does not allow this change (409)."""
+
+    status = 409
+
+
+class NotFound(ServiceError):
+    status = 404

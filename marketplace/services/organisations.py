@@ -1,0 +1,107 @@
+"""Organisations: registration, verification, profile."""
+from __future__ import annotations
+
+from ..credit_code import normalise as normalise_credit_code
+from ..credit_code import problem as credit_code_problem
+from ..extensions import db
+from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
+from ..models.base import utcnow
+from . import accounts, audit
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+
+# The types an applicant may register as; government bodies are created by admins.
+REGISTRABLE_TYPES = (OrgType.enterprise, OrgType.university, OrgType.institute, OrgType.other)
+PROFILE_FIELDS = ("region", "contact_name", "contact_phone", "contact_email", "website", "profile")
+
+
+def _check_unique(name: str, credit_code: str, exclude_id: int | None = None) -> None:
+    query = db.select(Organisation).where(
+        (Organisation.name == name) | (Organisation.credit_code == credit_code)
+    )
+    for other in db.session.scalars(query):
+        if other.id == exclude_id:
+            continue
+        if other.credit_code == credit_code:
+            raise ServiceError("该统一社会信用代码已注册，请联系本单位管理员邀请加入。", field="credit_code")
+        raise ServiceError("该机构名称已注册，请联系本单位管理员邀请加入。", field="name")
+
+
+def register(*, name: str, org_type: str, credit_code: str, region: str, contact_name: str,
+             contact_phone: str, email: str, user_name: str, password: str) -> User:
+    """Create a pending organisation and its first user (organisation admin); returns the user."""
+    name = (name or "").strip()
+    code = normalise_credit_code(credit_code)
+    problem = credit_code_problem(code)
+    if problem:
+        raise ServiceError(problem, field="credit_code")
+    try:
+        kind = OrgType(org_type)
+    except ValueError:
+        raise ServiceError("请选择机构类型。", field="org_type") from None
+    if kind not in REGISTRABLE_TYPES:
+        raise ServiceError("请选择机构类型。", field="org_type")
+    _check_unique(name, code)
+    organisation = Organisation(
+        name=name, type=kind, credit_code=code, region=region.strip(),
+        contact_name=contact_name.strip(), contact_phone=contact_phone.strip(),
+        contact_email=accounts.normalise_email(email), status=OrgStatus.pending,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    user = accounts.create_user(organisation, email, user_name, password, OrgRole.admin)
+    audit.record(user, "organisation_registered", organisation, "", OrgStatus.pending)
+    return user
+
+
+def _require_platform_admin(actor: User) -> None:
+    if not actor.is_platform_admin:
+        raise PermissionDenied("只有平台管理员可以审核机构。")
+
+
+def verify(actor: User, organisation: Organisation) -> None:
+    """Platform admin verifies a pending (or previously rejected) organisation."""
+    _require_platform_admin(actor)
+    if organisation.status is OrgStatus.verified:
+        raise InvalidTransition("该机构已认证。")
+    before = organisation.status
+    organisation.status = OrgStatus.verified
+    organisation.rejection_reason = ""
+    organisation.verified_at = utcnow()
+    organisation.verified_by_id = actor.id
+    audit.record(actor, "organisation_verified", organisation, before, OrgStatus.verified)
+    db.session.flush()
+
+
+def reject(actor: User, organisation: Organisation, reason: str) -> None:
+    """Platform admin rejects a pending organisation, with a reason the applicant sees."""
+    _require_platform_admin(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写不予认证的原因。", field="reason")
+    if organisation.status is not OrgStatus.pending:
+        raise InvalidTransition("只能驳回待审核的机构。")
+    organisation.status = OrgStatus.rejected
+    organisation.rejection_reason = reason
+    audit.record(actor, "organisation_rejected", organisation, OrgStatus.pending, OrgStatus.rejected, reason)
+    db.session.flush()
+
+
+def update_profile(actor: User, organisation: Organisation, **fields) -> None:
+    """Edit the profile; allowed to the organisation's admins (pending ones too) and platform admins."""
+    if not (actor.is_platform_admin or (actor.organisation_id == organisation.id and actor.is_org_admin)):
+        raise PermissionDenied("只有本机构管理员可以修改机构资料。")
+    for key, value in fields.items():
+        if key not in PROFILE_FIELDS:
+            raise ValueError(f"not a profile field: {key}")
+        setattr(organisation, key, (value or "").strip())
+    if organisation.status is OrgStatus.rejected:
+        # A rejected applicant who corrects the profile goes back into the queue.
+        organisation.status = OrgStatus.pending
+        audit.record(actor, "organisation_resubmitted", organisation, OrgStatus.rejected, OrgStatus.pending)
+    db.session.flush()
+
+
+def pending_queue() -> list[Organisation]:
+    return db.session.scalars(
+        db.select(Organisation).filter_by(status=OrgStatus.pending).order_by(Organisation.created_at)
+    ).all()

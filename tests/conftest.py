@@ -1,0 +1,178 @@
+"""Shared fixtures: an app on a real database file (and on PostgreSQL when one answers)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+
+from marketplace import create_app
+from marketplace.extensions import db
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url() -> str | None:
+    """TEST_DATABASE_URL, or the local PostgreSQL when its port answers; None otherwise."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return DEFAULT_PG_URL
+    except OSError:
+        return None
+
+
+PG_URL = _postgres_url()
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(
+        PG_URL is None, reason="PostgreSQL not reachable on 127.0.0.1:5432 and TEST_DATABASE_URL not set")),
+]
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends the CSRF token with every form POST, like a browser page would.
+
+    Pass csrf=False to post without it (to test that CSRF is enforced).
+    """
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "json" not in kwargs:
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        page = self.get("/auth/login")
+        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
+        assert match, "no CSRF meta tag on the login page"
+        return match.group(1)
+
+
+def _test_config(url: str, instance: Path) -> dict:
+    return {
+        "TESTING": True,
+        "APP_ENV": "testing",
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = create_app(_test_config(f"sqlite:///{path}", path.parent))
+    with app.app_context():
+        _upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres():
+    """The PostgreSQL test database, emptied and migrated once per run."""
+    engine = create_engine(_sqlalchemy_pg(PG_URL))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    app = create_app(_test_config(PG_URL, Path(".")))
+    with app.app_context():
+        _upgrade()
+        db.engine.dispose()
+    return PG_URL
+
+
+def _sqlalchemy_pg(url: str) -> str:
+    from marketplace.config import sqlalchemy_url
+
+    return sqlalchemy_url(url)
+
+
+def _upgrade() -> None:
+    from flask_migrate import upgrade
+
+    from marketplace.services.chains import ensure_chains
+
+    upgrade()
+    ensure_chains()
+    db.session.commit()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(_sqlalchemy_pg(url))
+    with engine.begin() as connection:
+        tables = [t for (t,) in connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        if tables:
+            connection.execute(text(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request, tmp_path):
+    """A fresh app and database per test: a copied SQLite file, or an emptied PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "marketplace.sqlite3"
+        shutil.copy(request.getfixturevalue("migrated_sqlite"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("migrated_postgres")
+        _empty_postgres(url)
+    app = create_app(_test_config(url, tmp_path))
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        from marketplace.services.chains import ensure_chains
+
+        ensure_chains()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling services and models directly."""
+    with app.app_context():
+        yield
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = "password-123", **extra):
+        return self._client.post("/auth/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -1,0 +1,55 @@
+"""Test builders: organisations and users in a given state, made through the real models."""
+from __future__ import annotations
+
+import itertools
+
+from marketplace.credit_code import ALPHABET, check_character
+from marketplace.extensions import db
+from marketplace.models import ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
+from marketplace.services.chains import chain_by_code
+
+PASSWORD = "password-123"
+_counter = itertools.count(1)
+
+
+def credit_code(n: int | None = None) -> str:
+    """A valid credit code, different for each n."""
+    n = next(_counter) if n is None else n
+    body = f"{n:09d}"
+    first17 = "91420100" + "".join(ALPHABET[int(c)] for c in body)
+    return first17 + check_character(first17)
+
+
+def make_org(name: str | None = None, type: OrgType = OrgType.enterprise,
+             status: OrgStatus = OrgStatus.verified, **fields) -> Organisation:
+    n = next(_counter)
+    org = Organisation(name=name or f"测试机构{n}", type=type, status=status,
+                       credit_code=credit_code(n), region="武汉市", **fields)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def make_user(email: str, org: Organisation | None = None, role: OrgRole = OrgRole.admin,
+              name: str = "测试用户", **fields) -> User:
+    user = User(email=email, name=name, organisation=org or make_org(), org_role=role, **fields)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_expert(email: str, chain_code: str = "ai", org: Organisation | None = None) -> User:
+    user = make_user(email, org or make_org(type=OrgType.university), role=OrgRole.member,
+                     expertise="大模型推理加速与模型压缩")
+    db.session.add(ExpertMembership(user=user, chain=chain_by_code(chain_code)))
+    db.session.flush()
+    return user
+
+
+def make_platform_admin(email: str = "root@example.com") -> User:
+    return make_user(email, make_org(type=OrgType.government), is_platform_admin=True)
+
+
+def make_chain_admin(email: str, chain_code: str = "ai") -> User:
+    return make_user(email, make_org(type=OrgType.government), admin_chain=chain_by_code(chain_code))
