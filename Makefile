@@ -30,13 +30,13 @@ run: install
 	$(BIN)/flask db-upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
+	COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
 
 ## make dev: the same with Flask's debug server and reloader.
 dev: install
 	$(BIN)/flask db-upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --debug --port $(PORT)
+	APP_ENV=development $(BIN)/flask run --debug --port $(PORT)
 
 ## make test: install the test dependencies and run the whole suite.
 test: install-test

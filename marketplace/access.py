@@ -74,3 +74,8 @@ def require(condition: bool, message: str = "您没有权限执行此操作。")
     """Abort with 403 and a Chinese reason unless `condition` holds."""
     if not condition:
         abort(403, description=message)
+
+
+def acting_user():
+    """The logged-in User itself (not Flask-Login's proxy), to hand to services."""
+    return current_user._get_current_object()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from .services.errors import ServiceError
@@ -23,6 +24,12 @@ class BaseForm(FlaskForm):
 
 class ConfirmForm(BaseForm):
     """An empty form: a POST button that carries only the CSRF token."""
+
+
+def options(pairs, placeholder: str | None = None) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, with an optional empty first option."""
+    choices = [SelectChoice("", placeholder)] if placeholder else []
+    return choices + [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(label: str):

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import or_
 
-from ..access import require
+from ..access import acting_user, require
 from ..extensions import db, login_manager
-from ..formkit import ConfirmForm, apply_error
+from ..formkit import ConfirmForm, apply_error, options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
 from ..services import accounts, chains as chain_service, organisations
 from ..services.errors import ServiceError
@@ -67,7 +67,7 @@ def organisation_verify(org_id):
     organisation = db.get_or_404(Organisation, org_id)
     ConfirmForm().validate_on_submit()
     try:
-        organisations.verify(current_user, organisation)
+        organisations.verify(acting_user(), organisation)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "danger")
@@ -84,7 +84,7 @@ def organisation_reject(org_id):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            organisations.reject(current_user, organisation, form.reason.data)
+            organisations.reject(acting_user(), organisation, form.reason.data)
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
@@ -100,13 +100,13 @@ def organisation_reject(org_id):
 
 def _managed_chain(code: str):
     chain = chain_service.chain_by_code(code) or abort(404)
-    require(chain_service.can_manage(current_user, chain), "只能管理本部门牵头的产业链。")
+    require(chain_service.can_manage(acting_user(), chain), "只能管理本部门牵头的产业链。")
     return chain
 
 
 @bp.route("/chains")
 def chain_list():
-    chains = [c for c in chain_service.all_chains() if chain_service.can_manage(current_user, c)]
+    chains = [c for c in chain_service.all_chains() if chain_service.can_manage(acting_user(), c)]
     return render_template("admin/chains.html", chains=chains)
 
 
@@ -115,7 +115,7 @@ def _enterprise_choices(chain):
     enterprises = db.session.scalars(
         db.select(Organisation).filter_by(type=OrgType.enterprise, status=OrgStatus.verified).order_by(Organisation.name)
     )
-    return [(o.id, o.name) for o in enterprises if o.id not in taken]
+    return options([(o.id, o.name) for o in enterprises if o.id not in taken])
 
 
 def _chain_page(chain, settings_form=None, lead_form=None, expert_form=None, status=200):
@@ -138,7 +138,7 @@ def chain_settings(code):
     if form.validate_on_submit():
         try:
             chain_service.update_settings(
-                current_user, chain, leader=form.leader.data, lead_department=form.lead_department.data,
+                acting_user(), chain, leader=form.leader.data, lead_department=form.lead_department.data,
                 description=form.description.data or "", quota_min=form.key_link_quota_min.data,
                 quota_max=form.key_link_quota_max.data,
             )
@@ -161,7 +161,7 @@ def chain_lead_add(code):
     if form.validate_on_submit():
         organisation = db.get_or_404(Organisation, form.organisation_id.data)
         try:
-            chain_service.designate_lead(current_user, chain, organisation)
+            chain_service.designate_lead(acting_user(), chain, organisation)
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
@@ -182,7 +182,7 @@ def chain_lead_remove(code, lead_id):
     if lead.chain_id != chain.id:
         abort(404)
     ConfirmForm().validate_on_submit()
-    chain_service.remove_lead(current_user, lead)
+    chain_service.remove_lead(acting_user(), lead)
     db.session.commit()
     flash("已取消链主认定。", "info")
     if chain.lead_count_warning:
@@ -200,7 +200,7 @@ def chain_expert_add(code):
             form.email.errors = ["未找到该邮箱对应的平台账号，请专家先注册或由其机构邀请加入。"]
         else:
             try:
-                chain_service.appoint_expert(current_user, chain, user, form.title.data or "", form.expertise.data or "")
+                chain_service.appoint_expert(acting_user(), chain, user, form.title.data or "", form.expertise.data or "")
             except ServiceError as error:
                 db.session.rollback()
                 apply_error(form, error)
@@ -218,7 +218,7 @@ def chain_expert_remove(code, membership_id):
     if membership.chain_id != chain.id:
         abort(404)
     ConfirmForm().validate_on_submit()
-    chain_service.dismiss_expert(current_user, membership)
+    chain_service.dismiss_expert(acting_user(), membership)
     db.session.commit()
     flash("已解聘该专家。", "info")
     return redirect(url_for("admin.chain_settings", code=code)), 303
@@ -240,16 +240,16 @@ def user_detail(user_id):
     platform_admin_only()
     user = db.get_or_404(User, user_id)
     form = UserRolesForm(obj=user if request.method == "GET" else None)
-    form.admin_chain.choices = [("", "（无）")] + [(c.code, c.name) for c in chain_service.all_chains()]
+    form.admin_chain.choices = options([(c.code, c.name) for c in chain_service.all_chains()], "（无）")
     if request.method == "GET":
         form.admin_chain.data = user.admin_chain.code if user.admin_chain else ""
     elif form.validate_on_submit():
         chain = chain_service.chain_by_code(form.admin_chain.data) if form.admin_chain.data else None
         try:
             if (user.admin_chain_id or None) != (chain.id if chain else None):
-                chain_service.set_chain_admin(current_user, user, chain)
+                chain_service.set_chain_admin(acting_user(), user, chain)
             if user.is_platform_admin != form.is_platform_admin.data:
-                chain_service.set_platform_admin(current_user, user, form.is_platform_admin.data)
+                chain_service.set_platform_admin(acting_user(), user, form.is_platform_admin.data)
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length, Regexp
 
-from ..formkit import REGIONS, BaseForm, max_length, required
+from ..formkit import REGIONS, BaseForm, max_length, options, required
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.organisations import REGISTRABLE_TYPES
 
@@ -20,11 +20,11 @@ class LoginForm(BaseForm):
 
 class RegisterForm(BaseForm):
     name = StringField("机构全称", validators=[required("机构全称"), Length(min=2, max=128, message="机构全称应为 2—128 个字符。")])
-    org_type = SelectField("机构类型", choices=[("", "请选择")] + [(t.value, t.label) for t in REGISTRABLE_TYPES],
+    org_type = SelectField("机构类型", choices=options([(t.value, t.label) for t in REGISTRABLE_TYPES], "请选择"),
                            validators=[required("机构类型")])
     credit_code = StringField("统一社会信用代码", validators=[required("统一社会信用代码"), max_length(40)],
                               description="18 位，见营业执照或事业单位法人证书。")
-    region = SelectField("所在地区", choices=[("", "请选择")] + [(r, r) for r in REGIONS], validators=[required("所在地区")])
+    region = SelectField("所在地区", choices=options([(r, r) for r in REGIONS], "请选择"), validators=[required("所在地区")])
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
     contact_phone = StringField("联系电话", validators=[
         required("联系电话"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..access import login_required, safe_next
+from ..access import acting_user, login_required, safe_next
 from ..extensions import db, limiter
 from ..formkit import ConfirmForm, apply_error
 from ..services import accounts, organisations
@@ -89,7 +89,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             accounts.change_password(
-                current_user, form.current_password.data, form.password.data, request.user_agent.string or ""
+                acting_user(), form.current_password.data, form.password.data, request.user_agent.string or ""
             )
         except ServiceError as error:
             db.session.rollback()

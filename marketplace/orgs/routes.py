@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import login_required, require
+from ..access import acting_user, login_required, require
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error
 from ..models import Invitation, Organisation, OrgRole, User
@@ -25,7 +25,7 @@ def mine():
         require(can_edit, "只有本机构管理员可以修改机构资料。")
         if form.validate_on_submit():
             try:
-                organisations.update_profile(current_user, organisation, **{
+                organisations.update_profile(acting_user(), organisation, **{
                     name: getattr(form, name).data for name in organisations.PROFILE_FIELDS
                 })
             except ServiceError as error:
@@ -47,10 +47,11 @@ def members():
     invite_link = None
     if request.method == "POST":
         require(current_user.is_org_admin, "只有本机构管理员可以邀请成员。")
+        require(current_user.can_act, "您所在机构尚未通过平台认证，认证通过后才能邀请成员。")
         if form.validate_on_submit():
             try:
                 _, token = accounts.invite_member(
-                    current_user, organisation, form.email.data, OrgRole(form.role.data),
+                    acting_user(), organisation, form.email.data, OrgRole(form.role.data),
                     days=current_app.config["INVITATION_DAYS"],
                 )
             except ServiceError as error:
@@ -90,7 +91,7 @@ def member_role(user_id):
     role = request.form.get("role", "")
     if role not in {r.value for r in OrgRole}:
         abort(400, description="角色无效。")
-    return _member_action(lambda: accounts.set_member_role(current_user, member, OrgRole(role)), "成员角色已更新。")
+    return _member_action(lambda: accounts.set_member_role(acting_user(), member, OrgRole(role)), "成员角色已更新。")
 
 
 @bp.post("/mine/members/<int:user_id>/enabled")
@@ -98,7 +99,7 @@ def member_role(user_id):
 def member_enabled(user_id):
     member = _own_member(user_id)
     enabled = request.form.get("enabled") == "1"
-    return _member_action(lambda: accounts.set_member_enabled(current_user, member, enabled),
+    return _member_action(lambda: accounts.set_member_enabled(acting_user(), member, enabled),
                           "账号已启用。" if enabled else "账号已停用。")
 
 
@@ -107,7 +108,7 @@ def member_enabled(user_id):
 def revoke_invitation(invitation_id):
     invitation = db.get_or_404(Invitation, invitation_id)
     require(invitation.organisation_id == current_user.organisation_id, "只能管理本机构的邀请。")
-    return _member_action(lambda: accounts.revoke_invitation(current_user, invitation), "邀请已撤销。")
+    return _member_action(lambda: accounts.revoke_invitation(acting_user(), invitation), "邀请已撤销。")
 
 
 def _member_action(action, success: str):

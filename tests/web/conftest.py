@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a real database file (and on PostgreSQL when one answers)."""
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -8,6 +9,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
@@ -51,6 +53,14 @@ class CSRFClient(FlaskClient):
             kwargs["data"] = data
         return super().post(*args, **kwargs)
 
+    def open(self, *args, **kwargs):
+        # Each request runs in an empty context, so it pushes its own app context (own `g`,
+        # own db session) even while a test holds one open for set-up, as a real server would.
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's objects reload what the request changed
+        return response
+
     def csrf_token(self) -> str:
         page = self.get("/auth/login")
         match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
@@ -65,7 +75,7 @@ def _test_config(url: str, instance: Path) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "SERVER_NAME": None,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

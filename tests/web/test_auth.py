@@ -1,0 +1,154 @@
+"""Login, logout, sessions, password change, rate limits, CSRF and safe redirects."""
+import pytest
+
+from factories import PASSWORD, make_user
+from marketplace.access import safe_next
+from marketplace.extensions import db
+
+
+@pytest.fixture
+def user(ctx):
+    user = make_user("user@example.com")
+    db.session.commit()
+    return user
+
+
+def logged_in(client) -> bool:
+    return client.get("/dashboard").status_code == 200
+
+
+def test_login_and_logout(client, auth, user):
+    assert not logged_in(client)
+    response = auth.login("user@example.com")
+    assert response.status_code == 302
+    assert logged_in(client)
+    auth.logout()
+    assert not logged_in(client)
+
+
+def test_login_is_case_insensitive_on_email(client, auth, user):
+    auth.login("User@Example.COM")
+    assert logged_in(client)
+
+
+@pytest.mark.parametrize("email, password", [("user@example.com", "wrong-password"), ("nobody@example.com", PASSWORD)])
+def test_bad_credentials_give_one_message_and_keep_email(client, auth, user, email, password):
+    response = auth.login(email, password)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "邮箱或密码不正确" in html
+    assert f'value="{email}"' in html
+    assert not logged_in(client)
+
+
+def test_old_session_cookie_is_dead_after_logout(app, client, auth, user):
+    """Logout revokes the session server-side: a copy of the cookie taken before is refused."""
+    auth.login("user@example.com")
+    stolen = client.get_cookie("session").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/dashboard").status_code == 302
+
+
+def test_password_change_ends_other_sessions(app, client, auth, user):
+    other_device = app.test_client()
+    other_device.post("/auth/login", data={"email": "user@example.com", "password": PASSWORD})
+    assert logged_in(other_device)
+    auth.login("user@example.com")
+    response = client.post("/auth/password", data={
+        "current_password": PASSWORD, "password": "new-password-9", "confirm": "new-password-9"})
+    assert response.status_code == 302
+    assert logged_in(client)  # this session continues with a fresh token
+    assert not logged_in(other_device)
+    client.post("/auth/logout")
+    assert auth.login("user@example.com", PASSWORD).status_code == 400
+    assert auth.login("user@example.com", "new-password-9").status_code == 302
+
+
+def test_password_change_with_wrong_current_password(client, auth, user):
+    auth.login("user@example.com")
+    response = client.post("/auth/password", data={
+        "current_password": "nope-nope", "password": "new-password-9", "confirm": "new-password-9"})
+    assert response.status_code == 400
+    assert "当前密码不正确" in response.get_data(as_text=True)
+
+
+def test_disabled_user_cannot_log_in(client, auth, user):
+    user.is_enabled = False
+    db.session.commit()
+    assert auth.login("user@example.com").status_code == 400
+
+
+def test_login_is_rate_limited(app, client, user):
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    for _ in range(limit):
+        assert client.post("/auth/login", data={"email": "user@example.com", "password": "wrong"}).status_code == 400
+    response = client.post("/auth/login", data={"email": "user@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "操作过于频繁" in response.get_data(as_text=True)
+
+
+def test_registration_is_rate_limited(app, client):
+    limit = int(app.config["REGISTER_RATE_LIMIT"].split()[0])
+    for _ in range(limit):
+        assert client.post("/auth/register", data={"name": ""}).status_code == 400
+    assert client.post("/auth/register", data={"name": ""}).status_code == 429
+
+
+def test_post_without_csrf_token_is_refused(client, user):
+    response = client.post("/auth/login", data={"email": "user@example.com", "password": PASSWORD}, csrf=False)
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True)
+    assert not logged_in(client)
+
+
+def test_logout_without_csrf_token_is_refused(client, auth, user):
+    auth.login("user@example.com")
+    assert client.post("/auth/logout", csrf=False).status_code == 400
+    assert logged_in(client)
+
+
+def test_next_redirect_to_local_path(client, auth, user):
+    response = client.post("/auth/login?next=/orgs/mine", data={"email": "user@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/orgs/mine"
+
+
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)",
+    "http:/evil.example", "\\\\evil.example", "/%0d%0aSet-Cookie:x", " //evil.example",
+])
+def test_next_redirect_never_leaves_the_site(client, auth, user, target):
+    response = client.post("/auth/login", query_string={"next": target},
+                           data={"email": "user@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "evil" not in location
+
+
+def test_safe_next_rules():
+    assert safe_next("/chains/ai?x=1") == "/chains/ai?x=1"
+    assert safe_next("//evil.example", "/") == "/"
+    assert safe_next(None, "/home") == "/home"
+
+
+def test_protected_page_redirects_guest_to_login_with_next(client):
+    response = client.get("/orgs/mine")
+    assert response.status_code == 302
+    assert "/auth/login?next=" in response.headers["Location"]
+
+
+def test_session_cookie_flags(app, client, auth, user):
+    auth.login("user@example.com")
+    cookie = client.get_cookie("session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    assert cookie.secure  # outside development the session cookie is Secure
+
+
+def test_development_cookies_are_not_secure(tmp_path):
+    from marketplace import create_app
+
+    app = create_app({"APP_ENV": "development", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    app = create_app({"COOKIE_SECURE": "0", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is False

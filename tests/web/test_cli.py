@@ -1,0 +1,58 @@
+"""The flask commands: db-upgrade, create-admin, seed-demo."""
+from marketplace.extensions import db
+from marketplace.models import Chain, ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
+
+
+def test_db_upgrade_is_idempotent_and_creates_the_eight_chains(runner, ctx):
+    result = runner.invoke(args=["db-upgrade"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Chain)) == 8
+
+
+def test_create_admin(runner, ctx):
+    result = runner.invoke(args=["create-admin", "--email", "Boss@Example.com", "--password", "long-password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).filter_by(email="boss@example.com"))
+    assert user.is_platform_admin and user.organisation.type is OrgType.government
+    result = runner.invoke(args=["create-admin", "--email", "boss@example.com", "--password", "long-password"])
+    assert result.exit_code != 0 and "已注册" in result.output
+    result = runner.invoke(args=["create-admin", "--email", "b2@example.com", "--password", "short"])
+    assert result.exit_code != 0 and "至少 8 位" in result.output
+
+
+def test_seed_demo_loads_once_and_accounts_work(app, runner, ctx):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    for email in ["admin@demo.example", "chain-ai@demo.example", "enterprise@demo.example",
+                  "institution@demo.example", "expert@demo.example"]:
+        assert email in result.output
+    organisations = db.session.scalars(db.select(Organisation).where(Organisation.type != OrgType.government)).all()
+    enterprises = [o for o in organisations if o.type is OrgType.enterprise and o.is_verified]
+    institutions = [o for o in organisations if o.is_institution and o.is_verified]
+    assert len(enterprises) >= 16 and len(institutions) >= 16
+    assert all(o.is_demo for o in organisations)
+    assert any(o.status is OrgStatus.pending for o in organisations)
+    from marketplace.credit_code import is_valid
+
+    assert all(is_valid(o.credit_code) for o in organisations)
+    # Every chain has 2–5 链主 and an expert committee.
+    for chain in db.session.scalars(db.select(Chain)):
+        leads = db.session.scalar(db.select(db.func.count()).select_from(ChainLead).filter_by(chain_id=chain.id))
+        experts = db.session.scalar(db.select(db.func.count()).select_from(ExpertMembership).filter_by(chain_id=chain.id))
+        assert 2 <= leads <= 5 and experts >= 3, chain.name
+    enterprise = db.session.scalar(db.select(User).filter_by(email="enterprise@demo.example"))
+    assert "ai" in [c.code for c in enterprise.organisation.lead_chains] and enterprise.is_org_admin
+    expert = db.session.scalar(db.select(User).filter_by(email="expert@demo.example"))
+    assert "ai" in [c.code for c in expert.expert_chains]
+    assert db.session.scalar(db.select(User).filter_by(email="chain-ai@demo.example")).admin_chain.code == "ai"
+
+    count = len(organisations)
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "跳过" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organisation).where(
+        Organisation.type != OrgType.government)) == count
+
+    client = app.test_client()
+    response = client.post("/auth/login", data={"email": "admin@demo.example", "password": "demo-password"})
+    assert response.status_code == 302
+    assert client.get("/admin/organisations").status_code == 200
