@@ -1,13 +1,167 @@
-"""Turning many documents into term-frequency features, optionally in several processes."""
+"""Bulk featurisation for `fit`: words per document, character bigrams vectorised with numpy, in chunks.
+
+Large corpora are split over worker processes (fork); each chunk comes back as compact arrays with a
+chunk-local word list, so only numbers and the distinct words cross the process boundary.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+import multiprocessing as mp
+import os
+import re
+from dataclasses import dataclass
 from typing import Mapping
 
+import numpy as np
 
-def featurize(matcher, docs: list[Mapping]) -> tuple[list[Counter], list[tuple[float, float]]]:
-    """Return each document's weighted term counts and per-family lengths, in order."""
-    analyzer = matcher._analyzer()
-    out = [matcher._doc_features(analyzer, d) for d in docs]
-    return [c for c, _ in out], [dl for _, dl in out]
+from .normalize import normalize_many
+from .tokenize import BIGRAM_PREFIX, Analyzer
+
+_CHUNK = 4000  # documents per work unit: big enough to amortise numpy calls, small enough to balance
+_PARALLEL_MIN = 20000  # below this the process start-up costs more than it saves
+
+
+@dataclass
+class Chunk:
+    """Features of a run of documents: rows are chunk-local document numbers."""
+
+    words: list[str]
+    w_rows: np.ndarray
+    w_ids: np.ndarray
+    w_tf: np.ndarray
+    g_rows: np.ndarray
+    g_codes: np.ndarray  # distinct bigram codes of the chunk
+    g_inv: np.ndarray  # per posting, index into g_codes
+    g_tf: np.ndarray
+    dl: np.ndarray
+
+
+def _is_cjk(codes: np.ndarray) -> np.ndarray:
+    return ((codes >= 0x3400) & (codes <= 0x4DBF)) | ((codes >= 0x4E00) & (codes <= 0x9FFF)) | (
+        (codes >= 0xF900) & (codes <= 0xFAFF))
+
+
+def bigram_codes(ntexts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (text number, code) for every CJK bigram of the normalised texts; code = c1 << 16 | c2."""
+    if not ntexts:
+        return np.zeros(0, np.int64), np.zeros(0, np.uint32)
+    joined = "\n".join(ntexts)  # the separator is not CJK, so no bigram spans two texts
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cjk = _is_cjk(codes)
+    pos = np.flatnonzero(cjk[:-1] & cjk[1:])
+    starts = np.cumsum([0] + [len(t) + 1 for t in ntexts[:-1]])
+    text_no = np.searchsorted(starts, pos, side="right") - 1
+    return text_no, (codes[pos] << 16) | codes[pos + 1]
+
+
+def code_to_feature(code: int) -> str:
+    """The bigram feature string for a code from `bigram_codes`."""
+    return BIGRAM_PREFIX + chr(code >> 16) + chr(code & 0xFFFF)
+
+
+def featurize_chunk(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngrams: bool) -> Chunk:
+    """Featurise one run of documents (titles count `title_weight` times)."""
+    keys: list[str] = []
+    vals: list[float] = []
+    sizes = np.zeros(len(docs), dtype=np.int64)
+    dl = np.zeros((len(docs), 2), dtype=np.float32)
+    texts = normalize_many([str(d.get("text") or "") for d in docs])
+    titles = normalize_many([str(d.get("title") or "") for d in docs])
+    for r, (text, title) in enumerate(zip(texts, titles)):
+        c = analyzer.word_counts(text)
+        n_words = float(sum(c.values()))
+        if title:
+            tc = analyzer.word_counts(title)
+            for t, v in tc.items():
+                c[t] += title_weight * v
+            n_words += title_weight * sum(tc.values())
+        dl[r, 0] = n_words
+        keys.extend(c)
+        vals.extend(c.values())
+        sizes[r] = len(c)
+    # dict.fromkeys and map run in C: far cheaper than a setdefault per (document, word) pair.
+    local = {t: i for i, t in enumerate(dict.fromkeys(keys))}
+    w_ids = np.fromiter(map(local.__getitem__, keys), dtype=np.int32, count=len(keys))
+    w_rows = np.repeat(np.arange(len(docs), dtype=np.int32), sizes)
+    w_tf = np.asarray(vals, dtype=np.float32)
+    if ngrams:
+        rows, codes = bigram_codes(texts)
+        weights = np.ones(len(rows), dtype=np.float32)
+        if title_weight and any(titles):
+            t_rows, t_codes = bigram_codes(titles)
+            rows = np.concatenate([rows, t_rows])
+            codes = np.concatenate([codes, t_codes])
+            weights = np.concatenate([weights, np.full(len(t_rows), title_weight, dtype=np.float32)])
+        dl[:, 1] = np.bincount(rows, weights=weights, minlength=len(docs))
+        key = (rows.astype(np.uint64) << np.uint64(32)) | codes.astype(np.uint64)
+        uniq, inv = np.unique(key, return_inverse=True)
+        tf = np.bincount(inv.ravel(), weights=weights, minlength=len(uniq)).astype(np.float32)
+        g_rows = (uniq >> np.uint64(32)).astype(np.int32)
+        g_codes, g_inv = np.unique((uniq & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_inverse=True)
+    else:
+        g_rows, g_codes, tf = np.zeros(0, np.int32), np.zeros(0, np.uint32), np.zeros(0, np.float32)
+        g_inv = np.zeros(0, np.intp)
+    return Chunk(list(local), w_rows, w_ids, w_tf, g_rows, g_codes, g_inv.ravel(), tf, dl)
+
+
+_WORK: tuple | None = None  # set in the parent before forking; workers read it instead of unpickling docs
+
+
+def _work(span: tuple[int, int]) -> Chunk:
+    analyzer, docs, title_weight, ngrams = _WORK
+    return featurize_chunk(analyzer, docs[span[0]:span[1]], title_weight, ngrams)
+
+
+def featurize(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngrams: bool,
+              n_jobs: int | None = None) -> list[Chunk]:
+    """Featurise `docs` in chunks, in order, using up to `n_jobs` processes for large inputs."""
+    global _WORK
+    spans = [(i, min(i + _CHUNK, len(docs))) for i in range(0, len(docs), _CHUNK)]
+    jobs = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
+    if jobs > 1 and len(docs) >= _PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        analyzer.words("预热")  # load the dictionary once in the parent; children inherit it
+        _WORK = (analyzer, docs, title_weight, ngrams)
+        try:
+            with mp.get_context("fork").Pool(min(jobs, len(spans))) as pool:
+                return pool.map(_work, spans, chunksize=1)
+        finally:
+            _WORK = None
+    return [featurize_chunk(analyzer, docs[a:b], title_weight, ngrams) for a, b in spans]
+
+
+def assemble(index, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Map chunk-local features to index vocabulary ids; returns COO (rows, cols, tf) and lengths.
+
+    Chunks are released from `chunks` as they are copied, so the features are held once, not twice.
+    """
+    total = sum(len(ch.w_ids) + len(ch.g_inv) for ch in chunks)
+    rows = np.empty(total, dtype=np.int32)
+    cols = np.empty(total, dtype=np.int32)
+    vals = np.empty(total, dtype=np.float32)
+    dls = []
+    base = pos = 0
+    bigram_ids: dict[int, int] = {}
+    for i in range(len(chunks)):
+        ch, chunks[i] = chunks[i], None
+        gid = index.feature_ids(ch.words, grow=True)
+        n = len(ch.w_ids)
+        rows[pos:pos + n] = ch.w_rows + base
+        cols[pos:pos + n] = gid[ch.w_ids] if n else ch.w_ids
+        vals[pos:pos + n] = ch.w_tf
+        pos += n
+        if len(ch.g_codes):
+            codes = ch.g_codes.tolist()
+            new = [c for c in codes if c not in bigram_ids]
+            if new:
+                fids = index.feature_ids([code_to_feature(c) for c in new], grow=True)
+                bigram_ids.update(zip(new, fids.tolist()))
+            umap = np.fromiter(map(bigram_ids.__getitem__, codes), dtype=np.int32, count=len(codes))
+            n = len(ch.g_inv)
+            rows[pos:pos + n] = ch.g_rows + base
+            cols[pos:pos + n] = umap[ch.g_inv]
+            vals[pos:pos + n] = ch.g_tf
+            pos += n
+        dls.append(ch.dl)
+        base += len(ch.dl)
+    dl = np.concatenate(dls) if dls else np.zeros((0, 2), np.float32)
+    return rows, cols, vals, dl

@@ -32,6 +32,13 @@ class QueryPlan:
             self.share.append(_bigram_share(f, occ[f], owner, spans, stop))
 
 
+    def add_expansion(self, words: list[str]) -> None:
+        """Append feedback words: each explains itself."""
+        self.features.extend(words)
+        self.qtf.extend([0] * len(words))
+        self.share.extend({w: 1.0} for w in words)
+
+
 def _bigram_share(feat: str, positions: list[int], owner: list[int], spans, stop) -> dict[str, float]:
     """Split a bigram's credit over the query words covering its two characters (stopwords pass it on)."""
     out: dict[str, float] = defaultdict(float)

@@ -54,6 +54,7 @@ class Index:
         self._delta: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._delta_csc: sp.csc_matrix | None = None
         self._norm_cache: tuple[int, Weights, np.ndarray] | None = None
+        self._words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._version = 0
 
     # ----- vocabulary -------------------------------------------------------------------------
@@ -105,11 +106,12 @@ class Index:
         self._alive.extend(np.ones(n, dtype=np.bool_))
         self._dl = _Grow(np.float32, 2)
         self._dl.extend(dl.astype(np.float32))
-        self.main = sp.csc_matrix((tfs.astype(np.float32), (rows, cols)), shape=(n, m))
-        self.main.sum_duplicates()
+        # COO -> CSR of the transpose is a linear-time bucket pass; its transpose is the CSC we want,
+        # without the sort and the extra copies of a direct COO -> CSC conversion.
+        self.main = sp.csr_matrix((tfs.astype(np.float32, copy=False), (cols, rows)), shape=(m, n)).T.tocsc()
         self.main.indices = self.main.indices.astype(np.int32, copy=False)
         self._df.buf[: m] = np.diff(self.main.indptr)
-        self._delta, self._delta_csc = [], None
+        self._delta, self._delta_csc, self._words_csr = [], None, None
         self._version += 1
 
     def append(self, doc_id: str, cols: np.ndarray, tfs: np.ndarray, dl: tuple[float, float]) -> None:
@@ -176,7 +178,7 @@ class Index:
         self._dl = _Grow(np.float32, 2)
         self._dl.extend(dl)
         self.main = full
-        self._delta, self._delta_csc = [], None
+        self._delta, self._delta_csc, self._words_csr = [], None, None
         self._version += 1
 
     def _delta_matrix(self, n_rows: int) -> sp.csc_matrix:
@@ -197,12 +199,12 @@ class Index:
 
     # ----- scoring ----------------------------------------------------------------------------
     def norm(self, w: Weights) -> np.ndarray:
-        """BM25 length-normalisation term per (row, family), from the live documents' lengths."""
+        """BM25 length-normalisation term per family and row, shape (2, rows), from live documents."""
         c = self._norm_cache
         if c is None or c[0] != self._version or c[1] != w:
             alive = self.alive
             avgdl = self.dl[alive].mean(axis=0) if alive.any() else np.ones(2)
-            c = (self._version, w, length_norm(self.dl, avgdl, w))
+            c = (self._version, w, np.ascontiguousarray(length_norm(self.dl, avgdl, w).T))
             self._norm_cache = c
         return c[2]
 
@@ -215,7 +217,7 @@ class Index:
         for mat in mats:
             ncol = mat.shape[1]
             ip, ix, dt = mat.indptr, mat.indices, mat.data
-            for j, f in enumerate(fids):
+            for j, f in enumerate(fids.tolist()):
                 if f >= ncol:
                     continue
                 a, b = ip[f], ip[f + 1]
@@ -229,17 +231,36 @@ class Index:
             return e, np.zeros(0, dtype=np.float32), e
         return np.concatenate(rows), np.concatenate(tfs), np.concatenate(which)
 
-    def score(self, fids: np.ndarray, qtf: np.ndarray, w: Weights):
-        """Return (scores over rows, rows, per-posting contributions, position-in-fids) for a query."""
+    def row_words(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Word features and term frequencies of one document (for query expansion)."""
+        if row >= self.main.shape[0]:
+            for r, cols, tfs in self._delta:
+                if r == row:
+                    keep = self.family[cols] == WORD
+                    return cols[keep], tfs[keep]
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        if self._words_csr is None:
+            # Row access to the word columns only: a third of the postings, built once per segment.
+            word_cols = np.flatnonzero(self.family[: self.main.shape[1]] == WORD)
+            sub = self.main[:, word_cols].tocsr()
+            self._words_csr = (sub.indptr, word_cols[sub.indices].astype(np.int32), sub.data)
+        ip, ix, dt = self._words_csr
+        return ix[ip[row]:ip[row + 1]], dt[ip[row]:ip[row + 1]]
+
+    def score(self, fids: np.ndarray, qw: np.ndarray, w: Weights):
+        """Return (scores over rows, rows, per-posting contributions, position-in-fids) for query
+        features `fids` with query-side weights `qw`."""
         n = len(self.ids)
         rows, tf, which = self.postings(fids)
         if len(rows) == 0:
-            return np.zeros(n, dtype=np.float64), rows, np.zeros(0), which
+            return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), which
         fam = self.family[fids].astype(np.intp)
-        fw = np.asarray(w.family_weight)[fam] * w.query_weight(qtf) * idf(self.df[fids], self.n_alive)
+        fw = np.asarray(w.family_weight)[fam] * qw * idf(self.df[fids], self.n_alive)
         k1 = np.asarray(w.k1)[fam]
         norm = self.norm(w)
-        pfam = fam[which]
-        contrib = (fw * (k1 + 1.0))[which] * tf / (tf + norm[rows, pfam])
+        # norm is (2, rows): index the flat array with family * rows + row, all in float32.
+        flat_idx = rows + (fam[which] * n).astype(np.int32) if fam.any() else rows
+        contrib = (fw * (k1 + 1.0)).astype(np.float32)[which] * tf
+        contrib /= tf + norm.ravel()[flat_idx]
         scores = np.bincount(rows, weights=contrib, minlength=n)
         return scores, rows, contrib, which

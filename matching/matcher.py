@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
 from .explain import QueryPlan, explain_row
+from .feedback import expansion
+from .build import assemble, featurize, featurize_chunk
 from .index import Index
 from .scoring import Weights
 from .tokenize import Analyzer, stopwords
@@ -30,14 +31,30 @@ class Hit:
 Filter = Callable[[str], bool] | set | frozenset | None
 
 
+def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.ndarray:
+    """Rows whose score can be in the top k: at least the k-th largest of the block maxima.
+
+    The k blocks with the largest maxima hold k scores at least that large, so nothing in the true
+    top k is below it; scanning block maxima is much cheaper than a partition of every score.
+    """
+    n = len(scores)
+    if n <= 4 * block or k * 8 > n // block:
+        return np.flatnonzero(scores > 0)
+    pad = (-n) % block
+    blocks = np.concatenate([scores, np.zeros(pad)]).reshape(-1, block).max(axis=1)
+    thr = np.partition(blocks, len(blocks) - k)[len(blocks) - k]
+    return np.flatnonzero(scores >= thr) if thr > 0 else np.flatnonzero(scores > 0)
+
+
 class Matcher:
     """Rank documents for a Chinese query with BM25 over jieba words plus character bigrams."""
 
     def __init__(self, *, tokenizer: Callable[[str], list[str]] | None = None, k1: float = 1.2,
                  b: float = 0.75, bigram_k1: float = 1.2, bigram_b: float = 0.75,
-                 bigram_weight: float = 1.0, title_weight: float = 2.0, k3: float = 1.0,
+                 bigram_weight: float = 0.5, title_weight: float = 2.0, k3: float = 1.0,
                  ngrams: bool = True, user_dict: bool = True, use_stopwords: bool = True,
-                 backend: str = "auto", n_jobs: int | None = None):
+                 feedback_docs: int = 8, feedback_terms: int = 30, feedback_weight: float = 0.5,
+                 feedback_max_df: float = 0.1, backend: str = "auto", n_jobs: int | None = None):
         self.tokenizer = tokenizer
         self.k1 = k1
         self.b = b
@@ -49,6 +66,10 @@ class Matcher:
         self.ngrams = ngrams
         self.user_dict = user_dict
         self.use_stopwords = use_stopwords
+        self.feedback_docs = feedback_docs
+        self.feedback_terms = feedback_terms
+        self.feedback_weight = feedback_weight
+        self.feedback_max_df = feedback_max_df
         self.backend = backend
         self.n_jobs = n_jobs
 
@@ -57,7 +78,8 @@ class Matcher:
         """Return the constructor settings (sklearn convention)."""
         return {k: getattr(self, k) for k in (
             "tokenizer", "k1", "b", "bigram_k1", "bigram_b", "bigram_weight", "title_weight", "k3",
-            "ngrams", "user_dict", "use_stopwords", "backend", "n_jobs")}
+            "ngrams", "user_dict", "use_stopwords", "feedback_docs", "feedback_terms", "feedback_weight",
+            "feedback_max_df", "backend", "n_jobs")}
 
     def _weights(self) -> Weights:
         return Weights(k1=(self.k1, self.bigram_k1), b=(self.b, self.bigram_b),
@@ -68,25 +90,6 @@ class Matcher:
                         backend=self.backend)
 
     # ----- documents -> features --------------------------------------------------------------
-    def _doc_features(self, analyzer: Analyzer, doc: Mapping) -> tuple[Counter, tuple[float, float]]:
-        """Weighted term frequencies and per-family lengths of one document (title counted `title_weight` times)."""
-        words, grams = analyzer.analyze(str(doc.get("text") or ""))
-        if not self.ngrams:
-            grams = []
-        c = Counter(words)
-        c.update(grams)
-        dl_w, dl_g = float(len(words)), float(len(grams))
-        title = doc.get("title")
-        if title:
-            tw, tg = analyzer.analyze(str(title))
-            if not self.ngrams:
-                tg = []
-            for f in tw + tg:
-                c[f] += self.title_weight
-            dl_w += self.title_weight * len(tw)
-            dl_g += self.title_weight * len(tg)
-        return c, (dl_w, dl_g)
-
     @staticmethod
     def _doc_id(doc: Mapping) -> str:
         try:
@@ -96,21 +99,12 @@ class Matcher:
 
     def fit(self, docs: Iterable[Mapping]) -> "Matcher":
         """Index `docs` ({"id", "title", "text"} dicts), replacing any previous index; returns self."""
-        from .build import featurize  # parallel build lives apart to keep this module small
-
         docs = list(docs)
         ids = [self._doc_id(d) for d in docs]
         index = Index()
-        counters, lengths = featurize(self, docs)
-        rows, cols, vals = [], [], []
-        for r, c in enumerate(counters):
-            fids = index.feature_ids(c.keys(), grow=True)
-            cols.append(fids)
-            vals.append(np.fromiter(c.values(), dtype=np.float32, count=len(c)))
-            rows.append(np.full(len(fids), r, dtype=np.int32))
-        cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
-        index.build_from(ids, cat(rows, np.int32), cat(cols, np.int32), cat(vals, np.float32),
-                         np.asarray(lengths, dtype=np.float32).reshape(-1, 2))
+        chunks = featurize(self._analyzer(), docs, self.title_weight, self.ngrams, self.n_jobs)
+        rows, cols, tfs, dl = assemble(index, chunks)
+        index.build_from(ids, rows, cols, tfs, dl)
         self.index_ = index
         return self
 
@@ -125,11 +119,15 @@ class Matcher:
         if getattr(self, "index_", None) is None:
             return self.fit(docs)
         idx = self.index_
-        analyzer = self._analyzer()
-        for d in docs:
-            c, dl = self._doc_features(analyzer, d)
-            fids = idx.feature_ids(c.keys(), grow=True)
-            idx.append(self._doc_id(d), fids, np.fromiter(c.values(), dtype=np.float32, count=len(c)), dl)
+        docs = list(docs)
+        ids = [self._doc_id(d) for d in docs]
+        chunk = featurize_chunk(self._analyzer(), docs, self.title_weight, self.ngrams)
+        rows, cols, tfs, dl = assemble(idx, [chunk])
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(len(ids) + 1))
+        for r, doc_id in enumerate(ids):
+            sel = order[bounds[r]:bounds[r + 1]]
+            idx.append(doc_id, cols[sel], tfs[sel], (float(dl[r, 0]), float(dl[r, 1])))
         return self
 
     def remove(self, ids: Iterable[str]) -> int:
@@ -161,13 +159,31 @@ class Matcher:
         return QueryPlan(spans, ntext, stop, self.ngrams)
 
     def _score(self, plan: QueryPlan):
+        """First-pass BM25, then feedback; returns (scores, rows, contributions, plan feature index)."""
         idx = self.index_
+        w = self._weights()
         vocab = idx.vocab
         keep = [j for j, f in enumerate(plan.features) if f in vocab]
         fids = np.asarray([vocab[plan.features[j]] for j in keep], dtype=np.int64)
         qtf = np.asarray([plan.qtf[j] for j in keep], dtype=np.float64)
-        scores, rows, contrib, which = idx.score(fids, qtf, self._weights())
-        return scores, rows, contrib, np.asarray(keep, dtype=np.int64)[which] if len(which) else which
+        scores, rows, contrib, which = idx.score(fids, w.query_weight(qtf), w)
+        which = np.asarray(keep, dtype=np.int64)[which] if len(which) else which.astype(np.int64)
+        if self.feedback_docs > 0 and len(rows):
+            live = scores if idx.n_alive == len(idx.ids) else np.where(idx.alive, scores, 0.0)
+            cand = _threshold_candidates(live, self.feedback_docs)
+            cand = cand[live[cand] > 0]
+            top = cand[np.lexsort((cand, -live[cand]))][: self.feedback_docs]
+            efids, eqw = expansion(idx, live, top, w, self.feedback_terms, self.feedback_weight,
+                                   self.feedback_max_df)
+            if len(efids):
+                s2, rows2, contrib2, which2 = idx.score(efids, eqw, w)
+                base = len(plan.features)
+                plan.add_expansion([idx.terms[f] for f in efids.tolist()])
+                scores = scores + s2
+                rows = np.concatenate([rows, rows2])
+                contrib = np.concatenate([contrib, contrib2])
+                which = np.concatenate([which, which2.astype(np.int64) + base])
+        return scores, rows, contrib, which
 
     def search(self, query: str, k: int = 10, filter: Filter = None) -> list[Hit]:
         """Return the top `k` hits for `query`, best first; raises NotFittedError, ValueError for k < 1."""
@@ -191,17 +207,18 @@ class Matcher:
     def _top(self, scores: np.ndarray, k: int, filter: Filter) -> np.ndarray:
         """Rows of the k best live documents passing `filter`; ties broken by index order."""
         idx = self.index_
-        cand = np.flatnonzero((scores > 0) & idx.alive)
+        if idx.n_alive != len(idx.ids):
+            scores = np.where(idx.alive, scores, 0.0)
         if filter is not None and not callable(filter):
             allowed = np.zeros(len(idx.ids), dtype=bool)
-            rows = [idx.row_of[i] for i in filter if i in idx.row_of]
-            allowed[rows] = True
-            cand = cand[allowed[cand]]
+            allowed[[idx.row_of[i] for i in filter if i in idx.row_of]] = True
+            scores = np.where(allowed, scores, 0.0)
             filter = None
-        if filter is None and len(cand) > k:
-            part = np.argpartition(-scores[cand], k - 1)[:k]
-            kth = scores[cand[part]].min()
-            cand = cand[scores[cand] >= kth]  # keep all ties at the boundary, then order them
+        if filter is None:
+            cand = _threshold_candidates(scores, k)
+        else:
+            cand = np.flatnonzero(scores > 0)
+        cand = cand[scores[cand] > 0]
         order = cand[np.lexsort((cand, -scores[cand]))]
         if filter is None:
             return order[:k]

@@ -17,7 +17,8 @@ from .tokenize import BIGRAM_PREFIX
 FORMAT = "matching-index"
 VERSION = 1
 _PARAMS = ("k1", "b", "bigram_k1", "bigram_b", "bigram_weight", "title_weight", "k3", "ngrams",
-           "user_dict", "use_stopwords", "backend", "n_jobs")
+           "user_dict", "use_stopwords", "feedback_docs", "feedback_terms", "feedback_weight",
+           "feedback_max_df", "backend", "n_jobs")
 
 
 class IndexFileError(Exception):

@@ -6,6 +6,7 @@ import logging
 import re
 import tempfile
 import threading
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from typing import Callable, Iterable
@@ -17,6 +18,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # Latin and number tokens keep inner joiners so 5g, rt-pcr, 3.5, c++ survive as one token.
 _RUN = re.compile(rf"([{_CJK}]+)|([a-z0-9\u03b1-\u03c9]+(?:[._+\-][a-z0-9\u03b1-\u03c9]+)*\+*)")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+_NON_CJK = re.compile(rf"[^{_CJK}]+")
+_LATIN = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:[._+\-][a-z0-9\u03b1-\u03c9]+)*\+*")
 
 BIGRAM_PREFIX = "\x1f"  # marks character-bigram features; never produced by normalisation + segmentation
 
@@ -110,10 +113,30 @@ class Analyzer:
         return out
 
     def words(self, text: str, normalized: bool = False) -> list[str]:
-        """Return the word tokens of `text`, stopwords removed."""
+        """Return the word tokens of `text` (order not kept for Latin tokens), stopwords removed."""
         ntext = text if normalized else normalize(text)
         stop = self._stop()
-        return [t for t in self.segment(ntext) if t not in stop]
+        if self.tokenizer is not None:
+            return [t for t in self.segment(ntext) if t not in stop]
+        # One segmenter call per text: separators become spaces, which jieba never joins across,
+        # so the Chinese tokens equal those of `segment` (one call per run) at a fraction of the calls.
+        cut = segmenter(self.backend, self.user_dict)
+        out = [t for t in cut(_NON_CJK.sub(" ", ntext)) if t != " " and t not in stop]
+        out.extend(t for t in _LATIN.findall(ntext) if t not in stop)
+        return out
+
+    def word_counts(self, ntext: str) -> Counter:
+        """Return the word-token counts of normalised text, stopwords removed (the fast path of `fit`)."""
+        if self.tokenizer is not None:
+            c = Counter(self.segment(ntext))
+        else:
+            cut = segmenter(self.backend, self.user_dict)
+            c = Counter(cut(_NON_CJK.sub(" ", ntext)))
+            c.update(_LATIN.findall(ntext))
+            c.pop(" ", None)
+        for s in self._stop().intersection(c):
+            del c[s]
+        return c
 
     def analyze(self, text: str) -> tuple[list[str], list[str]]:
         """Return (words, bigrams) of `text`; bigrams carry BIGRAM_PREFIX."""

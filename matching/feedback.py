@@ -1,0 +1,45 @@
+"""Pseudo-relevance feedback: expand a query with the salient words of its best first-pass documents.
+
+Short queries (a title, a few keywords) name a topic in few words; the best-matching documents name
+it in many. Adding their highest-weighted words (RM3-style, BM25 weights, scaled by each document's
+first-pass score) lifts documents of the same field that share few literal words with the query.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .scoring import WORD, Weights, idf
+
+
+def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: Weights, n_terms: int,
+              weight: float, max_df: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return (feature ids, query weights) of up to `n_terms` expansion words from `top_rows`."""
+    if len(top_rows) == 0 or n_terms <= 0 or weight <= 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    n = index.n_alive
+    norm = index.norm(w)[WORD]
+    cols_all, wt_all = [], []
+    best = float(scores[top_rows[0]]) or 1.0
+    for r in top_rows.tolist():
+        cols, tf = index.row_words(r)
+        if len(cols) == 0:
+            continue
+        df = index.df[cols]
+        # Words of one document or of most documents cannot tell the topic apart.
+        keep = (df >= 2) & (df <= max_df * n)
+        cols, tf = cols[keep], tf[keep]
+        if len(cols) == 0:
+            continue
+        wt = tf / (tf + norm[r]) * idf(index.df[cols], n)
+        cols_all.append(cols)
+        wt_all.append(wt / wt.sum() * (float(scores[r]) / best))
+    if not cols_all:
+        return np.zeros(0, np.int64), np.zeros(0)
+    cols = np.concatenate(cols_all)
+    uniq, inv = np.unique(cols, return_inverse=True)
+    acc = np.bincount(inv.ravel(), weights=np.concatenate(wt_all))
+    take = min(n_terms, len(uniq))
+    top = np.argpartition(-acc, take - 1)[:take]
+    top = top[np.lexsort((uniq[top], -acc[top]))]
+    return uniq[top].astype(np.int64), weight * acc[top] / acc[top[0]]
