@@ -48,6 +48,9 @@ def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .chains.routes import bp as chains_bp
+    from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
+    from .challenges.routes import bp as challenges_bp
+    from .listings.routes import bp as listings_bp
     from .main.routes import bp as main_bp
     from .orgs.routes import bp as orgs_bp
 
@@ -56,6 +59,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp, url_prefix="/orgs")
     app.register_blueprint(chains_bp, url_prefix="/chains")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(challenges_bp, url_prefix="/challenges")
+    app.register_blueprint(listings_bp)
 
 
 def register_commands(app: Flask) -> None:

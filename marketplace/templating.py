@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import re
+
 from flask import request, url_for
+from markupsafe import Markup, escape
 
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 
@@ -24,6 +27,27 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def highlight(text: str | None, terms) -> Markup:
+    """Escape `text` and wrap each occurrence of the matched terms in <mark>, longest first."""
+    safe = str(escape(text or ""))
+    words = sorted({str(escape(t)) for t in (terms or []) if t and t.strip()}, key=len, reverse=True)
+    if not words:
+        return Markup(safe)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    # Only replace outside entities such as &lt;: split the escaped text on them first.
+    parts = re.split(r"(&[#a-zA-Z0-9]+;)", safe)
+    marked = [p if p.startswith("&") and p.endswith(";") else pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", p)
+              for p in parts]
+    return Markup("".join(marked))
+
+
+def excerpt(text: str | None, length: int = 120) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[:length] + "…"
+
+
 def init_app(app) -> None:
+    app.jinja_env.filters["highlight"] = highlight
+    app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals["page_url"] = page_url

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask_login import current_user
 
+from ..extensions import db
+from ..models import Challenge
 from ..services import chains as chain_service
+from ..services import key_links
+from ..services.visibility import LISTED_STATES, visible_filter
 
 bp = Blueprint("chains", __name__)
 
@@ -16,4 +21,13 @@ def index():
 @bp.route("/<code>")
 def show(code):
     chain = chain_service.chain_by_code(code) or abort(404)
-    return render_template("chains/show.html", chain=chain, committee=chain_service.committee(chain))
+    rows = db.session.scalars(
+        db.select(Challenge).where(Challenge.chain_id == chain.id, Challenge.state.in_(LISTED_STATES),
+                                   visible_filter(current_user))
+        .order_by(Challenge.published_at.desc().nullslast(), Challenge.id.desc())
+    ).all()
+    by_state = {state: [c for c in rows if c.state is state] for state in LISTED_STATES}
+    quota = key_links.quota(chain)
+    links = [c for c in key_links.marked(chain, quota.year) if c in rows]
+    return render_template("chains/show.html", chain=chain, committee=chain_service.committee(chain),
+                           by_state=by_state, key_links=links, quota=quota)

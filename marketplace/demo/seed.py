@@ -83,6 +83,8 @@ class _Seeder:
         self.progress = progress
         self.password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: seeding stays fast
         self.orgs: dict[str, Organisation] = {}
+        self.chain_admins: dict[str, User] = {}
+        self.org_chains: dict[str, list[str]] = {}
         self.chains = {c.code: c for c in db.session.scalars(db.select(Chain))}
 
     def organisation(self, key, name, org_type, region, status=OrgStatus.verified, **fields) -> Organisation:
@@ -111,7 +113,7 @@ class _Seeder:
         for chain in self.chains.values():
             org = departments.get(chain.lead_department, platform_office)
             email = "chain-ai@demo.example" if chain.code == "ai" else f"chain-{chain.code}@demo.example"
-            self.user(email, f"{chain.name}产业链专班（演示）", org, admin_chain=chain)
+            self.chain_admins[chain.code] = self.user(email, f"{chain.name}产业链专班（演示）", org, admin_chain=chain)
 
     def organisations(self):
         records = _load("organisations.json")
@@ -121,6 +123,7 @@ class _Seeder:
                 contact_name=record.get("contact_name", ""), contact_phone=record.get("contact_phone", ""),
                 website=record.get("website", ""), profile=record.get("profile", ""),
             )
+            self.org_chains[record["key"]] = record.get("chains", [])
             email = NAMED_ACCOUNTS.get(record["key"], f"{record['key']}@demo.example")
             self.user(email, record.get("contact_name") or "机构管理员", org)
             for code in record.get("chain_lead_of", []):
@@ -157,7 +160,11 @@ def seed_demo(progress=print) -> str:
     experts = seeder.experts()
     progress(f"已创建专家 {experts} 名。")
     db.session.flush()
-    return f"演示数据已加载：机构 {organisations} 家，专家 {experts} 名。"
+    from .listings import seed_listings
+
+    counts = seed_listings(seeder.orgs, seeder.org_chains, seeder.chain_admins, progress)
+    return (f"演示数据已加载：机构 {organisations} 家，专家 {experts} 名，榜单 {counts['challenges']} 个，"
+            f"科研能力 {counts['capabilities']} 项，成果 {counts['achievements']} 项。")
 
 
 def demo_accounts() -> list[tuple[str, str]]:

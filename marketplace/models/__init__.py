@@ -1,11 +1,29 @@
 """Database models, one module per entity; importing this package registers them all."""
+from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
-from .enums import OrgRole, OrgStatus, OrgType
+from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
+from .enums import (ChallengeMode, ChallengeState, IPTerms, ListingStatus, OrgRole, OrgStatus, OrgType,
+                    TransferMode, Visibility)
+from .listing import Achievement, Capability, capability_chain
 from .organisation import Organisation
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "Achievement",
+    "Attachment",
+    "Capability",
+    "Challenge",
+    "ChallengeInvitation",
+    "ChallengeMode",
+    "ChallengeQuestion",
+    "ChallengeRevision",
+    "ChallengeState",
+    "IPTerms",
+    "ListingStatus",
+    "TransferMode",
+    "Visibility",
+    "capability_chain",
     "AuditEvent",
     "Chain",
     "ChainLead",

@@ -41,3 +41,46 @@ class OrgStatus(LabelledEnum):
 class OrgRole(LabelledEnum):
     member = ("member", "成员")
     admin = ("admin", "管理员")
+
+
+class ChallengeMode(LabelledEnum):
+    open_call = ("open_call", "揭榜挂帅")
+    commissioned = ("commissioned", "委托攻关")
+    joint = ("joint", "联合攻关")
+
+
+class ChallengeState(LabelledEnum):
+    draft = ("draft", "草稿")
+    submitted = ("submitted", "待审核")
+    returned = ("returned", "已退回")
+    published = ("published", "揭榜中")
+    closed = ("closed", "已截止")
+    awarded = ("awarded", "已立项")
+    failed = ("failed", "流榜")
+    withdrawn = ("withdrawn", "已撤回")
+
+
+class Visibility(LabelledEnum):
+    public = ("public", "完全公开")
+    summary = ("summary", "公开摘要，详情仅对已认证机构可见")
+    invited = ("invited", "仅受邀机构可见")
+
+
+class IPTerms(LabelledEnum):
+    solver_licence = ("solver_licence", "知识产权归揭榜方，发榜方获得使用许可")
+    assigned = ("assigned", "知识产权归发榜方")
+    joint = ("joint", "双方共有")
+    negotiable = ("negotiable", "另行协商")
+
+
+class ListingStatus(LabelledEnum):
+    active = ("active", "展示中")
+    archived = ("archived", "已下架")
+
+
+class TransferMode(LabelledEnum):
+    transfer = ("transfer", "转让")
+    licence = ("licence", "许可")
+    equity = ("equity", "作价入股")
+    joint_dev = ("joint_dev", "合作开发")
+    service = ("service", "技术服务")

@@ -133,4 +133,15 @@ def public(org_id):
     is_admin = current_user.is_authenticated and current_user.is_platform_admin
     if not organisation.is_verified and not (is_own or is_admin):
         abort(404)
-    return render_template("orgs/public.html", organisation=organisation)
+    from ..models import Challenge
+    from ..services import browse
+    from ..services.visibility import LISTED_STATES, visible_filter
+
+    challenges = db.session.scalars(
+        db.select(Challenge).where(Challenge.organisation_id == organisation.id, Challenge.state.in_(LISTED_STATES),
+                                   visible_filter(current_user)).order_by(Challenge.id.desc())).all()
+    filters = browse.Filters()
+    return render_template(
+        "orgs/public.html", organisation=organisation, challenges=challenges,
+        capabilities=browse.capabilities(filters, 1, 50, organisation_id=organisation.id).items,
+        achievements=browse.achievements(filters, 1, 50, organisation_id=organisation.id).items)

@@ -53,3 +53,23 @@ def make_platform_admin(email: str = "root@example.com") -> User:
 
 def make_chain_admin(email: str, chain_code: str = "ai") -> User:
     return make_user(email, make_org(type=OrgType.government), admin_chain=chain_by_code(chain_code))
+
+
+def make_challenge(org: Organisation | None = None, state=None, chain_code: str = "ai", **fields):
+    """A challenge in the given state (default published), posted by `org` (default: a new enterprise)."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from marketplace.models import Challenge, ChallengeState
+
+    values = dict(title="高效液冷冷板散热系统研制", background="智算中心单柜功率密度提升，散热成为瓶颈。",
+                  difficulty="高热流密度芯片的冷板流道设计。", indicators="1. 热阻 ≤ 0.03 ℃·cm²/W\n2. PUE ≤ 1.15",
+                  expected_outcome="样机 2 套", budget_wan=Decimal("500"), deadline=date.today() + timedelta(days=30),
+                  period_months=24, conditions="具备传热实验平台", keywords="液冷, 冷板, PUE",
+                  contact_name="黄工", contact_phone="027-87654321")
+    values.update(fields)
+    challenge = Challenge(organisation=org or make_org(), chain=chain_by_code(chain_code),
+                          state=state or ChallengeState.published, **values)
+    db.session.add(challenge)
+    db.session.flush()
+    return challenge

@@ -1,0 +1,288 @@
+"""The 榜单: browse, post, edit, review and close challenges."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import acting_user, login_required, require, verified_required
+from ..extensions import db
+from ..formkit import ConfirmForm, apply_error, options
+from ..models import Challenge, ChallengeState, Organisation, OrgStatus, OrgType, Visibility
+from ..services import attachments, audit, browse, challenges, key_links
+from ..services import chains as chain_service
+from ..services.errors import ServiceError
+from ..services.visibility import can_view, can_view_details, is_manager
+from .forms import (AnswerForm, AttachmentForm, ChallengeForm, InviteInstitutionForm, KeyLinkForm, QuestionForm,
+                    ReasonForm)
+
+bp = Blueprint("challenges", __name__)
+_last_expiry_check = [0.0]
+EXPIRY_CHECK_SECONDS = 60
+
+
+@bp.before_app_request
+def close_expired_listings():
+    """Close listings past their deadline, at most once a minute per worker (no cron needed)."""
+    now = time.monotonic()
+    if now - _last_expiry_check[0] < EXPIRY_CHECK_SECONDS or request.endpoint in (None, "static", "main.healthz"):
+        return
+    _last_expiry_check[0] = now
+    if challenges.close_expired():
+        db.session.commit()
+
+
+def get_challenge(challenge_id: int) -> Challenge:
+    """The challenge if this user may see it; 404 otherwise (its existence is not revealed)."""
+    challenge = db.get_or_404(Challenge, challenge_id)
+    if not can_view(current_user, challenge):
+        abort(404)
+    return challenge
+
+
+def _chain_choices(form: ChallengeForm) -> None:
+    form.chain_id.choices = options([(c.id, c.name) for c in chain_service.all_chains()])
+
+
+def _fields(form: ChallengeForm) -> dict:
+    from ..models import ChallengeMode, IPTerms
+
+    return {
+        "title": form.title.data.strip(), "chain_id": form.chain_id.data, "mode": ChallengeMode(form.mode.data),
+        "background": form.background.data or "", "difficulty": form.difficulty.data or "",
+        "indicators": form.indicators.data or "", "expected_outcome": form.expected_outcome.data or "",
+        "budget_wan": form.budget_wan.data, "deadline": form.deadline.data, "period_months": form.period_months.data,
+        "conditions": form.conditions.data or "",
+        "keywords": ", ".join(k.strip() for k in (form.keywords.data or "").replace("，", ",").split(",") if k.strip()),
+        "ip_terms": IPTerms(form.ip_terms.data), "visibility": Visibility(form.visibility.data),
+        "contact_name": form.contact_name.data.strip(), "contact_phone": form.contact_phone.data.strip(),
+    }
+
+
+@bp.route("/")
+def index():
+    filters = browse.Filters.from_args(request.args)
+    page = browse.challenges(current_user, filters, request.args.get("page", 1, type=int))
+    return render_template("challenges/index.html", page=page, filters=filters,
+                           chains=chain_service.all_chains(), sorts=browse.SORTS)
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    rows = db.session.scalars(db.select(Challenge).filter_by(organisation_id=current_user.organisation_id)
+                              .order_by(Challenge.updated_at.desc())).all()
+    return render_template("challenges/mine.html", rows=rows)
+
+
+@bp.route("/review")
+@login_required
+def review_queue():
+    require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限产业链牵头部门与平台管理员。")
+    query = db.select(Challenge).filter_by(state=ChallengeState.submitted).order_by(Challenge.updated_at)
+    if not current_user.is_platform_admin:
+        query = query.filter_by(chain_id=current_user.admin_chain_id)
+    return render_template("challenges/review.html", rows=db.session.scalars(query).all(),
+                           quota_report=key_links.over_quota_report())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@verified_required
+def new():
+    require(current_user.organisation.type is OrgType.enterprise, "只有企业可以发布技术难题榜单。")
+    form = ChallengeForm()
+    _chain_choices(form)
+    if request.method == "GET":
+        organisation = current_user.organisation
+        form.contact_name.data, form.contact_phone.data = organisation.contact_name, organisation.contact_phone
+        if organisation.lead_chains:
+            form.chain_id.data = organisation.lead_chains[0].id
+    if form.validate_on_submit():
+        try:
+            challenge = challenges.create(acting_user(), **_fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+        else:
+            db.session.commit()
+            flash("榜单草稿已保存。检查无误后请提交牵头部门审核。", "success")
+            return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("challenges/form.html", form=form, challenge=None), status
+
+
+@bp.route("/<int:challenge_id>")
+def show(challenge_id):
+    return render_show(get_challenge(challenge_id))
+
+
+def render_show(challenge: Challenge, status: int = 200, **forms):
+    """The listing page; `forms` replaces blank forms with ones carrying the user's input and errors."""
+    details = can_view_details(current_user, challenge)
+    user = current_user if current_user.is_authenticated else None
+    context = dict(
+        challenge=challenge, details=details, confirm=ConfirmForm(), reason_form=ReasonForm(formdata=None),
+        question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
+        attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
+        is_owner=bool(user and challenges.is_owner(user, challenge)),
+        is_manager=is_manager(user, challenge), attachments=attachments.of(challenge) if details else [],
+        quota=key_links.quota(challenge.chain),
+    )
+    if context["is_owner"] or context["is_manager"]:
+        context["events"] = audit.trail(challenge)
+        context["invite_form"] = _invite_form(challenge)
+    context.update(forms)
+    return render_template("challenges/show.html", **context), status
+
+
+def _invite_form(challenge, formdata=None) -> InviteInstitutionForm:
+    form = InviteInstitutionForm(formdata=formdata)
+    invited = {inv.organisation_id for inv in challenge.invitations}
+    institutions = db.session.scalars(db.select(Organisation).where(
+        Organisation.status == OrgStatus.verified,
+        Organisation.type.in_([OrgType.university, OrgType.institute, OrgType.other])).order_by(Organisation.name))
+    form.organisation_id.choices = options([(o.id, o.name) for o in institutions if o.id not in invited])
+    return form
+
+
+@bp.route("/<int:challenge_id>/edit", methods=["GET", "POST"])
+@verified_required
+def edit(challenge_id):
+    challenge = get_challenge(challenge_id)
+    require(challenges.is_owner(current_user, challenge), "只有发榜企业可以修改榜单。")
+    form = ChallengeForm(obj=challenge if request.method == "GET" else None)
+    _chain_choices(form)
+    if request.method == "GET":
+        form.mode.data, form.ip_terms.data = challenge.mode.value, challenge.ip_terms.value
+        form.visibility.data, form.version.data = challenge.visibility.value, challenge.version
+    if form.validate_on_submit():
+        try:
+            changed = challenges.update(acting_user(), challenge, int(form.version.data or 0), **_fields(form))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+            return render_template("challenges/form.html", form=form, challenge=challenge), error.status
+        db.session.commit()
+        flash("已保存修改。" if changed else "内容没有变化。", "success" if changed else "info")
+        return redirect(url_for("challenges.show", challenge_id=challenge.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("challenges/form.html", form=form, challenge=challenge), status
+
+
+def _refused(challenge, error: ServiceError, **forms):
+    """A refused change: 403 page for a permission problem, else the listing with the reason (400/409)."""
+    db.session.rollback()
+    if error.status == 403:
+        abort(403, description=error.message)
+    flash(error.message, "danger")
+    return render_show(db.session.get(Challenge, challenge.id), error.status, **forms)
+
+
+def _transition(challenge, action, success: str):
+    """Run a state change and commit it, or report why it was refused."""
+    try:
+        action()
+    except ServiceError as error:
+        return _refused(challenge, error)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
+
+
+@bp.post("/<int:challenge_id>/submit")
+@login_required
+def submit(challenge_id):
+    challenge = get_challenge(challenge_id)
+    ConfirmForm().validate_on_submit()
+    return _transition(challenge, lambda: challenges.submit(acting_user(), challenge), "已提交牵头部门审核。")
+
+
+@bp.post("/<int:challenge_id>/approve")
+@login_required
+def approve(challenge_id):
+    challenge = get_challenge(challenge_id)
+    ConfirmForm().validate_on_submit()
+    return _transition(challenge, lambda: challenges.approve(acting_user(), challenge), "榜单已审核通过并发布。")
+
+
+def _with_reason(challenge, action, success: str):
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused(challenge, ServiceError("请填写原因。", field="reason"), reason_form=form)
+    try:
+        action(form.reason.data)
+    except ServiceError as error:
+        apply_error(form, error)
+        return _refused(challenge, error, reason_form=form)
+    db.session.commit()
+    flash(success, "success")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
+
+
+@bp.post("/<int:challenge_id>/return")
+@login_required
+def return_for_changes(challenge_id):
+    challenge = get_challenge(challenge_id)
+    return _with_reason(challenge, lambda reason: challenges.return_for_changes(acting_user(), challenge, reason),
+                        "已退回发榜企业修改。")
+
+
+@bp.post("/<int:challenge_id>/close")
+@login_required
+def close(challenge_id):
+    challenge = get_challenge(challenge_id)
+    ConfirmForm().validate_on_submit()
+    return _transition(challenge, lambda: challenges.close(acting_user(), challenge), "已截止揭榜。")
+
+
+@bp.post("/<int:challenge_id>/withdraw")
+@login_required
+def withdraw(challenge_id):
+    challenge = get_challenge(challenge_id)
+    return _with_reason(challenge, lambda reason: challenges.withdraw(acting_user(), challenge, reason), "榜单已撤回。")
+
+
+@bp.post("/<int:challenge_id>/key-link")
+@login_required
+def key_link(challenge_id):
+    challenge = get_challenge(challenge_id)
+    form = KeyLinkForm()
+    form.validate_on_submit()
+    try:
+        quota = key_links.mark(acting_user(), challenge, confirm_over_quota=form.confirm_over_quota.data)
+    except key_links.QuotaExceeded as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return redirect(url_for("challenges.show", challenge_id=challenge.id, confirm_key_link=1)), 303
+    except ServiceError as error:
+        return _refused(challenge, error)
+    db.session.commit()
+    flash(f"已列为关键缺失环节：{quota.label}。", "success")
+    if quota.used > quota.maximum:
+        flash(f"{challenge.chain.name}产业链关键缺失环节已超出年度上限，已记录并在管理后台报告。", "warning")
+    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
+
+
+@bp.post("/<int:challenge_id>/key-link/remove")
+@login_required
+def key_link_remove(challenge_id):
+    challenge = get_challenge(challenge_id)
+    ConfirmForm().validate_on_submit()
+    return _transition(challenge, lambda: key_links.unmark(acting_user(), challenge), "已取消关键缺失环节。")
+
+
+@bp.post("/<int:challenge_id>/invite")
+@login_required
+def invite(challenge_id):
+    challenge = get_challenge(challenge_id)
+    form = _invite_form(challenge, request.form)
+    if not form.validate_on_submit():
+        return _refused(challenge, ServiceError("请选择要邀请的机构。", field="organisation_id"))
+    organisation = db.get_or_404(Organisation, form.organisation_id.data)
+    return _transition(challenge, lambda: challenges.invite(acting_user(), challenge, organisation),
+                       f"已邀请{organisation.name}。")
+
+
+def instance_path() -> str:
+    return current_app.instance_path

@@ -1,0 +1,174 @@
+"""Capabilities (科研能力), the achievements database (成果库) and site search."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import acting_user, require, verified_required
+from ..extensions import db
+from ..formkit import ConfirmForm, apply_error, options
+from ..models import Achievement, Capability, ListingStatus, OrgType, TransferMode
+from ..services import browse, listings
+from ..services import chains as chain_service
+from ..services.errors import ServiceError
+from .forms import AchievementForm, CapabilityForm
+
+bp = Blueprint("listings", __name__)
+
+
+def _keywords(text: str | None) -> str:
+    return ", ".join(k.strip() for k in (text or "").replace("，", ",").split(",") if k.strip())
+
+
+def _visible(listing) -> bool:
+    """Active listings of verified organisations are public; the owner and admins see the rest."""
+    if listing.status is ListingStatus.active and listing.organisation.is_verified:
+        return True
+    return current_user.is_authenticated and (
+        current_user.organisation_id == listing.organisation_id or current_user.is_platform_admin)
+
+
+def _get(model, listing_id):
+    listing = db.get_or_404(model, listing_id)
+    if not _visible(listing):
+        abort(404)
+    return listing
+
+
+def _is_owner(listing) -> bool:
+    return current_user.is_authenticated and current_user.organisation_id == listing.organisation_id
+
+
+def _list_page(kind: str, fetch):
+    filters = browse.Filters.from_args(request.args)
+    page = fetch(filters, request.args.get("page", 1, type=int))
+    return render_template("listings/index.html", kind=kind, page=page, filters=filters,
+                           chains=chain_service.all_chains(), org_types=OrgType.choices(exclude=(OrgType.government,)))
+
+
+@bp.route("/capabilities/")
+def capabilities():
+    return _list_page("capability", browse.capabilities)
+
+
+@bp.route("/achievements/")
+def achievements():
+    return _list_page("achievement", browse.achievements)
+
+
+@bp.route("/capabilities/<int:listing_id>")
+def capability(listing_id):
+    listing = _get(Capability, listing_id)
+    return render_template("listings/capability.html", listing=listing, is_owner=_is_owner(listing), confirm=ConfirmForm())
+
+
+@bp.route("/achievements/<int:listing_id>")
+def achievement(listing_id):
+    listing = _get(Achievement, listing_id)
+    return render_template("listings/achievement.html", listing=listing, is_owner=_is_owner(listing), confirm=ConfirmForm())
+
+
+def _capability_fields(form) -> dict:
+    return {name: (getattr(form, name).data or "").strip() if isinstance(getattr(form, name).data, str) else getattr(form, name).data
+            for name in ("title", "direction", "description", "team_lead", "team_size", "notable_members",
+                         "facilities", "results")} | {"keywords": _keywords(form.keywords.data)}
+
+
+def _achievement_fields(form) -> dict:
+    return {
+        "title": form.title.data.strip(), "chain_id": form.chain_id.data, "summary": form.summary.data.strip(),
+        "trl": form.trl.data, "ip": (form.ip.data or "").strip(),
+        "transfer_mode": TransferMode(form.transfer_mode.data) if form.transfer_mode.data else None,
+        "contact_name": form.contact_name.data.strip(), "contact_phone": form.contact_phone.data.strip(),
+    }
+
+
+def _edit(kind: str, model, form_class, listing_id, save_new, save_existing, prepare):
+    """Shared create/edit flow: validate, call the service, commit; on refusal keep the input (4xx)."""
+    require(current_user.organisation.is_institution, "科研能力与成果由高校、科研院所等揭榜机构发布。")
+    listing = _get(model, listing_id) if listing_id else None
+    if listing is not None:
+        require(_is_owner(listing), "只能修改本机构发布的内容。")
+    form = form_class(obj=listing if request.method == "GET" else None)
+    prepare(form, listing)
+    if form.validate_on_submit():
+        try:
+            if listing is None:
+                listing = save_new(form)
+            else:
+                save_existing(form, listing)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+            return render_template("listings/form.html", form=form, kind=kind, listing=listing), error.status
+        db.session.commit()
+        flash("已保存。", "success")
+        return redirect(url_for(f"listings.{kind}", listing_id=listing.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("listings/form.html", form=form, kind=kind, listing=listing), status
+
+
+def _prepare_capability(form, listing):
+    form.chain_ids.choices = options([(c.id, c.name) for c in chain_service.all_chains()])
+    if request.method == "GET" and listing is not None:
+        form.chain_ids.data = [c.id for c in listing.chains]
+        form.version.data = listing.version
+
+
+def _prepare_achievement(form, listing):
+    form.chain_id.choices = options([(c.id, c.name) for c in chain_service.all_chains()])
+    if request.method == "GET" and listing is not None:
+        form.transfer_mode.data = listing.transfer_mode.value if listing.transfer_mode else ""
+        form.version.data = listing.version
+
+
+@bp.route("/capabilities/new", methods=["GET", "POST"], defaults={"listing_id": None})
+@bp.route("/capabilities/<int:listing_id>/edit", methods=["GET", "POST"])
+@verified_required
+def capability_form(listing_id):
+    return _edit(
+        "capability", Capability, CapabilityForm, listing_id,
+        lambda f: listings.create_capability(acting_user(), f.chain_ids.data, **_capability_fields(f)),
+        lambda f, listing: listings.update_capability(acting_user(), listing, int(f.version.data or 0),
+                                                      f.chain_ids.data, **_capability_fields(f)),
+        _prepare_capability)
+
+
+@bp.route("/achievements/new", methods=["GET", "POST"], defaults={"listing_id": None})
+@bp.route("/achievements/<int:listing_id>/edit", methods=["GET", "POST"])
+@verified_required
+def achievement_form(listing_id):
+    return _edit(
+        "achievement", Achievement, AchievementForm, listing_id,
+        lambda f: listings.create_achievement(acting_user(), **_achievement_fields(f)),
+        lambda f, listing: listings.update_achievement(acting_user(), listing, int(f.version.data or 0),
+                                                       **_achievement_fields(f)),
+        _prepare_achievement)
+
+
+@bp.post("/<kind>/<int:listing_id>/status")
+@verified_required
+def set_status(kind, listing_id):
+    model = {"capabilities": Capability, "achievements": Achievement}.get(kind) or abort(404)
+    listing = _get(model, listing_id)
+    ConfirmForm().validate_on_submit()
+    status = ListingStatus.archived if request.form.get("status") == "archived" else ListingStatus.active
+    endpoint = "listings.capability" if model is Capability else "listings.achievement"
+    try:
+        listings.set_status(acting_user(), listing, status)
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403, description=error.message)
+        flash(error.message, "danger")
+        return redirect(url_for(endpoint, listing_id=listing.id)), 303
+    db.session.commit()
+    flash("已下架。" if status is ListingStatus.archived else "已重新上架。", "success")
+    return redirect(url_for(endpoint, listing_id=listing.id)), 303
+
+
+@bp.route("/search")
+def search():
+    q = request.args.get("q", "").strip()[:200]
+    results = browse.search_all(current_user, q) if q else None
+    return render_template("listings/search.html", q=q, results=results)

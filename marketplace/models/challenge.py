@@ -1,0 +1,123 @@
+"""Challenges (榜单): the bottleneck problems enterprises post, with their Q&A and edit history."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .enums import ChallengeMode, ChallengeState, IPTerms, Visibility
+
+
+def _enum(kind, length=16):
+    return Enum(kind, native_enum=False, length=length)
+
+
+class Challenge(db.Model):
+    __tablename__ = "challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    chain_id: Mapped[int] = mapped_column(ForeignKey("chain.id"), index=True)
+    mode: Mapped[ChallengeMode] = mapped_column(_enum(ChallengeMode), default=ChallengeMode.open_call)
+    title: Mapped[str] = mapped_column(String(200))
+    background: Mapped[str] = mapped_column(Text, default="")
+    difficulty: Mapped[str] = mapped_column(Text, default="")
+    indicators: Mapped[str] = mapped_column(Text, default="")
+    expected_outcome: Mapped[str] = mapped_column(Text, default="")
+    budget_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    period_months: Mapped[int] = mapped_column(default=12)
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(String(500), default="")
+    ip_terms: Mapped[IPTerms] = mapped_column(_enum(IPTerms), default=IPTerms.negotiable)
+    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility), default=Visibility.public)
+    contact_name: Mapped[str] = mapped_column(String(64), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    state: Mapped[ChallengeState] = mapped_column(_enum(ChallengeState), default=ChallengeState.draft, index=True)
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    key_link_year: Mapped[int | None] = mapped_column()  # 关键缺失环节 of that year, or None
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking: an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    created_by: Mapped["User | None"] = relationship()  # noqa: F821
+    chain: Mapped["Chain"] = relationship()  # noqa: F821
+    invitations: Mapped[list[ChallengeInvitation]] = relationship(
+        back_populates="challenge", cascade="all, delete-orphan")
+    questions: Mapped[list[ChallengeQuestion]] = relationship(
+        back_populates="challenge", cascade="all, delete-orphan", order_by="ChallengeQuestion.created_at")
+    revisions: Mapped[list[ChallengeRevision]] = relationship(
+        back_populates="challenge", cascade="all, delete-orphan", order_by="ChallengeRevision.id")
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k for k in (self.keywords or "").replace("，", ",").split(",") if k.strip()]
+
+    @property
+    def is_open(self) -> bool:
+        """Published and before its deadline: institutions may still answer it."""
+        return self.state is ChallengeState.published and self.deadline >= date.today()
+
+    def __repr__(self) -> str:
+        return f"<Challenge {self.id} {self.state.value}>"
+
+
+class ChallengeInvitation(db.Model):
+    """An institution invited to see (and, for 委托攻关, answer) a challenge."""
+
+    __tablename__ = "challenge_invitation"
+    __table_args__ = (UniqueConstraint("challenge_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="invitations")
+    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+
+
+class ChallengeQuestion(db.Model):
+    """答疑: a verified institution's clarification question and the poster's answer."""
+
+    __tablename__ = "challenge_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="questions")
+    asked_by: Mapped["User | None"] = relationship(foreign_keys=[asked_by_id])  # noqa: F821
+
+
+class ChallengeRevision(db.Model):
+    """One edit of a published challenge: which fields changed, from what to what."""
+
+    __tablename__ = "challenge_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    changes: Mapped[dict] = mapped_column(JSON)  # {field: [old, new]}
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship(back_populates="revisions")
+    editor: Mapped["User | None"] = relationship()  # noqa: F821

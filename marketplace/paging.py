@@ -1,0 +1,50 @@
+"""A page of results with the interface of Flask-SQLAlchemy's Pagination, for ranked lists."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ListPage:
+    items: list
+    page: int
+    per_page: int
+    total: int
+    extra: dict = field(default_factory=dict)  # e.g. matched terms per item id
+
+    @classmethod
+    def of(cls, rows: list, page: int, per_page: int, **extra) -> "ListPage":
+        page = max(page, 1)
+        start = (page - 1) * per_page
+        return cls(rows[start:start + per_page], page, per_page, len(rows), extra)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, left_edge=2, left_current=2, right_current=4, right_edge=2):
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (number <= left_edge or self.page - left_current - 1 < number < self.page + right_current
+                    or number > self.pages - right_edge):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number

@@ -1,0 +1,195 @@
+"""Challenges (榜单): drafting, review by the chain's lead department, publication and closing."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, OrgType, User
+from ..models.base import utcnow
+from . import audit
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .visibility import is_manager
+
+S = ChallengeState
+# Fields the poster writes; editing them on a published listing is versioned.
+FIELDS = ("title", "chain_id", "mode", "background", "difficulty", "indicators", "expected_outcome", "budget_wan",
+          "deadline", "period_months", "conditions", "keywords", "ip_terms", "visibility", "contact_name",
+          "contact_phone")
+EDITABLE_STATES = (S.draft, S.returned, S.submitted, S.published)
+WITHDRAWABLE_STATES = (S.draft, S.submitted, S.returned, S.published, S.closed)
+
+
+class EditConflict(InvalidTransition):
+    """Someone else saved the listing since this user opened it (optimistic lock)."""
+
+
+def is_owner(user: User, challenge: Challenge) -> bool:
+    return user.organisation_id == challenge.organisation_id
+
+
+def _require_owner(user: User, challenge: Challenge, action: str) -> None:
+    if not is_owner(user, challenge):
+        raise PermissionDenied(f"只有发榜企业可以{action}。")
+    if not user.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证。")
+
+
+def _require_manager(user: User, challenge: Challenge, action: str) -> None:
+    if not is_manager(user, challenge):
+        raise PermissionDenied(f"只有{challenge.chain.name}产业链牵头部门或平台管理员可以{action}。")
+
+
+def _require_state(challenge: Challenge, allowed: tuple, action: str) -> None:
+    if challenge.state not in allowed:
+        raise InvalidTransition(f"榜单当前状态为“{challenge.state.label}”，不能{action}。")
+
+
+def _move(actor, challenge: Challenge, to: ChallengeState, action: str, reason: str = "") -> None:
+    before = challenge.state
+    challenge.state = to
+    audit.record(actor, action, challenge, before, to, reason)
+
+
+def _check_fields(fields: dict, new: bool) -> None:
+    if fields.get("budget_wan") is not None and Decimal(fields["budget_wan"]) <= 0:
+        raise ServiceError("榜额应大于 0 万元。", field="budget_wan")
+    deadline = fields.get("deadline")
+    if deadline is not None and new and deadline < date.today():
+        raise ServiceError("揭榜截止日期不能早于今天。", field="deadline")
+
+
+def create(actor: User, **fields) -> Challenge:
+    """A new draft challenge of the actor's (verified) enterprise."""
+    if not actor.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证，认证通过后才能发榜。")
+    if actor.organisation.type is not OrgType.enterprise:
+        raise PermissionDenied("只有企业可以发布技术难题榜单。")
+    _check_fields(fields, new=True)
+    challenge = Challenge(organisation=actor.organisation, created_by=actor, state=S.draft,
+                          **{k: v for k, v in fields.items() if k in FIELDS})
+    db.session.add(challenge)
+    db.session.flush()
+    audit.record(actor, "challenge_created", challenge, "", S.draft)
+    return challenge
+
+
+def update(actor: User, challenge: Challenge, expected_version: int, **fields) -> list[str]:
+    """Save the poster's edits; returns the changed field names. Refuses a stale version (EditConflict)."""
+    _require_owner(actor, challenge, "修改榜单")
+    _require_state(challenge, EDITABLE_STATES, "修改")
+    if expected_version != challenge.version:
+        raise EditConflict("该榜单已被他人修改（您打开的是旧版本）。为避免覆盖对方的修改，本次保存未生效；"
+                           "请刷新页面查看最新内容后重新编辑。您填写的内容保留在下方。")
+    _check_fields(fields, new=challenge.state is S.draft)
+    changes = {}
+    for name in FIELDS:
+        if name in fields and fields[name] != getattr(challenge, name):
+            changes[name] = [_plain(getattr(challenge, name)), _plain(fields[name])]
+            setattr(challenge, name, fields[name])
+    if not changes:
+        return []
+    if challenge.state is S.published:
+        db.session.add(ChallengeRevision(challenge=challenge, version=challenge.version + 1, editor_id=actor.id,
+                                         changes=changes))
+        audit.record(actor, "challenge_edited", challenge, reason="、".join(changes))
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise EditConflict("该榜单刚刚被他人保存，本次保存未生效；请刷新页面后重新编辑。") from None
+    return list(changes)
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value for the revision record."""
+    if hasattr(value, "value"):
+        return value.value
+    if isinstance(value, (date, Decimal)):
+        return str(value)
+    return value
+
+
+def submit(actor: User, challenge: Challenge) -> None:
+    """Send a draft (or a returned listing, after changes) to the chain's lead department."""
+    _require_owner(actor, challenge, "提交审核")
+    _require_state(challenge, (S.draft, S.returned), "提交审核")
+    if challenge.deadline < date.today():
+        raise ServiceError("揭榜截止日期已过，请修改截止日期后再提交。", field="deadline")
+    missing = [label for name, label in (("difficulty", "主要技术难点"), ("indicators", "技术指标"),
+                                         ("expected_outcome", "预期成果")) if not getattr(challenge, name).strip()]
+    if missing:
+        raise ServiceError(f"提交审核前请填写：{'、'.join(missing)}。")
+    _move(actor, challenge, S.submitted, "challenge_submitted")
+    db.session.flush()
+
+
+def approve(actor: User, challenge: Challenge) -> None:
+    """The lead department publishes a submitted listing."""
+    _require_manager(actor, challenge, "审核发布榜单")
+    _require_state(challenge, (S.submitted,), "发布")
+    _move(actor, challenge, S.published, "challenge_published")
+    challenge.return_reason = ""
+    challenge.published_at = utcnow()
+    db.session.flush()
+
+
+def return_for_changes(actor: User, challenge: Challenge, reason: str) -> None:
+    """The lead department sends a submitted listing back with a reason."""
+    _require_manager(actor, challenge, "退回榜单")
+    _require_state(challenge, (S.submitted,), "退回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写退回原因，发榜企业将据此修改。", field="reason")
+    challenge.return_reason = reason
+    _move(actor, challenge, S.returned, "challenge_returned", reason)
+    db.session.flush()
+
+
+def close(actor: User, challenge: Challenge, reason: str = "") -> None:
+    """The poster (or a manager) closes applications early."""
+    if not is_manager(actor, challenge):
+        _require_owner(actor, challenge, "截止揭榜")
+    _require_state(challenge, (S.published,), "截止揭榜")
+    _move(actor, challenge, S.closed, "challenge_closed", reason or "发榜方提前截止")
+    db.session.flush()
+
+
+def withdraw(actor: User, challenge: Challenge, reason: str) -> None:
+    """The poster withdraws the listing (before any proposal is selected)."""
+    _require_owner(actor, challenge, "撤回榜单")
+    _require_state(challenge, WITHDRAWABLE_STATES, "撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写撤回原因。", field="reason")
+    _move(actor, challenge, S.withdrawn, "challenge_withdrawn", reason)
+    db.session.flush()
+
+
+def close_expired(today: date | None = None) -> int:
+    """Close every published listing whose deadline has passed; returns how many (the system acts)."""
+    today = today or date.today()
+    expired = db.session.scalars(
+        db.select(Challenge).where(Challenge.state == S.published, Challenge.deadline < today)
+    ).all()
+    for challenge in expired:
+        _move(None, challenge, S.closed, "challenge_closed", "已到揭榜截止日期，系统自动截止")
+    db.session.flush()
+    return len(expired)
+
+
+def invite(actor: User, challenge: Challenge, organisation: Organisation) -> ChallengeInvitation:
+    """Invite a verified institution to an invited-only or commissioned listing."""
+    if not is_manager(actor, challenge):
+        _require_owner(actor, challenge, "邀请揭榜机构")
+    if not (organisation.is_verified and organisation.type.is_institution):
+        raise ServiceError("只能邀请已认证的高校、院所等揭榜机构。", field="organisation_id")
+    if any(inv.organisation_id == organisation.id for inv in challenge.invitations):
+        raise InvalidTransition("该机构已在邀请名单中。")
+    invitation = ChallengeInvitation(challenge=challenge, organisation=organisation, invited_by_id=actor.id)
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(actor, "challenge_invited", challenge, reason=organisation.name)
+    return invitation

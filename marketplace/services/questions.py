@@ -1,0 +1,48 @@
+"""答疑: clarification questions on a published challenge and the poster's answers."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import Challenge, ChallengeQuestion, ChallengeState, User
+from ..models.base import utcnow
+from . import audit
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .visibility import can_view_details
+
+MAX_LENGTH = 2000
+
+
+def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
+    """A verified institution asks a question on a published listing it may read in full."""
+    if not (actor.can_act and actor.organisation.is_institution):
+        raise PermissionDenied("只有已认证的高校、院所等揭榜机构可以提问。")
+    if not can_view_details(actor, challenge):
+        raise PermissionDenied("您无权查看该榜单详情。")
+    if challenge.state is not ChallengeState.published:
+        raise InvalidTransition("只有揭榜中的榜单可以提问。")
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("请填写问题内容。", field="question")
+    if len(text) > MAX_LENGTH:
+        raise ServiceError(f"问题不能超过 {MAX_LENGTH} 字。", field="question")
+    question = ChallengeQuestion(challenge=challenge, asked_by_id=actor.id, question=text)
+    db.session.add(question)
+    db.session.flush()
+    audit.record(actor, "question_asked", challenge)
+    return question
+
+
+def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
+    """The poster answers (or corrects its answer); every viewer of the details sees it."""
+    challenge = question.challenge
+    if actor.organisation_id != challenge.organisation_id or not actor.can_act:
+        raise PermissionDenied("只有发榜企业可以答复问题。")
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("请填写答复内容。", field="answer")
+    if len(text) > MAX_LENGTH:
+        raise ServiceError(f"答复不能超过 {MAX_LENGTH} 字。", field="answer")
+    question.answer = text
+    question.answered_by_id = actor.id
+    question.answered_at = utcnow()
+    audit.record(actor, "question_answered", challenge)
+    db.session.flush()

@@ -1,0 +1,81 @@
+"""Who may see which challenge, and how much of it: one place for pages, search and recommendations."""
+from __future__ import annotations
+
+from sqlalchemy import and_, false, or_, select, true
+
+from ..models import Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, User, Visibility
+
+# States in which a challenge has been public at some point (the 榜单 and its history).
+LISTED_STATES = (ChallengeState.published, ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
+
+
+def _is_owner(user: User | None, challenge: Challenge) -> bool:
+    return user is not None and user.is_authenticated and user.organisation_id == challenge.organisation_id
+
+
+def _is_overseer(user: User | None, challenge: Challenge) -> bool:
+    """Platform admins see everything; the chain's lead department all but drafts; its experts every listed one."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_platform_admin:
+        return True
+    if user.admin_chain_id == challenge.chain_id:
+        return challenge.state is not ChallengeState.draft
+    return challenge.state in LISTED_STATES and any(m.chain_id == challenge.chain_id for m in user.expert_memberships)
+
+
+def _is_verified_institution(user: User | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.can_act and user.organisation.type.is_institution)
+
+
+def _is_invited(user: User | None, challenge: Challenge) -> bool:
+    return bool(user is not None and user.is_authenticated and user.can_act
+                and any(inv.organisation_id == user.organisation_id for inv in challenge.invitations))
+
+
+def is_manager(user: User | None, challenge: Challenge) -> bool:
+    """Chain admin of the challenge's chain, or a platform admin: the reviewers of the listing."""
+    return bool(user is not None and user.is_authenticated
+                and (user.is_platform_admin or user.admin_chain_id == challenge.chain_id))
+
+
+def can_view(user: User | None, challenge: Challenge) -> bool:
+    """Whether the listing exists for this user at all (others get a 404)."""
+    if _is_owner(user, challenge) or _is_overseer(user, challenge):
+        return True
+    if challenge.state not in LISTED_STATES:
+        return False
+    if challenge.visibility is Visibility.invited:
+        return _is_invited(user, challenge)
+    return True
+
+
+def can_view_details(user: User | None, challenge: Challenge) -> bool:
+    """Whether the user sees the full listing (difficulty, indicators, contact, Q&A, attachments)."""
+    if not can_view(user, challenge):
+        return False
+    if challenge.visibility is Visibility.summary:
+        return (_is_owner(user, challenge) or _is_overseer(user, challenge)
+                or _is_verified_institution(user) or _is_invited(user, challenge))
+    return True
+
+
+def visible_filter(user: User | None):
+    """A SQL condition on Challenge equal to can_view(user, challenge), for listing queries."""
+    listed = Challenge.state.in_(LISTED_STATES)
+    if user is None or not user.is_authenticated:
+        return and_(listed, Challenge.visibility != Visibility.invited)
+    invited = Challenge.id.in_(
+        select(ChallengeInvitation.challenge_id).where(ChallengeInvitation.organisation_id == user.organisation_id)
+    ) if user.can_act else false()
+    conditions = [
+        Challenge.organisation_id == user.organisation_id,
+        and_(listed, or_(Challenge.visibility != Visibility.invited, invited)),
+    ]
+    if user.is_platform_admin:
+        conditions.append(true())
+    if user.admin_chain_id is not None:
+        conditions.append(and_(Challenge.chain_id == user.admin_chain_id, Challenge.state != ChallengeState.draft))
+    expert_chains = select(ExpertMembership.chain_id).where(ExpertMembership.user_id == user.id)
+    conditions.append(and_(listed, Challenge.chain_id.in_(expert_chains)))
+    return or_(*conditions)
