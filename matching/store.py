@@ -55,7 +55,8 @@ def save(matcher, path) -> None:
 def load(cls, path, tokenizer=None):
     """Read an index written by `save` into a new `cls`; raises IndexFileError when unusable."""
     try:
-        with np.load(os.fspath(path), allow_pickle=False) as z:
+        # Open the file ourselves: np.load leaks its handle when the archive is truncated.
+        with open(os.fspath(path), "rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("header", "indptr", "indices", "data", "dl", "df")}
         header = json.loads(arrays["header"].tobytes().decode("utf-8"))
     except FileNotFoundError as e:
