@@ -110,10 +110,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         rows = build(data)
         with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write("# Domain dictionary for the eight chains: term, then a comment with chain and source.\n"
+            fh.write("# Domain dictionary for the eight chains: term | default-dictionary split  # chain source\n"
                      "# Written by `python -m matching.dictionary build`; see matching/dictionary.py.\n")
+            cut = _default_cut()
             for term, chain, source in rows:
-                fh.write(f"{term}  # {chain} {source}\n")
+                # The default split is shipped too: it is indexed beside the whole term (see tokenize).
+                fh.write(f"{term} | {' '.join(cut(term))}  # {chain} {source}\n")
         print(f"{len(rows)} terms -> {args.out}")
         return 0
     from .tokenize import segmenter, user_words

@@ -10,9 +10,16 @@ from .tokenize import BIGRAM_PREFIX, bigram_spans
 class QueryPlan:
     """A query's features (word and bigram), their counts and how each maps onto query words."""
 
-    def __init__(self, spans: list[tuple[str, int, int]], ntext: str, stop: frozenset[str], ngrams: bool):
+    def __init__(self, spans: list[tuple[str, int, int]], ntext: str, stop: frozenset[str], ngrams: bool,
+                 parts: dict[str, tuple[str, ...]] | None = None):
         words = [tok for tok, _, _ in spans if tok not in stop]
         counts: Counter[str] = Counter(words)
+        credit: dict[str, dict[str, float]] = {}  # pieces of domain terms credit the whole term
+        for tok in words:
+            for p in (parts or {}).get(tok, ()):
+                if p not in stop:
+                    counts[p] += 1
+                    credit.setdefault(p, defaultdict(float))[tok] += 1.0
         owner = [-1] * len(ntext)
         for t, (_, a, b) in enumerate(spans):
             for i in range(max(a, 0), b):
@@ -27,7 +34,16 @@ class QueryPlan:
         self.share: list[dict[str, float]] = []
         for f in self.features:
             if not f.startswith(BIGRAM_PREFIX):
-                self.share.append({f: 1.0})
+                if f in credit:
+                    # a piece: credit the query words it came from (and itself, if typed on its own)
+                    c = dict(credit[f])
+                    own = counts[f] - sum(c.values())
+                    if own > 0:
+                        c[f] = c.get(f, 0.0) + own
+                    total = sum(c.values())
+                    self.share.append({w: v / total for w, v in c.items()})
+                else:
+                    self.share.append({f: 1.0})
                 continue
             self.share.append(_bigram_share(f, occ[f], owner, spans, stop))
 

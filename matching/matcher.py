@@ -156,7 +156,7 @@ class Matcher:
         analyzer = self._analyzer()
         spans, ntext = analyzer.query_spans(query if isinstance(query, str) else str(query))
         stop = stopwords() if self.use_stopwords else frozenset()
-        return QueryPlan(spans, ntext, stop, self.ngrams)
+        return QueryPlan(spans, ntext, stop, self.ngrams, analyzer.parts())
 
     def _score(self, plan: QueryPlan):
         """First-pass BM25, then feedback; returns (scores, rows, contributions, plan feature index)."""

@@ -41,6 +41,18 @@ def user_words() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def user_word_parts() -> dict[str, tuple[str, ...]]:
+    """Map each domain term to the pieces jieba's default dictionary splits it into."""
+    out = {}
+    for ln in _data_lines("userdict.txt"):
+        body = ln.split("#", 1)[0]
+        if "|" in body:
+            term, parts = body.split("|", 1)
+            out[term.strip()] = tuple(parts.split())
+    return out
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Return the shipped stopword set (data/stopwords.txt)."""
     return frozenset(_data_lines("stopwords.txt"))
@@ -99,6 +111,14 @@ class Analyzer:
     def _stop(self) -> frozenset[str]:
         return stopwords() if self.use_stopwords else frozenset()
 
+    def parts(self) -> dict[str, tuple[str, ...]]:
+        """Domain term -> default-dictionary pieces, indexed beside the term ({} when not used).
+
+        A domain term kept whole gains precision, but would no longer match texts that share only a
+        piece of it (固体电解质膜 vs 电解质); indexing the pieces too keeps that recall.
+        """
+        return user_word_parts() if self.user_dict and self.tokenizer is None else {}
+
     def segment(self, ntext: str) -> list[str]:
         """Split normalised text into tokens (stopwords included, separators dropped)."""
         if self.tokenizer is not None:
@@ -123,6 +143,8 @@ class Analyzer:
         cut = segmenter(self.backend, self.user_dict)
         out = [t for t in cut(_NON_CJK.sub(" ", ntext)) if t != " " and t not in stop]
         out.extend(t for t in _LATIN.findall(ntext) if t not in stop)
+        parts = self.parts()
+        out.extend(p for t in list(out) if t in parts for p in parts[t] if p not in stop)
         return out
 
     def word_counts(self, ntext: str) -> Counter:
@@ -134,6 +156,10 @@ class Analyzer:
             c = Counter(cut(_NON_CJK.sub(" ", ntext)))
             c.update(_LATIN.findall(ntext))
             c.pop(" ", None)
+            parts = self.parts()
+            for t in parts.keys() & c.keys():
+                for p in parts[t]:
+                    c[p] += c[t]
         for s in self._stop().intersection(c):
             del c[s]
         return c
