@@ -1,7 +1,7 @@
 """Building and checking the domain dictionary: `python -m matching.dictionary {build,check}`.
 
-Sources: data/chain_terms.txt (hand-collected standard terminology of the eight chains) and the
-author keywords of the dev data (keywords-to-abstract queries) that belong to a chain. A term is kept
+Sources: data/chain_terms.txt (hand-collected standard terminology of the eight chains), the Chinese
+members of data/synonyms.txt, and the author keywords of the dev data (keywords-to-abstract queries) that belong to a chain. A term is kept
 only if jieba's default dictionary splits it, and only if, where it occurs in the dev corpus, its two
 ends fall on word boundaries of the default segmentation in most occurrences (a user word that cuts
 through other words makes segmentation worse: 大模型 must not turn 最大模型误差 into 最|大模型).
@@ -85,7 +85,10 @@ def build(data_dir: Path, min_boundary: float = 0.5) -> list[tuple[str, str, str
     corpus = [d["text"] for d in beir.load(data_dir / "title-to-abstract").corpus]
     corpus += [d["text"] for d in beir.load(data_dir / "abstract-to-title").corpus]
     rows, seen = [], set()
-    for source, pairs in (("chain", chain_terms()), ("dev-keyword", dev_keywords(data_dir))):
+    from .tokenize import synonym_groups
+
+    synonyms = [(t, "synonym") for g in synonym_groups() for t in g]
+    for source, pairs in (("chain", chain_terms()), ("synonym", synonyms), ("dev-keyword", dev_keywords(data_dir))):
         for term, chain in pairs:
             if term in seen or not _CJK_ONLY.match(term) or len(cut(term)) < 2:
                 continue

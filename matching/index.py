@@ -209,27 +209,27 @@ class Index:
         return c[2]
 
     def postings(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Gather (rows, tf, position-in-fids) for the given features from both segments."""
+        """Gather (rows, tf, postings per feature) for the given features from both segments, with
+        each feature's postings contiguous and in `fids` order."""
         mats = [self.main]
         if self._delta:
             mats.append(self._delta_matrix(len(self.ids)))
-        rows, tfs, which = [], [], []
-        for mat in mats:
-            ncol = mat.shape[1]
-            ip, ix, dt = mat.indptr, mat.indices, mat.data
-            for j, f in enumerate(fids.tolist()):
-                if f >= ncol:
+        rows, tfs = [], []
+        lens = np.zeros(len(fids), dtype=np.int64)
+        flist = fids.tolist()
+        for j, f in enumerate(flist):
+            for mat in mats:
+                if f >= mat.shape[1]:
                     continue
-                a, b = ip[f], ip[f + 1]
+                a, b = mat.indptr[f], mat.indptr[f + 1]
                 if a == b:
                     continue
-                rows.append(ix[a:b])
-                tfs.append(dt[a:b])
-                which.append(np.full(b - a, j, dtype=np.int32))
+                rows.append(mat.indices[a:b])
+                tfs.append(mat.data[a:b])
+                lens[j] += b - a
         if not rows:
-            e = np.zeros(0, dtype=np.int32)
-            return e, np.zeros(0, dtype=np.float32), e
-        return np.concatenate(rows), np.concatenate(tfs), np.concatenate(which)
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), lens
+        return np.concatenate(rows), np.concatenate(tfs), lens
 
     def row_words(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Word features and term frequencies of one document (for query expansion)."""
@@ -251,16 +251,24 @@ class Index:
         """Return (scores over rows, rows, per-posting contributions, position-in-fids) for query
         features `fids` with query-side weights `qw`."""
         n = len(self.ids)
-        rows, tf, which = self.postings(fids)
+        fam = self.family[fids]
+        # Words first, then bigrams: each family's postings form one block, normalised in one go.
+        order = np.argsort(fam, kind="stable")
+        fids, qw, fam = fids[order], np.asarray(qw, dtype=np.float64)[order], fam[order]
+        rows, tf, lens = self.postings(fids)
         if len(rows) == 0:
-            return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), which
-        fam = self.family[fids].astype(np.intp)
-        fw = np.asarray(w.family_weight)[fam] * qw * idf(self.df[fids], self.n_alive)
-        k1 = np.asarray(w.k1)[fam]
+            return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), rows.astype(np.int64)
+        famx = fam.astype(np.intp)
+        coef = (np.asarray(w.family_weight)[famx] * qw * idf(self.df[fids], self.n_alive)
+                * (np.asarray(w.k1)[famx] + 1.0)).astype(np.float32)
         norm = self.norm(w)
-        # norm is (2, rows): index the flat array with family * rows + row, all in float32.
-        flat_idx = rows + (fam[which] * n).astype(np.int32) if fam.any() else rows
-        contrib = (fw * (k1 + 1.0)).astype(np.float32)[which] * tf
-        contrib /= tf + norm.ravel()[flat_idx]
+        split = int(lens[fam == WORD].sum())
+        denom = np.empty(len(rows), dtype=np.float32)
+        np.take(norm[WORD], rows[:split], out=denom[:split])
+        np.take(norm[BIGRAM], rows[split:], out=denom[split:])
+        denom += tf
+        contrib = np.repeat(coef, lens) * tf
+        contrib /= denom
         scores = np.bincount(rows, weights=contrib, minlength=n)
+        which = np.repeat(order, lens)
         return scores, rows, contrib, which

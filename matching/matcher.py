@@ -159,7 +159,8 @@ class Matcher:
         return QueryPlan(spans, ntext, stop, self.ngrams, analyzer.parts())
 
     def _score(self, plan: QueryPlan):
-        """First-pass BM25, then feedback; returns (scores, rows, contributions, plan feature index)."""
+        """First-pass BM25, then feedback; returns scores and (rows, contributions, plan feature
+        index) posting blocks for the explanations."""
         idx = self.index_
         w = self._weights()
         vocab = idx.vocab
@@ -179,11 +180,9 @@ class Matcher:
                 s2, rows2, contrib2, which2 = idx.score(efids, eqw, w)
                 base = len(plan.features)
                 plan.add_expansion([idx.terms[f] for f in efids.tolist()])
-                scores = scores + s2
-                rows = np.concatenate([rows, rows2])
-                contrib = np.concatenate([contrib, contrib2])
-                which = np.concatenate([which, which2.astype(np.int64) + base])
-        return scores, rows, contrib, which
+                scores += s2
+                return scores, [(rows, contrib, which), (rows2, contrib2, which2 + base)]
+        return scores, [(rows, contrib, which)]
 
     def search(self, query: str, k: int = 10, filter: Filter = None) -> list[Hit]:
         """Return the top `k` hits for `query`, best first; raises NotFittedError, ValueError for k < 1."""
@@ -193,15 +192,18 @@ class Matcher:
         plan = self._plan(query)
         if not plan.features:
             return []
-        scores, rows, contrib, which = self._score(plan)
+        scores, blocks = self._score(plan)
         top = self._top(scores, int(k), filter)
         if len(top) == 0:
             return []
-        sel = np.isin(rows, top)
+        mark = np.zeros(len(idx.ids), dtype=bool)
+        mark[top] = True
         per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
-        for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
-            d = per_row[r]
-            d[j] = d.get(j, 0.0) + c
+        for rows, contrib, which in blocks:
+            sel = mark[rows]
+            for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
+                d = per_row[r]
+                d[j] = d.get(j, 0.0) + c
         return [Hit(idx.ids[r], float(scores[r]), explain_row(per_row[int(r)], plan)) for r in top]
 
     def _top(self, scores: np.ndarray, k: int, filter: Filter) -> np.ndarray:

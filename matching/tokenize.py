@@ -53,6 +53,22 @@ def user_word_parts() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Synonym groups from data/synonyms.txt; the first member is the canonical one."""
+    return tuple(tuple(ln.split()) for ln in _data_lines("synonyms.txt"))
+
+
+@lru_cache(maxsize=1)
+def expansions() -> dict[str, tuple[str, ...]]:
+    """Token -> extra tokens indexed with it: a domain term's default pieces, a synonym's canonical form."""
+    out: dict[str, list[str]] = {t: list(p) for t, p in user_word_parts().items()}
+    for group in synonym_groups():
+        for alias in group[1:]:
+            out.setdefault(alias, []).append(group[0])
+    return {t: tuple(dict.fromkeys(v)) for t, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
     """Return the shipped stopword set (data/stopwords.txt)."""
     return frozenset(_data_lines("stopwords.txt"))
@@ -112,12 +128,13 @@ class Analyzer:
         return stopwords() if self.use_stopwords else frozenset()
 
     def parts(self) -> dict[str, tuple[str, ...]]:
-        """Domain term -> default-dictionary pieces, indexed beside the term ({} when not used).
+        """Token -> extra tokens indexed beside it ({} with a custom tokenizer or without the dictionary).
 
         A domain term kept whole gains precision, but would no longer match texts that share only a
-        piece of it (固体电解质膜 vs 电解质); indexing the pieces too keeps that recall.
+        piece of it (固体电解质膜 vs 电解质); indexing the pieces too keeps that recall. A formula or
+        acronym (zno, gpu) also counts as its canonical Chinese term (氧化锌, 图形处理器).
         """
-        return user_word_parts() if self.user_dict and self.tokenizer is None else {}
+        return expansions() if self.user_dict and self.tokenizer is None else {}
 
     def segment(self, ntext: str) -> list[str]:
         """Split normalised text into tokens (stopwords included, separators dropped)."""
@@ -157,7 +174,7 @@ class Analyzer:
             c.update(_LATIN.findall(ntext))
             c.pop(" ", None)
             parts = self.parts()
-            for t in parts.keys() & c.keys():
+            for t in c.keys() & parts.keys():  # iterate the short side: a document has few terms
                 for p in parts[t]:
                     c[p] += c[t]
         for s in self._stop().intersection(c):
