@@ -33,7 +33,7 @@ class AchievementForm(BaseForm):
     trl = IntegerField("技术成熟度（TRL 1—9）", default=5, validators=[
         required("技术成熟度"), NumberRange(min=1, max=9, message="技术成熟度应为 1—9 级。")])
     ip = TextAreaField("知识产权（专利等）", validators=[max_length(2000)])
-    transfer_mode = SelectField("转化方式", choices=options(TransferMode.choices(), "待定"))
+    transfer_mode = SelectField("转化方式", choices=options(TransferMode.choices(), "待定"), validators=[Optional()])
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
     contact_phone = StringField("联系电话", validators=[
         required("联系电话"),

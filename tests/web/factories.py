@@ -23,8 +23,8 @@ def credit_code(n: int | None = None) -> str:
 def make_org(name: str | None = None, type: OrgType = OrgType.enterprise,
              status: OrgStatus = OrgStatus.verified, **fields) -> Organisation:
     n = next(_counter)
-    org = Organisation(name=name or f"测试机构{n}", type=type, status=status,
-                       credit_code=credit_code(n), region="武汉市", **fields)
+    fields.setdefault("region", "武汉市")
+    org = Organisation(name=name or f"测试机构{n}", type=type, status=status, credit_code=credit_code(n), **fields)
     db.session.add(org)
     db.session.flush()
     return org
