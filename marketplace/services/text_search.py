@@ -17,7 +17,9 @@ def rank(query: str, docs: list[tuple[object, tuple[str, str]]], page: int, per_
     if not docs:
         return ListPage.of([], page, per_page, terms={})
     by_key = {str(i): row for i, (row, _) in enumerate(docs)}
-    matcher = Matcher().fit({"id": str(i), "title": title, "text": text} for i, (_, (title, text)) in enumerate(docs))
+    # No pseudo-relevance feedback here: a search shows (and highlights) the words the user typed.
+    matcher = Matcher(feedback_docs=0).fit(
+        {"id": str(i), "title": title, "text": text} for i, (_, (title, text)) in enumerate(docs))
     hits = matcher.search(query, k=len(docs))
     if hits:
         rows = [by_key[hit.id] for hit in hits]
