@@ -123,6 +123,7 @@ def bench_matcher(docs, queries, extra) -> dict:
     return {"system": "matcher", "fit_s": fit_s, "tok_chars_per_s": tok_rate, "peak_mb": mem.peak / 2**20,
             "p50_ms": p50, "p95_ms": p95, "add_p50_ms": float(np.percentile(a, 50)),
             "add_p95_ms": float(np.percentile(a, 95)), "added_found": f"{found}/{len(extra)}",
+            "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "save_s": save_s, "load_s": load_s, "load_same_results": before == after,
             "index_mb": size / 2**20, "chars": chars}
 
@@ -159,6 +160,7 @@ def bench_baseline(docs, queries) -> dict:
 def format_rows(rows: list[dict], n_docs: int) -> str:
     """Render the bench figures side by side."""
     keys = [("fit_s", "fit (s)"), ("tok_chars_per_s", "tokenizer (chars/s)"), ("peak_mb", "peak memory (MB)"),
+            ("worker_peak_mb", "fit worker max RSS (MB)"),
             ("p50_ms", "query p50 (ms)"), ("p95_ms", "query p95 (ms)"), ("add_p50_ms", "add p50 (ms)"),
             ("add_p95_ms", "add p95 (ms)"), ("added_found", "added doc found"), ("save_s", "save (s)"),
             ("load_s", "load (s)"), ("load_same_results", "same results after load"),

@@ -10,9 +10,10 @@ import multiprocessing as mp
 import os
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Iterator, Mapping
 
 import numpy as np
+import scipy.sparse as sp
 
 from .normalize import normalize_many
 from .tokenize import BIGRAM_PREFIX, Analyzer
@@ -100,8 +101,8 @@ def featurize_chunk(analyzer: Analyzer, docs: list[Mapping], title_weight: float
         g_codes, g_inv = np.unique((uniq & np.uint64(0xFFFFFFFF)).astype(np.uint32), return_inverse=True)
     else:
         g_rows, g_codes, tf = np.zeros(0, np.int32), np.zeros(0, np.uint32), np.zeros(0, np.float32)
-        g_inv = np.zeros(0, np.intp)
-    return Chunk(list(local), w_rows, w_ids, w_tf, g_rows, g_codes, g_inv.ravel(), tf, dl)
+        g_inv = np.zeros(0, np.int32)
+    return Chunk(list(local), w_rows, w_ids, w_tf, g_rows, g_codes, g_inv.ravel().astype(np.int32), tf, dl)
 
 
 _WORK: tuple | None = None  # set in the parent before forking; workers read it instead of unpickling docs
@@ -112,9 +113,9 @@ def _work(span: tuple[int, int]) -> Chunk:
     return featurize_chunk(analyzer, docs[span[0]:span[1]], title_weight, ngrams)
 
 
-def featurize(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngrams: bool,
-              n_jobs: int | None = None) -> list[Chunk]:
-    """Featurise `docs` in chunks, in order, using up to `n_jobs` processes for large inputs."""
+def iter_chunks(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngrams: bool,
+                n_jobs: int | None = None) -> Iterator[Chunk]:
+    """Featurise `docs` chunk by chunk, in order, using up to `n_jobs` processes for large inputs."""
     global _WORK
     spans = [(i, min(i + _CHUNK, len(docs))) for i in range(0, len(docs), _CHUNK)]
     jobs = n_jobs if n_jobs is not None else (os.cpu_count() or 1)
@@ -123,13 +124,57 @@ def featurize(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngra
         _WORK = (analyzer, docs, title_weight, ngrams)
         try:
             with mp.get_context("fork").Pool(min(jobs, len(spans))) as pool:
-                return pool.map(_work, spans, chunksize=1)
+                # imap, not map: each chunk is folded into the index as it arrives, so the raw
+                # features of the whole corpus never sit in memory at once.
+                yield from pool.imap(_work, spans, chunksize=1)
         finally:
             _WORK = None
-    return [featurize_chunk(analyzer, docs[a:b], title_weight, ngrams) for a, b in spans]
+        return
+    for a, b in spans:
+        yield featurize_chunk(analyzer, docs[a:b], title_weight, ngrams)
 
 
-def assemble(index, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def stack_chunks(index, chunks: Iterable[Chunk]) -> tuple[sp.csc_matrix, np.ndarray]:
+    """Build the (documents x features) CSC matrix and lengths from chunks, holding each chunk's
+    postings once in compact column order, then writing them into preallocated final arrays."""
+    parts, dls, cache = [], [], {}
+    for ch in chunks:
+        rows, cols, vals, dl = assemble(index, [ch], cache)
+        del ch
+        # COO -> CSR of the transpose is a linear-time bucket pass: column-ordered postings.
+        t = sp.csr_matrix((vals, (cols, rows)), shape=(len(index.terms), len(dl)))
+        del rows, cols, vals
+        parts.append((len(dl), t.indptr, t.indices.astype(np.int32, copy=False), t.data))
+        dls.append(dl)
+    m = len(index.terms)
+    counts = np.zeros(m, dtype=np.int64)
+    for _, ip, _, _ in parts:
+        counts[: len(ip) - 1] += np.diff(ip)
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float32)
+    write = indptr[:-1].copy()  # next free slot per column
+    base = 0
+    for i in range(len(parts)):
+        n_rows, ip, ix, dt = parts[i]
+        parts[i] = None
+        cnt = np.diff(ip)
+        mc = len(cnt)
+        dest = np.repeat(write[:mc] - ip[:-1], cnt) + np.arange(len(ix), dtype=np.int64)
+        indices[dest] = ix + base
+        data[dest] = dt
+        write[:mc] += cnt
+        base += n_rows
+    dl = np.concatenate(dls) if dls else np.zeros((0, 2), np.float32)
+    if nnz and int(indptr[-1]) > np.iinfo(np.int32).max:
+        raise ValueError("index too large")  # pragma: no cover
+    return sp.csc_matrix((data, indices, indptr), shape=(base, m)), dl
+
+
+def assemble(index, chunks: list[Chunk], cache: dict[int, int] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Map chunk-local features to index vocabulary ids; returns COO (rows, cols, tf) and lengths.
 
     Chunks are released from `chunks` as they are copied, so the features are held once, not twice.
@@ -140,7 +185,7 @@ def assemble(index, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.nda
     vals = np.empty(total, dtype=np.float32)
     dls = []
     base = pos = 0
-    bigram_ids: dict[int, int] = {}
+    bigram_ids: dict[int, int] = {} if cache is None else cache  # bigram code -> feature id
     for i in range(len(chunks)):
         ch, chunks[i] = chunks[i], None
         gid = index.feature_ids(ch.words, grow=True)

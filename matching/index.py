@@ -94,21 +94,20 @@ class Index:
         return len(self.row_of)
 
     # ----- building and updating --------------------------------------------------------------
-    def build_from(self, ids: list[str], rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray,
-                   dl: np.ndarray) -> None:
-        """Set the main segment from COO triplets whose columns are already vocabulary ids."""
+    def build_from(self, ids: list[str], main: sp.csc_matrix, dl: np.ndarray) -> None:
+        """Set the main segment: a (documents x features) CSC matrix over this vocabulary."""
         n, m = len(ids), len(self.terms)
         self.ids = list(ids)
         self.row_of = {i: r for r, i in enumerate(ids)}
         if len(self.row_of) != n:
             raise ValueError("duplicate document ids in fit()")
+        if main.shape != (n, m):
+            raise ValueError(f"matrix shape {main.shape} does not fit {n} documents x {m} features")
         self._alive = _Grow(np.bool_)
         self._alive.extend(np.ones(n, dtype=np.bool_))
         self._dl = _Grow(np.float32, 2)
         self._dl.extend(dl.astype(np.float32))
-        # COO -> CSR of the transpose is a linear-time bucket pass; its transpose is the CSC we want,
-        # without the sort and the extra copies of a direct COO -> CSC conversion.
-        self.main = sp.csr_matrix((tfs.astype(np.float32, copy=False), (cols, rows)), shape=(m, n)).T.tocsc()
+        self.main = main
         self.main.indices = self.main.indices.astype(np.int32, copy=False)
         self._df.buf[: m] = np.diff(self.main.indptr)
         self._delta, self._delta_csc, self._words_csr = [], None, None

@@ -9,7 +9,7 @@ import numpy as np
 
 from .explain import QueryPlan, explain_row
 from .feedback import expansion
-from .build import assemble, featurize, featurize_chunk
+from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
 from .index import Index
 from .scoring import Weights
 from .tokenize import Analyzer, stopwords
@@ -102,9 +102,11 @@ class Matcher:
         docs = list(docs)
         ids = [self._doc_id(d) for d in docs]
         index = Index()
-        chunks = featurize(self._analyzer(), docs, self.title_weight, self.ngrams, self.n_jobs)
-        rows, cols, tfs, dl = assemble(index, chunks)
-        index.build_from(ids, rows, cols, tfs, dl)
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate document ids in fit()")
+        chunks = iter_chunks(self._analyzer(), docs, self.title_weight, self.ngrams, self.n_jobs)
+        main, dl = stack_chunks(index, chunks)
+        index.build_from(ids, main, dl)
         self.index_ = index
         return self
 
