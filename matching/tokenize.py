@@ -174,7 +174,8 @@ class Analyzer:
             c.update(_LATIN.findall(ntext))
             c.pop(" ", None)
             parts = self.parts()
-            for t in c.keys() & parts.keys():  # iterate the short side: a document has few terms
+            # sorted: set order depends on the hash seed, and feature ids must not
+            for t in sorted(c.keys() & parts.keys()):
                 for p in parts[t]:
                     c[p] += c[t]
         for s in self._stop().intersection(c):
