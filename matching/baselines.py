@@ -14,6 +14,15 @@ def jieba_words(text: str) -> list[str]:
     return [t for t in jieba.lcut(text) if t.strip()]
 
 
+def quiet_jieba() -> None:
+    """Silence the global jieba's start-up banner (for the CLIs' tables)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
 class _Ranker:
     """Shared top-k over a query-by-document score matrix."""
 

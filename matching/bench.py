@@ -132,8 +132,9 @@ def bench_baseline(docs, queries) -> dict:
     """Fit and query the plain TfidfVectorizer(tokenizer=jieba.lcut) + cosine reference."""
     import jieba
 
-    from .baselines import TfidfWords, jieba_words
+    from .baselines import TfidfWords, jieba_words, quiet_jieba
 
+    quiet_jieba()
     jieba.initialize()
     sample = docs[:3000]
     t = time.perf_counter()

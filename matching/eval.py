@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs:
         ap.error("give at least one DIR or --all")
     params = dict(_param(s) for s in args.set)
+    if not args.no_baselines:
+        from .baselines import quiet_jieba
+
+        quiet_jieba()
     for d in dirs:
         res = evaluate(d, k=args.k, baselines=not args.no_baselines, params=params)
         print(format_table(res), flush=True)
