@@ -47,3 +47,18 @@ def test_one_megabyte_text():
 def test_query_of_html_and_emoji_only():
     m = Matcher().fit(DOCS)
     assert m.search("<p></p>&nbsp;😀") == []
+
+
+def test_empty_corpus_and_emptied_index(tmp_path):
+    m = Matcher().fit([])
+    assert m.search("石墨烯") == [] and len(m) == 0
+    m.add([{"id": "a", "text": "石墨烯"}])
+    assert m.search("石墨烯")[0].id == "a"
+    m.remove("a")
+    assert m.search("石墨烯") == []
+    m.save(tmp_path / "e.npz")
+    assert Matcher.load(tmp_path / "e.npz").search("石墨烯") == []
+
+
+def test_unknown_words_only():
+    assert Matcher().fit(DOCS).search("完全陌生 xyz") == []
