@@ -19,26 +19,26 @@ def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: Weights, n_ter
         return np.zeros(0, np.int64), np.zeros(0)
     n = index.n_alive
     norm = index.norm(w)[WORD]
-    cols_all, wt_all = [], []
-    best = float(scores[top_rows[0]]) or 1.0
-    for r in top_rows.tolist():
-        cols, tf = index.row_words(r)
-        if len(cols) == 0:
-            continue
-        df = index.df[cols]
-        # Words of one document or of most documents cannot tell the topic apart.
-        keep = (df >= 2) & (df <= max_df * n)
-        cols, tf = cols[keep], tf[keep]
-        if len(cols) == 0:
-            continue
-        wt = tf / (tf + norm[r]) * idf(index.df[cols], n)
-        cols_all.append(cols)
-        wt_all.append(wt / wt.sum() * (float(scores[r]) / best))
-    if not cols_all:
+    got = [index.row_words(r) for r in top_rows.tolist()]
+    lens = np.array([len(c) for c, _ in got])
+    if lens.sum() == 0:
         return np.zeros(0, np.int64), np.zeros(0)
-    cols = np.concatenate(cols_all)
+    cols = np.concatenate([c for c, _ in got])
+    tf = np.concatenate([t for _, t in got]).astype(np.float64)
+    slot = np.repeat(np.arange(len(got)), lens)  # which feedback document each posting is from
+    df = index.df[cols]
+    # Words of one document or of most documents cannot tell the topic apart.
+    keep = (df >= 2) & (df <= max_df * n)
+    cols, tf, slot, df = cols[keep], tf[keep], slot[keep], df[keep]
+    if len(cols) == 0:
+        return np.zeros(0, np.int64), np.zeros(0)
+    wt = tf / (tf + norm[top_rows[slot]]) * idf(df, n)
+    total = np.bincount(slot, weights=wt, minlength=len(got))
+    first = scores[top_rows].astype(np.float64)
+    share = first / (first[0] or 1.0) / np.where(total > 0, total, 1.0)
+    wt *= share[slot]
     uniq, inv = np.unique(cols, return_inverse=True)
-    acc = np.bincount(inv.ravel(), weights=np.concatenate(wt_all))
+    acc = np.bincount(inv.ravel(), weights=wt)
     take = min(n_terms, len(uniq))
     top = np.argpartition(-acc, take - 1)[:take]
     top = top[np.lexsort((uniq[top], -acc[top]))]
