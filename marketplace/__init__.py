@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
+    from .inbox.routes import bp as inbox_bp
     from .listings.routes import bp as listings_bp
     from .main.routes import bp as main_bp
     from .orgs.routes import bp as orgs_bp
@@ -61,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
+    app.register_blueprint(inbox_bp, url_prefix="/inbox")
 
 
 def register_commands(app: Flask) -> None:

@@ -23,6 +23,14 @@ class Defaults:
     REGISTER_RATE_LIMIT = "10 per hour"
     PAGE_SIZE = 20
     INVITATION_DAYS = 14
+    # E-mail of notifications: "log" (written to the application log), "smtp" or "memory" (tests).
+    MAIL_BACKEND = "log"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = "noreply@localhost"
 
 
 # Environment variables read at start-up, and the config key each one sets.
@@ -32,6 +40,8 @@ ENVIRONMENT_KEYS = {
     "REDIS_URL": "REDIS_URL",
     "APP_ENV": "APP_ENV",
     "COOKIE_SECURE": "COOKIE_SECURE",
+    "MAIL_BACKEND": "MAIL_BACKEND",
+    "MAIL_SERVER": "MAIL_SERVER",
 }
 
 

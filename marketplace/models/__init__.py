@@ -6,6 +6,7 @@ from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, Challe
 from .enums import (ChallengeMode, ChallengeState, IPTerms, ListingStatus, OrgRole, OrgStatus, OrgType,
                     TransferMode, Visibility)
 from .listing import Achievement, Capability, capability_chain
+from .notification import Notification, NotificationPreference
 from .organisation import Organisation
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
@@ -24,6 +25,8 @@ __all__ = [
     "TransferMode",
     "Visibility",
     "capability_chain",
+    "Notification",
+    "NotificationPreference",
     "AuditEvent",
     "Chain",
     "ChainLead",

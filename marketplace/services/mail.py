@@ -1,0 +1,72 @@
+"""E-mail backends: "log" (default), "smtp" and "memory" (tests), chosen by MAIL_BACKEND.
+
+Sending never raises: a mail server that is down must not undo the state change that caused
+the message, so failures are logged instead.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def send(app, mail: Mail) -> bool:
+    """Deliver `mail` through app's MAIL_BACKEND; True if delivered, False (logged) otherwise."""
+    backend = (app.config.get("MAIL_BACKEND") or "log").strip().lower()
+    logger = _logger(app)
+    try:
+        if backend == "log":
+            logger.info("Mail to %s\nSubject: %s\n\n%s", mail.to, mail.subject, mail.body)
+        elif backend == "memory":
+            app.extensions.setdefault("mail_outbox", []).append(mail)
+        elif backend == "smtp":
+            _send_smtp(app.config, mail)
+        else:
+            logger.error("Unknown MAIL_BACKEND %r: mail to %s not sent (%s)", backend, mail.to, mail.subject)
+            return False
+    except Exception:  # any failure of the mail server: log it, the caller's change stands
+        logger.exception("Could not send mail to %s (%s)", mail.to, mail.subject)
+        return False
+    return True
+
+
+def _logger(app) -> logging.Logger:
+    """The "marketplace.mail" logger, shown even when the app's own level stays at WARNING.
+
+    The log backend is the default delivery, so its INFO lines must reach the log under gunicorn
+    too; going through app.logger installs Flask's stderr handler when nothing else logs.
+    """
+    logger = app.logger.getChild("mail")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    return logger
+
+
+def _send_smtp(config, mail: Mail) -> None:
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_SENDER") or "noreply@localhost"
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    with smtplib.SMTP(config.get("MAIL_SERVER") or "localhost", int(config.get("MAIL_PORT") or 25),
+                      timeout=float(config.get("MAIL_TIMEOUT") or 10)) as smtp:
+        if _flag(config.get("MAIL_USE_TLS")):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+
+
+def _flag(value) -> bool:
+    """A boolean setting that may come from the environment as text ("0", "false", "no")."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(value)
