@@ -24,8 +24,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
-    from . import security, templating
+    from . import jobs, security, templating
 
+    jobs.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     return app
@@ -52,6 +53,9 @@ def register_blueprints(app: Flask) -> None:
     from .challenges.routes import bp as challenges_bp
     from .inbox.routes import bp as inbox_bp
     from .listings.routes import bp as listings_bp
+    from .projects.routes import bp as projects_bp
+    from .proposals.evaluation import bp as evaluation_bp
+    from .proposals.routes import bp as proposals_bp
     from .main.routes import bp as main_bp
     from .orgs.routes import bp as orgs_bp
 
@@ -62,6 +66,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
 
 

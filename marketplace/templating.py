@@ -46,7 +46,22 @@ def excerpt(text: str | None, length: int = 120) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
+def state_label(code: str) -> str:
+    """The Chinese label of a stored state code, whichever state machine it belongs to."""
+    from .models import enums
+
+    for kind in (enums.ChallengeState, enums.ProposalState, enums.ProjectState, enums.MilestoneState,
+                 enums.ReviewState, enums.OrgStatus, enums.OrgRole, enums.ListingStatus):
+        if code in kind._value2member_map_:
+            return kind(code).label
+    return code
+
+
 def init_app(app) -> None:
+    from .services.audit import action_label
+
+    app.jinja_env.filters["action_label"] = action_label
+    app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["local_time"] = local_time

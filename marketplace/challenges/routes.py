@@ -1,16 +1,15 @@
 """The 榜单: browse, post, edit, review and close challenges."""
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require, verified_required
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import Challenge, ChallengeState, Organisation, OrgStatus, OrgType, Visibility
+from ..models import Challenge, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState, Visibility
 from ..services import attachments, audit, browse, challenges, key_links
+from ..services import proposals as proposal_service
 from ..services import chains as chain_service
 from ..services.errors import ServiceError
 from ..services.visibility import can_view, can_view_details, is_manager
@@ -18,19 +17,6 @@ from .forms import (AnswerForm, AttachmentForm, ChallengeForm, InviteInstitution
                     ReasonForm)
 
 bp = Blueprint("challenges", __name__)
-_last_expiry_check = [0.0]
-EXPIRY_CHECK_SECONDS = 60
-
-
-@bp.before_app_request
-def close_expired_listings():
-    """Close listings past their deadline, at most once a minute per worker (no cron needed)."""
-    now = time.monotonic()
-    if now - _last_expiry_check[0] < EXPIRY_CHECK_SECONDS or request.endpoint in (None, "static", "main.healthz"):
-        return
-    _last_expiry_check[0] = now
-    if challenges.close_expired():
-        db.session.commit()
 
 
 def get_challenge(challenge_id: int) -> Challenge:
@@ -132,6 +118,14 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
     if context["is_owner"] or context["is_manager"]:
         context["events"] = audit.trail(challenge)
         context["invite_form"] = _invite_form(challenge)
+        context["proposals"] = [p for p in challenge.proposals if p.state is not ProposalState.draft]
+    if user is not None:
+        context["own_proposal"] = next((p for p in challenge.proposals if p.organisation_id == user.organisation_id), None)
+        try:
+            proposal_service.check_may_apply(user, challenge)
+            context["may_apply"] = True
+        except ServiceError:
+            context["may_apply"] = False
     context.update(forms)
     return render_template("challenges/show.html", **context), status
 

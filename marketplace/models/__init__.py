@@ -3,14 +3,31 @@ from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
-from .enums import (ChallengeMode, ChallengeState, IPTerms, ListingStatus, OrgRole, OrgStatus, OrgType,
-                    TransferMode, Visibility)
+from .enums import (ChallengeMode, ChallengeState, DeclineCode, IPTerms, ListingStatus, MemberState, MilestoneState,
+                    OrgRole, OrgStatus, OrgType, ProjectState, ProposalState, ReviewState, TransferMode, Visibility)
 from .listing import Achievement, Capability, capability_chain
 from .notification import Notification, NotificationPreference
 from .organisation import Organisation
+from .project import Milestone, Project
+from .proposal import ConsortiumMember, Proposal, ProposalMilestone
+from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "ConsortiumMember",
+    "DeclineCode",
+    "MemberState",
+    "Milestone",
+    "MilestoneState",
+    "Objection",
+    "Project",
+    "ProjectState",
+    "Proposal",
+    "ProposalMilestone",
+    "ProposalState",
+    "Publicity",
+    "Review",
+    "ReviewState",
     "Achievement",
     "Attachment",
     "Capability",

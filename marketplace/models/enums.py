@@ -84,3 +84,47 @@ class TransferMode(LabelledEnum):
     equity = ("equity", "作价入股")
     joint_dev = ("joint_dev", "合作开发")
     service = ("service", "技术服务")
+
+
+class ProposalState(LabelledEnum):
+    draft = ("draft", "草稿")
+    submitted = ("submitted", "已提交")
+    shortlisted = ("shortlisted", "入围")
+    declined = ("declined", "未入围")
+    selected = ("selected", "拟立项")
+    not_selected = ("not_selected", "未中选")
+    withdrawn = ("withdrawn", "已撤回")
+
+
+class DeclineCode(LabelledEnum):
+    out_of_scope = ("out_of_scope", "方案与需求不符")
+    indicators = ("indicators", "技术指标未达要求")
+    price = ("price", "报价不合理")
+    team = ("team", "团队能力不足")
+    other = ("other", "其他")
+
+
+class MemberState(LabelledEnum):
+    invited = ("invited", "待确认")
+    accepted = ("accepted", "已确认")
+    declined = ("declined", "已拒绝")
+
+
+class ReviewState(LabelledEnum):
+    assigned = ("assigned", "待评审")
+    submitted = ("submitted", "已评审")
+    recused = ("recused", "已回避")
+
+
+class ProjectState(LabelledEnum):
+    approved = ("approved", "已立项")
+    in_progress = ("in_progress", "实施中")
+    accepted = ("accepted", "验收通过")
+    terminated = ("terminated", "已终止")
+
+
+class MilestoneState(LabelledEnum):
+    planned = ("planned", "计划中")
+    submitted = ("submitted", "待确认")
+    confirmed = ("confirmed", "已确认")
+    rejected = ("rejected", "已退回")

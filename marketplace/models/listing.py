@@ -60,6 +60,7 @@ class Achievement(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     chain_id: Mapped[int] = mapped_column(ForeignKey("chain.id"), index=True)
     challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenge.id", ondelete="SET NULL"))
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     trl: Mapped[int] = mapped_column(default=5)
@@ -79,3 +80,4 @@ class Achievement(db.Model):
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     chain: Mapped["Chain"] = relationship()  # noqa: F821
     challenge: Mapped["Challenge | None"] = relationship()  # noqa: F821
+    project: Mapped["Project | None"] = relationship()  # noqa: F821

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -92,17 +92,33 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def migrated_postgres():
-    """The PostgreSQL test database, emptied and migrated once per run."""
-    engine = create_engine(_sqlalchemy_pg(PG_URL))
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    app = create_app(_test_config(PG_URL, Path(".")))
+    """A PostgreSQL database of this test run's own, migrated once, dropped at the end.
+
+    Its own database (not the shared `test` one) lets two suites run at once on one server.
+    """
+    base = make_url(_sqlalchemy_pg(PG_URL))
+    name = f"mkt_test_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+    except Exception:  # no CREATEDB right: use the given database, emptied
+        url = base.render_as_string(hide_password=False)
+        with create_engine(url).begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        name = None
+    app = create_app(_test_config(url, Path(".")))
     with app.app_context():
         _upgrade()
         db.engine.dispose()
-    return PG_URL
+    yield url
+    if name:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _sqlalchemy_pg(url: str) -> str:

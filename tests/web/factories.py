@@ -73,3 +73,21 @@ def make_challenge(org: Organisation | None = None, state=None, chain_code: str 
     db.session.add(challenge)
     db.session.flush()
     return challenge
+
+
+def make_proposal(challenge, org: Organisation | None = None, state=None, milestones: int = 2, **fields):
+    """A proposal of `org` (default: a new university) on `challenge`, with dated milestones."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from marketplace.models import Proposal, ProposalMilestone, ProposalState
+
+    values = dict(technical_plan="采用微通道拓扑优化与两相冷却。", team="教授 2 人、博士 5 人", price_wan=Decimal("450"))
+    values.update(fields)
+    proposal = Proposal(challenge=challenge, organisation=org or make_org(type=OrgType.university),
+                        state=state or ProposalState.submitted, **values)
+    proposal.milestones = [ProposalMilestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=date.today() + timedelta(days=60 * (i + 1)),
+                                             deliverable="样机", fund_share=40) for i in range(milestones)]
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal

@@ -143,11 +143,11 @@ def test_deadline_passes_and_listing_closes_automatically(app, client, world):
 
 
 def test_requests_trigger_the_deadline_check(app, client, world):
-    from marketplace.challenges import routes
+    from marketplace import jobs
 
     past = make_challenge(world, S.published, deadline=date.today() - timedelta(days=3))
     db.session.commit()
-    routes._last_expiry_check[0] = 0.0
+    jobs._last_run[0] = 0.0
     client.get("/challenges/")
     assert state_of(past.id) is S.closed
 

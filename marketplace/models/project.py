@@ -1,0 +1,71 @@
+"""Projects (立项 to 验收) and their milestones."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .enums import MilestoneState, ProjectState
+
+
+class Project(db.Model):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ProjectState] = mapped_column(
+        Enum(ProjectState, native_enum=False, length=16), default=ProjectState.approved, index=True)
+    funding_wan: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    task_book: Mapped[str] = mapped_column(Text, default="")
+    midterm_result: Mapped[str] = mapped_column(String(16), default="")  # "", pass, concern
+    midterm_note: Mapped[str] = mapped_column(Text, default="")
+    stage_gate: Mapped[str] = mapped_column(String(16), default="")  # "", continue, stop (赛马)
+    acceptance_checks: Mapped[list] = mapped_column(JSON, default=list)  # [{"indicator", "met", "note"}]
+    acceptance_note: Mapped[str] = mapped_column(Text, default="")
+    end_reason: Mapped[str] = mapped_column(Text, default="")
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    challenge: Mapped["Challenge"] = relationship(backref="projects")  # noqa: F821
+    proposal: Mapped["Proposal"] = relationship()  # noqa: F821
+    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="Milestone.seq")
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    deliverable: Mapped[str] = mapped_column(Text, default="")
+    fund_share: Mapped[int] = mapped_column(default=0)
+    state: Mapped[MilestoneState] = mapped_column(
+        Enum(MilestoneState, native_enum=False, length=16), default=MilestoneState.planned, index=True)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Both the enterprise and the chain's lead department confirm; the second one completes it.
+    enterprise_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    admin_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    project: Mapped[Project] = relationship(back_populates="milestones")
+
+    @property
+    def organisation_id(self) -> int:
+        """The solver's organisation: the one that may attach evidence."""
+        return self.project.organisation_id

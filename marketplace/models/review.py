@@ -1,0 +1,71 @@
+"""Expert review (专家评审) of proposals, and the publicity (公示) of a selection."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, utcnow
+from .enums import ReviewState
+
+
+class Review(db.Model):
+    __tablename__ = "review"
+    __table_args__ = (UniqueConstraint("proposal_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    state: Mapped[ReviewState] = mapped_column(
+        Enum(ReviewState, native_enum=False, length=16), default=ReviewState.assigned, index=True)
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # {criterion: 0–100}
+    total: Mapped[float | None] = mapped_column(Float)  # weighted by the challenge's rubric
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recusal_reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal: Mapped["Proposal"] = relationship(backref="reviews")  # noqa: F821
+    expert: Mapped["User"] = relationship(foreign_keys=[expert_id])  # noqa: F821
+
+
+class Publicity(db.Model):
+    """公示: the public notice of the selected proposals of a challenge, open to objections."""
+
+    __tablename__ = "publicity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    challenge: Mapped["Challenge"] = relationship(backref="publicities")  # noqa: F821
+    objections: Mapped[list[Objection]] = relationship(
+        back_populates="publicity", cascade="all, delete-orphan", order_by="Objection.created_at")
+
+    @property
+    def is_open(self) -> bool:
+        return self.starts_on <= date.today() <= self.ends_on
+
+
+class Objection(db.Model):
+    """An objection filed during a publicity period, answered by the chain admin."""
+
+    __tablename__ = "objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publicity_id: Mapped[int] = mapped_column(ForeignKey("publicity.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    publicity: Mapped[Publicity] = relationship(back_populates="objections")
+    user: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,186 @@
+"""Projects: timeline, milestones with evidence, mid-term check, 赛马 stage gate, 验收, termination."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from ..access import acting_user, login_required
+from ..extensions import db
+from ..formkit import ConfirmForm
+from ..models import Attachment, Milestone, Project
+from ..services import attachments, audit, projects
+from ..services.visibility import is_manager
+from ..webkit import run
+from .forms import AcceptanceForm, EvidenceForm, MidtermForm, ReasonForm, StageGateForm
+
+bp = Blueprint("projects", __name__)
+
+
+def get_project(project_id: int) -> Project:
+    project = db.get_or_404(Project, project_id)
+    if not projects.can_view(current_user, project):
+        abort(404)
+    return project
+
+
+def get_milestone(project: Project, milestone_id: int) -> Milestone:
+    milestone = db.get_or_404(Milestone, milestone_id)
+    if milestone.project_id != project.id:
+        abort(404)
+    return milestone
+
+
+@bp.route("/")
+@login_required
+def index():
+    user = acting_user()
+    query = db.select(Project).order_by(Project.created_at.desc())
+    rows = [p for p in db.session.scalars(query) if projects.can_view(user, p)]
+    return render_template("projects/index.html", rows=rows)
+
+
+def _render(project, status=200, **forms):
+    user = acting_user()
+    milestone_files = {m.id: attachments.of(m) for m in project.milestones}
+    context = dict(
+        project=project, confirm=ConfirmForm(), is_solver=projects.is_solver(user, project),
+        is_poster=projects.is_poster(user, project), is_manager=is_manager(user, project.challenge),
+        evidence_form=EvidenceForm(formdata=None), reason_form=ReasonForm(formdata=None),
+        midterm_form=MidtermForm(formdata=None), stage_form=StageGateForm(formdata=None),
+        acceptance_form=AcceptanceForm(formdata=None), indicators=projects.indicator_items(project.challenge.indicators),
+        events=audit.trail(project), milestone_files=milestone_files, racing=len(project.challenge.projects) > 1,
+    )
+    context.update(forms)
+    return render_template("projects/show.html", **context), status
+
+
+@bp.route("/<int:project_id>")
+@login_required
+def show(project_id):
+    return _render(get_project(project_id))
+
+
+def _back(project):
+    return url_for("projects.show", project_id=project.id)
+
+
+def _again(project):
+    return lambda status: _render(db.session.get(Project, project.id), status)
+
+
+@bp.post("/<int:project_id>/start")
+@login_required
+def start(project_id):
+    project = get_project(project_id)
+    ConfirmForm().validate_on_submit()
+    return run(lambda: projects.start(acting_user(), project), "项目已启动实施。", _back(project), _again(project))
+
+
+@bp.post("/<int:project_id>/milestones/<int:milestone_id>/submit")
+@login_required
+def submit_milestone(project_id, milestone_id):
+    project = get_project(project_id)
+    milestone = get_milestone(project, milestone_id)
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, evidence_form=form)
+    upload = request.files.get("attachment")
+
+    def action():
+        projects.submit_milestone(acting_user(), milestone, form.evidence.data)
+        if upload and upload.filename:
+            attachments.save(acting_user(), milestone, upload, current_app.instance_path)
+
+    return run(action, "里程碑成果已提交，待发榜企业和牵头部门确认。", _back(project),
+               lambda status: _render(project, status, evidence_form=form), form)
+
+
+@bp.post("/<int:project_id>/milestones/<int:milestone_id>/confirm")
+@login_required
+def confirm_milestone(project_id, milestone_id):
+    project = get_project(project_id)
+    milestone = get_milestone(project, milestone_id)
+    ConfirmForm().validate_on_submit()
+    return run(lambda: projects.confirm_milestone(acting_user(), milestone), "已确认。", _back(project), _again(project))
+
+
+@bp.post("/<int:project_id>/milestones/<int:milestone_id>/reject")
+@login_required
+def reject_milestone(project_id, milestone_id):
+    project = get_project(project_id)
+    milestone = get_milestone(project, milestone_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, reason_form=form)
+    return run(lambda: projects.reject_milestone(acting_user(), milestone, form.reason.data), "已退回该里程碑。",
+               _back(project), lambda status: _render(project, status, reason_form=form), form)
+
+
+@bp.route("/<int:project_id>/milestones/<int:milestone_id>/files/<int:attachment_id>")
+@login_required
+def milestone_file(project_id, milestone_id, attachment_id):
+    project = get_project(project_id)
+    milestone = get_milestone(project, milestone_id)
+    attachment = db.get_or_404(Attachment, attachment_id)
+    if attachment.owner_type != "milestone" or attachment.owner_id != milestone.id:
+        abort(404)
+    path = attachments.path_of(attachment, current_app.instance_path)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)
+
+
+@bp.post("/<int:project_id>/midterm")
+@login_required
+def midterm(project_id):
+    project = get_project(project_id)
+    form = MidtermForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, midterm_form=form)
+    return run(lambda: projects.midterm(acting_user(), project, form.midterm_result.data, form.midterm_note.data), "中期检查结论已记录。",
+               _back(project), lambda status: _render(project, status, midterm_form=form), form)
+
+
+@bp.post("/<int:project_id>/stage-gate")
+@login_required
+def stage_gate(project_id):
+    project = get_project(project_id)
+    form = StageGateForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, stage_form=form)
+    return run(lambda: projects.stage_gate(acting_user(), project, form.decision.data, form.gate_note.data),
+               "阶段评估决定已记录。", _back(project), lambda status: _render(project, status, stage_form=form), form)
+
+
+@bp.post("/<int:project_id>/acceptance")
+@login_required
+def acceptance(project_id):
+    project = get_project(project_id)
+    form = AcceptanceForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, acceptance_form=form)
+    items = projects.indicator_items(project.challenge.indicators)
+    checks = [{"met": request.form.get(f"met_{i}") == "yes", "note": request.form.get(f"note_{i}", "")}
+              for i in range(len(items)) if request.form.get(f"met_{i}") in ("yes", "no")]
+    passed = form.acceptance_result.data == "passed"
+
+    def back(achievement):
+        return url_for("listings.achievement", listing_id=achievement.id) if achievement else _back(project)
+
+    return run(lambda: projects.accept(acting_user(), project, checks, passed, form.acceptance_note.data),
+               "验收通过，成果已进入成果库。" if passed else "已记录验收不通过，项目终止。", back,
+               lambda status: _render(project, status, acceptance_form=form), form)
+
+
+@bp.post("/<int:project_id>/terminate")
+@login_required
+def terminate(project_id):
+    project = get_project(project_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _render(project, 400, reason_form=form)
+    return run(lambda: projects.terminate(acting_user(), project, form.reason.data), "项目已终止。", _back(project),
+               lambda status: _render(project, status, reason_form=form), form)
+
+

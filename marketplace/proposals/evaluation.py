@@ -1,0 +1,222 @@
+"""The lead department's evaluation desk: rubric, reviewers, score table and export, selection,
+公示 and objections, 立项 and 流榜. Experts' own review pages are here too."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import acting_user, login_required, require
+from ..challenges.routes import get_challenge
+from ..extensions import db
+from ..formkit import ConfirmForm, options
+from ..models import Objection, Publicity, Review, User
+from ..services import proposals, reviews, score_export, selection
+from ..services.visibility import is_manager
+from ..webkit import run
+from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
+from .routes import get_proposal
+
+bp = Blueprint("evaluation", __name__)
+
+
+def _managed_challenge(challenge_id: int):
+    challenge = get_challenge(challenge_id)
+    require(is_manager(current_user, challenge), "仅限本链牵头部门与平台管理员。")
+    return challenge
+
+
+def _assign_form(proposal, formdata=None) -> AssignForm:
+    form = AssignForm(formdata=formdata)
+    assigned = {r.expert_id for r in proposal.reviews}
+    form.expert_id.choices = options([
+        (e.id, f"{e.name}（{e.organisation.name}）" + (f" — 回避：{reviews.conflict(e, proposal)}" if reviews.conflict(e, proposal) else ""))
+        for e in reviews.committee(proposal.challenge) if e.id not in assigned])
+    return form
+
+
+def _desk(challenge, status=200, **forms):
+    context = dict(
+        challenge=challenge, table=reviews.score_table(challenge), criteria=reviews.rubric(challenge),
+        all_proposals=proposals.of_challenge(challenge), confirm=ConfirmForm(),
+        committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
+        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None),
+        rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
+    )
+    select_form = SelectForm(formdata=None)
+    select_form.proposal_ids.choices = options([(r.proposal.id, r.proposal.organisation.name) for r in context["table"]])
+    context["select_form"] = select_form
+    context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
+    context.update(forms)
+    return render_template("evaluation/desk.html", **context), status
+
+
+@bp.route("/challenges/<int:challenge_id>/evaluation")
+@login_required
+def desk(challenge_id):
+    return _desk(_managed_challenge(challenge_id))
+
+
+def _back(challenge):
+    return url_for("evaluation.desk", challenge_id=challenge.id)
+
+
+@bp.post("/challenges/<int:challenge_id>/rubric")
+@login_required
+def set_rubric(challenge_id):
+    challenge = _managed_challenge(challenge_id)
+    form = RubricForm()
+    criteria = []
+    for line in (form.rubric.data or "").splitlines():
+        parts = line.replace("：", " ").replace(":", " ").split()
+        if len(parts) >= 2 and parts[-1].isdigit():
+            criteria.append((" ".join(parts[:-1]), int(parts[-1])))
+        elif line.strip():
+            criteria = []
+            break
+    return run(lambda: reviews.set_rubric(acting_user(), challenge, criteria), "评审细则已更新。", _back(challenge),
+               lambda status: _desk(challenge, status, rubric_form=form), form)
+
+
+@bp.post("/proposals/<int:proposal_id>/reviewers")
+@login_required
+def assign(proposal_id):
+    proposal = get_proposal(proposal_id)
+    challenge = _managed_challenge(proposal.challenge_id)
+    form = _assign_form(proposal, request.form)
+    if not form.validate_on_submit():
+        abort(400, description="请选择评审专家。")
+    expert = db.get_or_404(User, form.expert_id.data)
+    return run(lambda: reviews.assign(acting_user(), proposal, expert), f"已分配专家 {expert.name}。", _back(challenge),
+               lambda status: _desk(challenge, status))
+
+
+@bp.route("/challenges/<int:challenge_id>/scores.xlsx")
+@login_required
+def export(challenge_id):
+    challenge = _managed_challenge(challenge_id)
+    data = score_export.workbook(challenge)
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers={
+        "Content-Disposition": f"attachment; filename=scores-{challenge.id}.xlsx"})
+
+
+@bp.post("/challenges/<int:challenge_id>/select")
+@login_required
+def select(challenge_id):
+    challenge = _managed_challenge(challenge_id)
+    form = SelectForm()
+    form.proposal_ids.choices = options([(p.id, p.organisation.name) for p in challenge.proposals])
+    if not form.validate_on_submit():
+        return _desk(challenge, 400, select_form=form)
+    chosen = [p for p in challenge.proposals if p.id in set(form.proposal_ids.data)]
+    return run(lambda: selection.select(acting_user(), challenge, chosen, form.text.data or ""),
+               "已确定拟立项方案并开始公示。", _back(challenge), lambda status: _desk(challenge, status, select_form=form))
+
+
+@bp.post("/challenges/<int:challenge_id>/fail")
+@login_required
+def fail(challenge_id):
+    challenge = _managed_challenge(challenge_id)
+    ConfirmForm().validate_on_submit()
+    return run(lambda: selection.fail(acting_user(), challenge, request.form.get("reason", "")), "已作流榜处理。",
+               _back(challenge), lambda status: _desk(challenge, status))
+
+
+@bp.post("/proposals/<int:proposal_id>/approve")
+@login_required
+def approve(proposal_id):
+    proposal = get_proposal(proposal_id)
+    challenge = _managed_challenge(proposal.challenge_id)
+    form = ApproveForm()
+    if not form.validate_on_submit():
+        return _desk(challenge, 400, approve_form=form)
+    return run(lambda: selection.approve(acting_user(), proposal, form.funding_wan.data, form.start_date.data,
+                                         form.end_date.data, form.task_book.data),
+               "项目已立项。", lambda project: url_for("projects.show", project_id=project.id),
+               lambda status: _desk(challenge, status, approve_form=form), form)
+
+
+# ----- 公示 ---------------------------------------------------------------------------------------
+
+@bp.route("/publicity/<int:publicity_id>")
+def publicity(publicity_id):
+    notice = db.get_or_404(Publicity, publicity_id)
+    get_challenge(notice.challenge_id)  # the notice is as visible as its challenge
+    manager = current_user.is_authenticated and is_manager(current_user, notice.challenge)
+    selected = [p for p in notice.challenge.proposals if p.state.value in ("selected",)] or \
+        [pr.proposal for pr in notice.challenge.projects]
+    return render_template("evaluation/publicity.html", notice=notice, selected=selected, manager=manager,
+                           form=ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None))
+
+
+@bp.post("/publicity/<int:publicity_id>/objections")
+@login_required
+def object_to(publicity_id):
+    notice = db.get_or_404(Publicity, publicity_id)
+    get_challenge(notice.challenge_id)
+    form = ObjectionForm()
+    back = url_for("evaluation.publicity", publicity_id=notice.id)
+
+    def again(status):
+        return render_template("evaluation/publicity.html", notice=notice, selected=[], manager=False, form=form,
+                               response_form=ResponseForm(formdata=None)), status
+
+    if not form.validate_on_submit():
+        return again(400)
+    return run(lambda: selection.object_to(acting_user(), notice, form.text.data), "异议已提交，牵头部门将予以答复。",
+               back, again, form)
+
+
+@bp.post("/objections/<int:objection_id>/respond")
+@login_required
+def respond(objection_id):
+    objection = db.get_or_404(Objection, objection_id)
+    form = ResponseForm()
+    if not form.validate_on_submit():
+        abort(400, description="请填写处理意见。")
+    return run(lambda: selection.respond(acting_user(), objection, form.response.data), "已答复异议。",
+               url_for("evaluation.publicity", publicity_id=objection.publicity_id))
+
+
+# ----- experts ------------------------------------------------------------------------------------
+
+@bp.route("/reviews/")
+@login_required
+def my_reviews():
+    return render_template("evaluation/reviews.html", rows=reviews.assignments(acting_user()))
+
+
+def _own_review(review_id: int) -> Review:
+    review = db.get_or_404(Review, review_id)
+    if review.expert_id != current_user.id:
+        abort(404)
+    return review
+
+
+@bp.route("/reviews/<int:review_id>", methods=["GET", "POST"])
+@login_required
+def review(review_id):
+    item = _own_review(review_id)
+    criteria = reviews.rubric(item.proposal.challenge)
+    data = {f"c{i}": item.scores.get(name) for i, (name, _) in enumerate(criteria)} | {"comment": item.comment}
+    form = score_form(criteria, request.form if request.method == "POST" else None, data=data)
+
+    def again(status):
+        return render_template("evaluation/review.html", review=item, form=form, criteria=criteria,
+                               confirm=ConfirmForm()), status
+
+    if request.method == "GET" or not form.validate_on_submit():
+        return again(400 if request.method == "POST" else 200)
+    scores = {name: float(getattr(form, f"c{i}").data) for i, (name, _) in enumerate(criteria)}
+    return run(lambda: reviews.submit(acting_user(), item, scores, form.comment.data), "评分已提交，谢谢！",
+               url_for("evaluation.my_reviews"), again, form)
+
+
+@bp.post("/reviews/<int:review_id>/recuse")
+@login_required
+def recuse(review_id):
+    item = _own_review(review_id)
+    ConfirmForm().validate_on_submit()
+    return run(lambda: reviews.recuse(acting_user(), item, request.form.get("reason", "")), "已回避该评审。",
+               url_for("evaluation.my_reviews"))
+
+

@@ -1,0 +1,199 @@
+"""Proposals (揭榜方案): drafting, consortium, submission before the deadline, withdrawal."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember, MemberState, Organisation, Proposal,
+                      ProposalMilestone, ProposalState, User)
+from ..models.base import utcnow
+from . import audit, notify
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .visibility import can_view_details, is_manager
+
+P = ProposalState
+FIELDS = ("technical_plan", "team", "track_record", "price_wan", "schedule")
+LIVE_STATES = (P.draft, P.submitted, P.shortlisted, P.selected)
+
+
+def is_applicant(user: User, proposal: Proposal) -> bool:
+    """A user of the lead organisation (who writes and submits the proposal)."""
+    return user.organisation_id == proposal.organisation_id
+
+
+def is_party(user: User, proposal: Proposal) -> bool:
+    """The lead or a consortium member that has not declined."""
+    return user.organisation_id in proposal.organisation_ids or any(
+        m.organisation_id == user.organisation_id for m in proposal.members)
+
+
+def can_view(user: User | None, proposal: Proposal) -> bool:
+    """Applicants and members; the poster once submitted; managers; experts assigned to review it."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_party(user, proposal) or is_manager(user, proposal.challenge):
+        return True
+    if proposal.state is P.draft:
+        return False
+    if user.organisation_id == proposal.challenge.organisation_id:
+        return True
+    return any(r.expert_id == user.id for r in proposal.reviews)
+
+
+def _require_open(challenge: Challenge) -> None:
+    if challenge.state is not ChallengeState.published:
+        raise InvalidTransition("该榜单当前不接受揭榜方案。")
+    if challenge.deadline < date.today():
+        raise InvalidTransition(f"揭榜已于 {challenge.deadline} 截止，不能再提交或修改方案。")
+
+
+def check_may_apply(actor: User, challenge: Challenge) -> None:
+    """Raise unless the actor's organisation may answer this challenge now."""
+    if not actor.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证。")
+    if not actor.organisation.is_institution:
+        raise PermissionDenied("揭榜方案由高校、科研院所等揭榜机构提交。")
+    if not can_view_details(actor, challenge):
+        raise PermissionDenied("您无权查看该榜单详情。")
+    if challenge.mode is ChallengeMode.commissioned and not any(
+            inv.organisation_id == actor.organisation_id for inv in challenge.invitations):
+        raise PermissionDenied("委托攻关榜单仅受邀机构可以揭榜。")
+    _require_open(challenge)
+
+
+def create(actor: User, challenge: Challenge, milestones: list[dict], **fields) -> Proposal:
+    """A draft proposal of the actor's organisation; one per organisation and challenge."""
+    check_may_apply(actor, challenge)
+    existing = db.session.scalar(db.select(Proposal).filter_by(
+        challenge_id=challenge.id, organisation_id=actor.organisation_id))
+    if existing is not None:
+        raise InvalidTransition("本机构已对该榜单创建过揭榜方案，请在原方案上修改。")
+    proposal = Proposal(challenge=challenge, organisation=actor.organisation, created_by_id=actor.id,
+                        **{k: v for k, v in fields.items() if k in FIELDS})
+    _set_milestones(proposal, milestones)
+    db.session.add(proposal)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise InvalidTransition("本机构已对该榜单提交过揭榜方案（每个机构限一份）。") from None
+    audit.record(actor, "proposal_created", proposal, "", P.draft)
+    return proposal
+
+
+def _set_milestones(proposal: Proposal, milestones: list[dict]) -> None:
+    if not milestones:
+        raise ServiceError("请至少填写一个里程碑。", field="milestones")
+    total = sum(int(m.get("fund_share") or 0) for m in milestones)
+    if total > 100:
+        raise ServiceError(f"各里程碑经费比例合计 {total}%，不能超过 100%。", field="milestones")
+    dates = [m["due_date"] for m in milestones]
+    if dates != sorted(dates):
+        raise ServiceError("里程碑应按完成日期先后排列。", field="milestones")
+    proposal.milestones = [ProposalMilestone(seq=i + 1, title=m["title"], due_date=m["due_date"],
+                                             deliverable=m.get("deliverable", ""), fund_share=int(m.get("fund_share") or 0))
+                           for i, m in enumerate(milestones)]
+
+
+def update(actor: User, proposal: Proposal, milestones: list[dict], **fields) -> None:
+    if not is_applicant(actor, proposal) or not actor.can_act:
+        raise PermissionDenied("只有牵头机构可以修改方案。")
+    if proposal.state is not P.draft:
+        raise InvalidTransition("方案提交后不能修改；如需调整请撤回后联系牵头部门。")
+    _require_open(proposal.challenge)
+    for name in FIELDS:
+        if name in fields:
+            setattr(proposal, name, fields[name])
+    _set_milestones(proposal, milestones)
+    db.session.flush()
+
+
+def invite_member(actor: User, proposal: Proposal, organisation: Organisation, role: str = "") -> ConsortiumMember:
+    """The lead invites another verified organisation into a joint (联合攻关) proposal."""
+    if not is_applicant(actor, proposal) or not actor.can_act:
+        raise PermissionDenied("只有牵头机构可以邀请联合体成员。")
+    if proposal.state is not P.draft:
+        raise InvalidTransition("方案提交后不能再调整联合体。")
+    if organisation.id == proposal.organisation_id:
+        raise ServiceError("牵头机构不能邀请自己。", field="organisation_id")
+    if not organisation.is_verified:
+        raise ServiceError("只能邀请已认证的机构。", field="organisation_id")
+    if organisation.id == proposal.challenge.organisation_id:
+        raise ServiceError("发榜企业不能作为揭榜联合体成员。", field="organisation_id")
+    if any(m.organisation_id == organisation.id for m in proposal.members):
+        raise InvalidTransition("该机构已在联合体邀请名单中。")
+    member = ConsortiumMember(proposal=proposal, organisation=organisation, role=role.strip())
+    db.session.add(member)
+    db.session.flush()
+    audit.record(actor, "consortium_invited", proposal, reason=organisation.name)
+    notify.organisation(organisation, "consortium", f"联合体邀请：{proposal.challenge.title}",
+                        f"{proposal.organisation.name}邀请贵单位作为联合体成员共同揭榜。", f"/proposals/{proposal.id}")
+    return member
+
+
+def respond_member(actor: User, member: ConsortiumMember, accept: bool) -> None:
+    """An invited member organisation accepts or declines."""
+    if actor.organisation_id != member.organisation_id or not actor.can_act:
+        raise PermissionDenied("只有受邀机构可以答复联合体邀请。")
+    if member.state is not MemberState.invited:
+        raise InvalidTransition("该邀请已答复。")
+    if member.proposal.state is not P.draft:
+        raise InvalidTransition("方案已提交或已结束。")
+    member.state = MemberState.accepted if accept else MemberState.declined
+    member.responded_at = utcnow()
+    audit.record(actor, "consortium_accepted" if accept else "consortium_declined", member.proposal,
+                 reason=member.organisation.name)
+    notify.organisation(member.proposal.organisation, "consortium",
+                        f"{member.organisation.name}{'已接受' if accept else '已拒绝'}联合体邀请",
+                        url=f"/proposals/{member.proposal_id}")
+    db.session.flush()
+
+
+def submit(actor: User, proposal: Proposal) -> None:
+    """Submit before the deadline; a joint proposal needs its members' acceptance first."""
+    if not is_applicant(actor, proposal) or not actor.can_act:
+        raise PermissionDenied("只有牵头机构可以提交方案。")
+    if proposal.state is not P.draft:
+        raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能提交。")
+    challenge = proposal.challenge
+    _require_open(challenge)
+    if not proposal.technical_plan.strip():
+        raise ServiceError("请填写技术方案。", field="technical_plan")
+    if challenge.mode is ChallengeMode.joint:
+        accepted = [m for m in proposal.members if m.state is MemberState.accepted]
+        waiting = [m.organisation.name for m in proposal.members if m.state is MemberState.invited]
+        if waiting:
+            raise InvalidTransition(f"联合体成员尚未确认：{'、'.join(waiting)}。")
+        if not accepted:
+            raise InvalidTransition("联合攻关榜单须由至少两家单位组成联合体揭榜，请先邀请成员单位。")
+    proposal.state = P.submitted
+    proposal.submitted_at = utcnow()
+    audit.record(actor, "proposal_submitted", proposal, P.draft, P.submitted)
+    notify.organisation(challenge.organisation, "proposal", f"收到新的揭榜方案：{challenge.title}",
+                        f"{proposal.organisation.name}提交了揭榜方案。", f"/proposals/{proposal.id}")
+    notify.chain_admins(challenge.chain, "proposal", f"收到新的揭榜方案：{challenge.title}",
+                        f"{proposal.organisation.name}提交了揭榜方案。", f"/challenges/{challenge.id}/evaluation")
+    db.session.flush()
+
+
+def withdraw(actor: User, proposal: Proposal, reason: str = "") -> None:
+    """The applicant withdraws before the deadline."""
+    if not is_applicant(actor, proposal) or not actor.can_act:
+        raise PermissionDenied("只有牵头机构可以撤回方案。")
+    if proposal.state not in (P.draft, P.submitted):
+        raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能撤回。")
+    if proposal.challenge.deadline < date.today():
+        raise InvalidTransition("揭榜已截止，方案不能撤回。")
+    before = proposal.state
+    proposal.state = P.withdrawn
+    audit.record(actor, "proposal_withdrawn", proposal, before, P.withdrawn, reason)
+    db.session.flush()
+
+
+def of_challenge(challenge: Challenge, states=None) -> list[Proposal]:
+    query = db.select(Proposal).filter_by(challenge_id=challenge.id).order_by(Proposal.submitted_at, Proposal.id)
+    if states:
+        query = query.where(Proposal.state.in_(states))
+    return db.session.scalars(query).all()

@@ -1,0 +1,158 @@
+"""Expert review (专家评审): assignment with conflict-of-interest checks, rubric scoring, score tables."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+from ..extensions import db
+from ..models import Challenge, ExpertMembership, Proposal, ProposalState, Review, ReviewState, User
+from ..models.base import utcnow
+from . import audit, notify
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .visibility import is_manager
+
+DEFAULT_RUBRIC = (("技术先进性", 30), ("技术可行性", 25), ("团队能力", 20), ("经费合理性", 15), ("预期效益", 10))
+DEFAULT_REVIEWERS = 3
+REVIEWABLE = (ProposalState.submitted, ProposalState.shortlisted, ProposalState.selected)
+
+
+def rubric(challenge: Challenge) -> list[tuple[str, int]]:
+    """The challenge's criteria and weights (they sum to 100)."""
+    return [tuple(item) for item in (challenge.rubric or DEFAULT_RUBRIC)]
+
+
+def set_rubric(actor: User, challenge: Challenge, criteria: list[tuple[str, int]]) -> None:
+    """Set the weights before any review is submitted; they must sum to 100."""
+    if not is_manager(actor, challenge):
+        raise PermissionDenied("只有牵头部门可以设置评审细则。")
+    criteria = [(name.strip(), int(weight)) for name, weight in criteria if name.strip()]
+    if not criteria or any(w <= 0 for _, w in criteria):
+        raise ServiceError("每项评审指标须有名称和正的权重。", field="rubric")
+    if sum(w for _, w in criteria) != 100:
+        raise ServiceError(f"权重合计应为 100，当前为 {sum(w for _, w in criteria)}。", field="rubric")
+    if any(r.state is ReviewState.submitted for p in challenge.proposals for r in p.reviews):
+        raise InvalidTransition("已有专家提交评分，不能再修改评审细则。")
+    challenge.rubric = [list(c) for c in criteria]
+    audit.record(actor, "rubric_set", challenge, reason="；".join(f"{n} {w}" for n, w in criteria))
+    db.session.flush()
+
+
+def weighted_total(criteria: list[tuple[str, int]], scores: dict[str, float]) -> float:
+    """Σ score × weight / 100, each score 0–100: the total is on the same 0–100 scale."""
+    return round(sum(float(scores[name]) * weight for name, weight in criteria) / 100, 2)
+
+
+def conflict(expert: User, proposal: Proposal) -> str | None:
+    """Why this expert may not review this proposal, or None."""
+    if expert.organisation_id == proposal.organisation_id:
+        return "专家来自揭榜牵头单位"
+    if expert.organisation_id == proposal.challenge.organisation_id:
+        return "专家来自发榜企业"
+    if expert.organisation_id in {m.organisation_id for m in proposal.members}:
+        return "专家来自联合体成员单位"
+    return None
+
+
+def committee(challenge: Challenge) -> list[User]:
+    return db.session.scalars(db.select(User).join(ExpertMembership).where(
+        ExpertMembership.chain_id == challenge.chain_id, User.is_enabled.is_(True)).order_by(User.name)).all()
+
+
+def assign(actor: User, proposal: Proposal, expert: User) -> Review:
+    """The chain admin assigns a committee expert; conflicts of interest are refused."""
+    challenge = proposal.challenge
+    if not is_manager(actor, challenge):
+        raise PermissionDenied("只有本链牵头部门或平台管理员可以分配评审专家。")
+    if proposal.state not in REVIEWABLE:
+        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能分配评审。")
+    if not any(m.chain_id == challenge.chain_id for m in expert.expert_memberships):
+        raise ServiceError(f"{expert.name}不是{challenge.chain.name}专家委员会成员。", field="expert_id")
+    reason = conflict(expert, proposal)
+    if reason:
+        raise ServiceError(f"利益冲突，不能分配：{reason}。", field="expert_id")
+    if any(r.expert_id == expert.id for r in proposal.reviews):
+        raise InvalidTransition(f"{expert.name}已在本方案的评审名单中。")
+    review = Review(proposal=proposal, expert=expert, assigned_by_id=actor.id)
+    db.session.add(review)
+    db.session.flush()
+    audit.record(actor, "review_assigned", proposal, reason=expert.name)
+    notify.users([expert], "review", f"评审任务：{challenge.title}", "请在评审任务中查看方案并打分。", f"/reviews/{review.id}")
+    return review
+
+
+def _require_own(actor: User, review: Review) -> None:
+    if review.expert_id != actor.id:
+        raise PermissionDenied("只能处理分配给自己的评审任务。")
+
+
+def recuse(actor: User, review: Review, reason: str) -> None:
+    """The expert declares a conflict of interest and steps aside."""
+    _require_own(actor, review)
+    if review.state is not ReviewState.assigned:
+        raise InvalidTransition("该评审已提交或已回避。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请说明回避原因（利益冲突情形）。", field="reason")
+    review.state = ReviewState.recused
+    review.recusal_reason = reason
+    audit.record(actor, "review_recused", review.proposal, reason=reason)
+    notify.chain_admins(review.proposal.challenge.chain, "review", f"专家申请回避：{review.proposal.challenge.title}",
+                        f"{actor.name}声明利益冲突，请补充分配专家。", f"/challenges/{review.proposal.challenge_id}/evaluation")
+    db.session.flush()
+
+
+def submit(actor: User, review: Review, scores: dict[str, float], comment: str) -> None:
+    """The expert submits a score (0–100) for every criterion, and a comment."""
+    _require_own(actor, review)
+    if review.state is not ReviewState.assigned:
+        raise InvalidTransition("该评审已提交或已回避。")
+    criteria = rubric(review.proposal.challenge)
+    clean = {}
+    for name, _ in criteria:
+        value = scores.get(name)
+        if value is None or not 0 <= float(value) <= 100:
+            raise ServiceError(f"“{name}”的评分应为 0—100。", field="scores")
+        clean[name] = float(value)
+    if not (comment or "").strip():
+        raise ServiceError("请填写评审意见。", field="comment")
+    review.scores = clean
+    review.total = weighted_total(criteria, clean)
+    review.comment = comment.strip()
+    review.state = ReviewState.submitted
+    review.submitted_at = utcnow()
+    audit.record(actor, "review_submitted", review.proposal)
+    db.session.flush()
+
+
+@dataclass
+class ScoreRow:
+    proposal: Proposal
+    reviews: list[Review] = field(default_factory=list)
+
+    @property
+    def totals(self) -> list[float]:
+        return [r.total for r in self.reviews if r.state is ReviewState.submitted]
+
+    @property
+    def mean(self) -> float | None:
+        return round(statistics.fmean(self.totals), 2) if self.totals else None
+
+    @property
+    def spread(self) -> float | None:
+        """Highest minus lowest total: a large spread flags disagreement among the experts."""
+        return round(max(self.totals) - min(self.totals), 2) if self.totals else None
+
+    @property
+    def stdev(self) -> float | None:
+        return round(statistics.pstdev(self.totals), 2) if len(self.totals) > 1 else None
+
+
+def score_table(challenge: Challenge) -> list[ScoreRow]:
+    """Proposals under review with their scores, best mean first (unscored last)."""
+    rows = [ScoreRow(p, sorted(p.reviews, key=lambda r: r.id)) for p in challenge.proposals if p.state in REVIEWABLE]
+    return sorted(rows, key=lambda row: (row.mean is None, -(row.mean or 0), row.proposal.id))
+
+
+def assignments(expert: User) -> list[Review]:
+    return db.session.scalars(db.select(Review).filter_by(expert_id=expert.id).order_by(
+        Review.state, Review.assigned_at.desc())).all()

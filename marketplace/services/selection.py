@@ -1,0 +1,201 @@
+"""From review to 立项: shortlisting, declining, selection (赛马 allowed), 公示 and objections, 流榜."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..extensions import db
+from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objection, Project, Proposal, ProposalState,
+                      Publicity, User)
+from ..models.base import utcnow
+from . import audit, notify
+from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .visibility import is_manager
+
+P = ProposalState
+PUBLICITY_WORKING_DAYS = 5
+
+
+def _require_manager(actor: User, challenge: Challenge, action: str) -> None:
+    if not is_manager(actor, challenge):
+        raise PermissionDenied(f"只有本链牵头部门或平台管理员可以{action}。")
+
+
+def _may_shortlist(actor: User, challenge: Challenge) -> bool:
+    """The poster shortlists as well as the lead department (the design's enterprise role)."""
+    return is_manager(actor, challenge) or (actor.organisation_id == challenge.organisation_id and actor.can_act)
+
+
+def shortlist(actor: User, proposal: Proposal) -> None:
+    challenge = proposal.challenge
+    if not _may_shortlist(actor, challenge):
+        raise PermissionDenied("只有发榜企业或牵头部门可以确定入围方案。")
+    if proposal.state is not P.submitted:
+        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能入围。")
+    proposal.state = P.shortlisted
+    audit.record(actor, "proposal_shortlisted", proposal, P.submitted, P.shortlisted)
+    notify.organisation(proposal.organisation, "proposal", f"方案入围：{challenge.title}", url=f"/proposals/{proposal.id}")
+    db.session.flush()
+
+
+def decline(actor: User, proposal: Proposal, code: str, reason: str = "") -> None:
+    """Decline with a coded reason (out of scope, indicators, price, team, other + text)."""
+    challenge = proposal.challenge
+    if not _may_shortlist(actor, challenge):
+        raise PermissionDenied("只有发榜企业或牵头部门可以作出未入围决定。")
+    if proposal.state not in (P.submitted, P.shortlisted):
+        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能作未入围处理。")
+    try:
+        decline_code = DeclineCode(code)
+    except ValueError:
+        raise ServiceError("请选择未入围原因。", field="code") from None
+    reason = (reason or "").strip()
+    if decline_code is DeclineCode.other and not reason:
+        raise ServiceError("选择“其他”时请填写具体原因。", field="reason")
+    before = proposal.state
+    proposal.state = P.declined
+    proposal.decline_code, proposal.decline_reason = decline_code, reason
+    audit.record(actor, "proposal_declined", proposal, before, P.declined, f"{decline_code.label} {reason}".strip())
+    notify.organisation(proposal.organisation, "proposal", f"方案未入围：{challenge.title}",
+                        f"原因：{decline_code.label}。{reason}", f"/proposals/{proposal.id}")
+    db.session.flush()
+
+
+def working_days_after(start: date, days: int) -> date:
+    """The date `days` working days (Monday–Friday) after `start`; public holidays are not modelled."""
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: str = "",
+           working_days: int = PUBLICITY_WORKING_DAYS) -> Publicity:
+    """Select one or more proposals (more than one is 赛马) and open the 公示."""
+    _require_manager(actor, challenge, "遴选揭榜方案")
+    if challenge.state is not ChallengeState.closed:
+        raise InvalidTransition("请先截止揭榜（到期自动截止或由发榜方提前截止），再遴选方案。")
+    if not proposals:
+        raise ServiceError("请至少选择一个方案。", field="proposal_ids")
+    for proposal in proposals:
+        if proposal.challenge_id != challenge.id or proposal.state not in (P.submitted, P.shortlisted):
+            raise InvalidTransition(f"{proposal.organisation.name}的方案状态为“{proposal.state.label}”，不能选中。")
+    if any(p.state is P.selected for p in challenge.proposals):
+        raise InvalidTransition("本榜单已有选中方案并在公示中。")
+    for proposal in proposals:
+        before = proposal.state
+        proposal.state = P.selected
+        audit.record(actor, "proposal_selected", proposal, before, P.selected)
+        notify.organisation(proposal.organisation, "selection", f"方案拟立项：{challenge.title}",
+                            "公示期结束后将正式立项。", f"/proposals/{proposal.id}")
+    today = date.today()
+    names = "、".join(p.organisation.name for p in proposals)
+    publicity = Publicity(challenge=challenge, starts_on=today, ends_on=working_days_after(today, working_days),
+                          created_by_id=actor.id,
+                          text=text.strip() or f"经专家评审，拟由{names}承担“{challenge.title}”攻关任务，现予公示。")
+    db.session.add(publicity)
+    db.session.flush()
+    audit.record(actor, "publicity_opened", challenge, reason=f"公示至 {publicity.ends_on}")
+    notify.organisation(challenge.organisation, "publicity", f"遴选结果公示：{challenge.title}", publicity.text,
+                        f"/publicity/{publicity.id}")
+    return publicity
+
+
+def object_to(actor: User, publicity: Publicity, text: str) -> Objection:
+    """Any logged-in user files an objection while the publicity is open."""
+    if not publicity.is_open:
+        raise InvalidTransition("公示期已结束，不能再提出异议。")
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise ServiceError("请具体说明异议事项和理由（不少于 10 字）。", field="text")
+    objection = Objection(publicity=publicity, user_id=actor.id, text=text[:5000])
+    db.session.add(objection)
+    db.session.flush()
+    notify.chain_admins(publicity.challenge.chain, "publicity", f"公示收到异议：{publicity.challenge.title}",
+                        url=f"/publicity/{publicity.id}")
+    return objection
+
+
+def respond(actor: User, objection: Objection, response: str) -> None:
+    _require_manager(actor, objection.publicity.challenge, "答复异议")
+    response = (response or "").strip()
+    if not response:
+        raise ServiceError("请填写处理意见。", field="response")
+    objection.response, objection.responded_at = response, utcnow()
+    db.session.flush()
+
+
+def current_publicity(challenge: Challenge) -> Publicity | None:
+    return max(challenge.publicities, key=lambda p: p.id) if challenge.publicities else None
+
+
+def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, end: date, task_book: str) -> Project:
+    """立项 after the publicity: the project starts from the proposal's milestones."""
+    challenge = proposal.challenge
+    _require_manager(actor, challenge, "批准立项")
+    if proposal.state is not P.selected:
+        raise InvalidTransition("只有公示中的拟立项方案可以立项。")
+    publicity = current_publicity(challenge)
+    if publicity is None or publicity.ends_on >= date.today():
+        raise InvalidTransition(f"公示期至 {publicity.ends_on if publicity else '—'}，公示结束后方可立项。")
+    open_objections = [o for o in publicity.objections if not o.response]
+    if open_objections:
+        raise InvalidTransition(f"尚有 {len(open_objections)} 条异议未处理，请先答复。")
+    if funding_wan is None or funding_wan <= 0:
+        raise ServiceError("请填写立项经费。", field="funding_wan")
+    if end <= start:
+        raise ServiceError("结束日期应晚于开始日期。", field="end_date")
+    if not (task_book or "").strip():
+        raise ServiceError("请填写任务书摘要。", field="task_book")
+    project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id,
+                      funding_wan=funding_wan, start_date=start, end_date=end, task_book=task_book.strip(),
+                      approved_by_id=actor.id,
+                      milestones=[Milestone(seq=m.seq, title=m.title, due_date=m.due_date, deliverable=m.deliverable,
+                                            fund_share=m.fund_share) for m in proposal.milestones])
+    db.session.add(project)
+    db.session.flush()
+    audit.record(actor, "project_approved", project, "", "approved")
+    notify.organisation(proposal.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
+    notify.organisation(challenge.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
+    if all(p.state is not P.selected or any(pr.proposal_id == p.id for pr in challenge.projects)
+           for p in challenge.proposals):
+        _finish_selection(actor, challenge)
+    return project
+
+
+def _finish_selection(actor: User, challenge: Challenge) -> None:
+    """Every selected proposal is a project: the challenge is awarded, the rest not selected."""
+    before = challenge.state
+    challenge.state = ChallengeState.awarded
+    audit.record(actor, "challenge_awarded", challenge, before, ChallengeState.awarded)
+    for proposal in challenge.proposals:
+        if proposal.state in (P.submitted, P.shortlisted):
+            proposal.state = P.not_selected
+            audit.record(actor, "proposal_not_selected", proposal, "", P.not_selected)
+            notify.organisation(proposal.organisation, "selection", f"方案未中选：{challenge.title}",
+                                url=f"/proposals/{proposal.id}")
+    db.session.flush()
+
+
+def fail(actor: User, challenge: Challenge, reason: str) -> None:
+    """流榜: no suitable proposal; every open proposal becomes not selected."""
+    _require_manager(actor, challenge, "作流榜处理")
+    if challenge.state is not ChallengeState.closed:
+        raise InvalidTransition("只有已截止、尚未立项的榜单可以流榜。")
+    if any(p.state is P.selected for p in challenge.proposals):
+        raise InvalidTransition("已有拟立项方案，不能流榜。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写流榜原因。", field="reason")
+    challenge.state = ChallengeState.failed
+    challenge.failure_reason = reason
+    audit.record(actor, "challenge_failed", challenge, ChallengeState.closed, ChallengeState.failed, reason)
+    for proposal in challenge.proposals:
+        if proposal.state in (P.submitted, P.shortlisted):
+            proposal.state = P.not_selected
+            audit.record(actor, "proposal_not_selected", proposal, "", P.not_selected, reason)
+    notify.organisation(challenge.organisation, "selection", f"榜单流榜：{challenge.title}", reason,
+                        f"/challenges/{challenge.id}")
+    db.session.flush()

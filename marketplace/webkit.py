@@ -1,0 +1,35 @@
+"""Small helpers the blueprints share: run a service call and answer like the rest of the site."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect
+
+from .extensions import db
+from .formkit import apply_error
+from .services.errors import ServiceError
+
+
+def run(action, success: str, back: str, on_error=None, form=None):
+    """Call `action`; commit and redirect to `back` with `success`, or report the refusal.
+
+    A permission refusal is a 403 page. Other refusals are flashed: `on_error(status)` renders the
+    page again with the user's input (and the error at its field when `form` is given); without
+    it the user is sent back to `back`.
+    """
+    try:
+        result = action()
+    except ServiceError as error:
+        db.session.rollback()
+        if error.status == 403:
+            abort(403, description=error.message)
+        if form is not None:
+            apply_error(form, error)
+        flash(error.message, "danger")
+        if on_error is not None:
+            return on_error(error.status)
+        return redirect(back), 303
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    if callable(back):
+        back = back(result)
+    return redirect(back), 303

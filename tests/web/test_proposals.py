@@ -1,0 +1,186 @@
+"""Proposals: who may answer, the deadline, one per organisation (also under concurrency), consortia."""
+import threading
+from datetime import date, timedelta
+
+import pytest
+
+from factories import make_challenge, make_org, make_proposal, make_user
+from marketplace.extensions import db
+from marketplace.models import (ChallengeInvitation, ChallengeMode, ChallengeState, MemberState, OrgType, Proposal,
+                                ProposalState)
+
+S = ChallengeState
+
+
+@pytest.fixture
+def world(ctx):
+    poster = make_org("发榜企业")
+    make_user("poster@example.com", poster)
+    uni = make_org("华楚理工大学", type=OrgType.university)
+    make_user("uni@example.com", uni)
+    partner = make_org("江城新材料研究院", type=OrgType.institute)
+    make_user("partner@example.com", partner)
+    make_user("ent@example.com", make_org("另一家企业"))
+    challenge = make_challenge(poster, S.published)
+    db.session.commit()
+    return {"challenge": challenge.id, "uni": uni.id, "partner": partner.id}
+
+
+def proposal_form(**extra):
+    data = {"technical_plan": "两相冷板与CDU联合设计，逐项对标指标。", "team": "教授 2 人", "track_record": "", "price_wan": "480",
+            "schedule": "", "milestones-0-title": "冷板样机", "milestones-0-due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "milestones-0-deliverable": "样机 2 套", "milestones-0-fund_share": "40",
+            "milestones-1-title": "示范运行", "milestones-1-due_date": (date.today() + timedelta(days=300)).isoformat(),
+            "milestones-1-deliverable": "测试报告", "milestones-1-fund_share": "60"}
+    data.update(extra)
+    return data
+
+
+def test_institution_drafts_and_submits_and_poster_is_told(app, client, auth, world):
+    auth.login("uni@example.com")
+    response = client.post(f"/challenges/{world['challenge']}/proposals/new", data=proposal_form())
+    assert response.status_code == 303
+    proposal = db.session.scalar(db.select(Proposal))
+    assert proposal.state is ProposalState.draft and [m.title for m in proposal.milestones] == ["冷板样机", "示范运行"]
+    assert client.post(f"/proposals/{proposal.id}/submit").status_code == 303
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.submitted
+    client.post("/auth/logout")
+    auth.login("poster@example.com")
+    assert "收到新的揭榜方案" in client.get("/inbox/").get_data(as_text=True)
+    assert client.get(f"/proposals/{proposal.id}").status_code == 200
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"milestones-0-fund_share": "90"}, "不能超过 100%"),
+    ({"milestones-0-title": ""}, "缺少名称"),
+    ({f"milestones-{i}-{f}": "" for i in (0, 1) for f in ("title", "due_date", "deliverable", "fund_share")},
+     "请至少填写一个里程碑"),
+    ({"milestones-1-due_date": ""}, "缺少完成日期"),
+    ({"price_wan": "-1"}, "报价应在"),
+    ({"milestones-0-due_date": (date.today() + timedelta(days=400)).isoformat()}, "按完成日期先后"),
+])
+def test_bad_proposal_input(client, auth, world, extra, message):
+    auth.login("uni@example.com")
+    response = client.post(f"/challenges/{world['challenge']}/proposals/new", data=proposal_form(**extra))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert "两相冷板与CDU联合设计" in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+
+
+@pytest.mark.parametrize("who, code", [("ent@example.com", 403), ("poster@example.com", 403)])
+def test_enterprises_cannot_answer(client, auth, world, who, code):
+    auth.login(who)
+    assert client.get(f"/challenges/{world['challenge']}/proposals/new").status_code == code
+
+
+def test_no_submission_after_deadline(client, auth, world):
+    from marketplace.models import Challenge
+
+    proposal = make_proposal(db.session.get(Challenge, world["challenge"]),
+                             db.session.get(__import__("marketplace").models.Organisation, world["uni"]),
+                             ProposalState.draft)
+    challenge = db.session.get(Challenge, world["challenge"])
+    challenge.deadline = date.today() - timedelta(days=1)
+    db.session.commit()
+    auth.login("uni@example.com")
+    response = client.post(f"/proposals/{proposal.id}/submit")
+    assert response.status_code == 409  # refused, with the reason shown on the proposal
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.draft
+    assert "截止" in response.get_data(as_text=True)
+    assert client.get(f"/challenges/{challenge.id}/proposals/new").status_code == 409
+
+
+def test_commissioned_challenge_only_for_invited(client, auth, world):
+    from marketplace.models import Challenge, Organisation
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    challenge.mode = ChallengeMode.commissioned
+    db.session.commit()
+    auth.login("uni@example.com")
+    assert client.get(f"/challenges/{challenge.id}/proposals/new").status_code == 403
+    db.session.add(ChallengeInvitation(challenge=challenge, organisation=db.session.get(Organisation, world["uni"])))
+    db.session.commit()
+    assert client.get(f"/challenges/{challenge.id}/proposals/new").status_code == 200
+
+
+def test_one_proposal_per_organisation_under_concurrent_submission(app, world):
+    """Two threads create the same organisation's proposal at once: the database keeps one row."""
+    from marketplace.models import Challenge, User
+    from marketplace.services import proposals
+    from marketplace.services.errors import ServiceError
+
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt():
+        with app.app_context():
+            user = db.session.scalar(db.select(User).filter_by(email="uni@example.com"))
+            challenge = db.session.get(Challenge, world["challenge"])
+            milestones = [{"title": "样机", "due_date": date.today() + timedelta(days=30), "fund_share": 50}]
+            barrier.wait()
+            try:
+                proposals.create(user, challenge, milestones, technical_plan="方案", team="团队", price_wan=100)
+                db.session.commit()
+                outcomes.append("created")
+            except ServiceError as error:
+                db.session.rollback()
+                outcomes.append(error.message)
+            except Exception as error:  # the commit itself may lose the race
+                db.session.rollback()
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("created") == 1, outcomes
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 1
+
+
+def test_joint_proposal_needs_accepted_members(app, client, auth, world):
+    from marketplace.models import Challenge
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    challenge.mode = ChallengeMode.joint
+    db.session.commit()
+    auth.login("uni@example.com")
+    client.post(f"/challenges/{challenge.id}/proposals/new", data=proposal_form())
+    proposal = db.session.scalar(db.select(Proposal))
+    client.post(f"/proposals/{proposal.id}/submit")
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.draft  # no member yet
+    client.post(f"/proposals/{proposal.id}/members", data={"organisation_id": world["partner"], "role": "材料制备"})
+    client.post(f"/proposals/{proposal.id}/submit")
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.draft  # member has not accepted
+    partner = app.test_client()
+    partner.post("/auth/login", data={"email": "partner@example.com", "password": "password-123"})
+    member = db.session.get(Proposal, proposal.id).members[0]
+    assert partner.post(f"/proposals/{proposal.id}/members/{member.id}/accept").status_code == 303
+    assert db.session.get(Proposal, proposal.id).members[0].state is MemberState.accepted
+    assert client.post(f"/proposals/{proposal.id}/submit").status_code == 303
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.submitted
+
+
+def test_withdraw_before_deadline_only(client, auth, world):
+    from marketplace.models import Challenge, Organisation
+
+    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]))
+    db.session.commit()
+    auth.login("uni@example.com")
+    assert client.post(f"/proposals/{proposal.id}/withdraw").status_code == 303
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.withdrawn
+
+
+def test_outsiders_cannot_see_a_proposal(client, auth, world):
+    from marketplace.models import Challenge, Organisation
+
+    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]))
+    db.session.commit()
+    auth.login("ent@example.com")
+    assert client.get(f"/proposals/{proposal.id}").status_code == 404
+    client.post("/auth/logout")
+    assert client.get(f"/proposals/{proposal.id}").status_code == 302
