@@ -178,8 +178,9 @@ class Analyzer:
             for t in sorted(c.keys() & parts.keys()):
                 for p in parts[t]:
                     c[p] += c[t]
+        pop = c.pop  # dict.pop runs in C; Counter.__delitem__ is Python code
         for s in self._stop().intersection(c):
-            del c[s]
+            pop(s)
         return c
 
     def analyze(self, text: str) -> tuple[list[str], list[str]]:
