@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test run dev test bench clean-db
+.PHONY: install install-test run dev test bench bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,5 +42,10 @@ dev: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: the web app under load at 100k capabilities / 10k challenges (prints a JSON line last).
 bench: install
-	$(BIN)/python -m matching.bench
+	$(BIN)/python bench/web_bench.py $(BENCH_ARGS)
+
+## make bench-matching: the matching library alone at 100k documents.
+bench-matching: install
+	$(BIN)/python -m matching.bench --docs 100000

@@ -13,7 +13,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app: configuration, extensions, blueprints, CLI. Touches no database."""
     app = Flask(
         __name__,
-        instance_path=os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import access, models  # noqa: F401  (models: registers the tables on the metadata)
+    from .services import index_log  # noqa: F401  (records index changes on every flush)
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -56,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from .projects.routes import bp as projects_bp
     from .proposals.evaluation import bp as evaluation_bp
     from .proposals.routes import bp as proposals_bp
+    from .recommendations.routes import bp as recommendations_bp
     from .main.routes import bp as main_bp
     from .orgs.routes import bp as orgs_bp
 
@@ -69,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")
+    app.register_blueprint(recommendations_bp, url_prefix="/recommendations")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
 
 

@@ -78,4 +78,59 @@ def seed_demo_command(if_empty):
             click.echo(f"  {email:<28} {description}")
 
 
-commands = [db_upgrade_command, init_db_command, create_admin_command, seed_demo_command]
+@click.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Rebuild the match index from the database and save it under instance/index/."""
+    from flask import current_app
+
+    from .services.match_index import LiveIndex
+
+    index = LiveIndex(os.path.join(current_app.instance_path, "index"))
+    total = _count_indexable()
+    with click.progressbar(length=total, label="建立匹配索引", show_pos=True) as bar:
+        count = index.build(progress=bar.update)
+    click.echo(f"索引已重建：{count} 条（{index.folder}）。运行中的进程在下一次请求时读取变更，重启后加载新索引。")
+
+
+def _count_indexable() -> int:
+    from .models import Achievement, Capability, Challenge, ExpertMembership
+
+    return sum(db.session.scalar(db.select(db.func.count()).select_from(model)) or 0
+               for model in (Challenge, Capability, Achievement)) + (
+        db.session.scalar(db.select(db.func.count(db.distinct(ExpertMembership.user_id)))) or 0)
+
+
+@click.command("export-feedback")
+@click.argument("folder", type=click.Path(file_okay=False))
+@with_appcontext
+def export_feedback_command(folder):
+    """Write the recommendation feedback as a BEIR folder, for `python -m matching.eval FOLDER`."""
+    from .services.feedback_export import export_beir
+
+    counts = export_beir(folder)
+    click.echo(f"已导出到 {folder}：查询 {counts['queries']} 条，文档 {counts['corpus']} 条，判断 {counts['qrels']} 条。")
+
+
+@click.command("seed-scale")
+@click.option("--capabilities", default=100000, show_default=True, type=click.IntRange(0, 2_000_000))
+@click.option("--challenges", default=10000, show_default=True, type=click.IntRange(0, 500_000))
+@click.option("--seed", default=20231, show_default=True)
+@with_appcontext
+def seed_scale_command(capabilities, challenges, seed):
+    """Add synthetic listings (marked 〔合成〕) for benchmarks, then rebuild the match index."""
+    from flask import current_app
+
+    from .demo.scale import seed_scale
+    from .services.match_index import LiveIndex
+
+    counts = seed_scale(capabilities, challenges, seed, progress=lambda line: click.echo(line))
+    click.echo(f"已生成合成机构 {counts['institutions'] + counts['enterprises']} 家。正在重建匹配索引……")
+    index = LiveIndex(os.path.join(current_app.instance_path, "index"))
+    with click.progressbar(length=_count_indexable(), label="建立匹配索引", show_pos=True) as bar:
+        count = index.build(progress=bar.update)
+    click.echo(f"完成：索引 {count} 条。")
+
+
+commands = [seed_scale_command, db_upgrade_command, init_db_command, create_admin_command, seed_demo_command, reindex_command,
+            export_feedback_command]

@@ -36,6 +36,11 @@ def required(label: str):
     return DataRequired(message=f"请填写{label}。")
 
 
+def chosen(label: str):
+    """DataRequired for a select: the message asks to choose, not to type."""
+    return DataRequired(message=f"请选择{label}。")
+
+
 def max_length(n: int):
     return Length(max=n, message=f"不能超过 {n} 个字符。")
 

@@ -13,12 +13,6 @@ class ListPage:
     total: int
     extra: dict = field(default_factory=dict)  # e.g. matched terms per item id
 
-    @classmethod
-    def of(cls, rows: list, page: int, per_page: int, **extra) -> "ListPage":
-        page = max(page, 1)
-        start = (page - 1) * per_page
-        return cls(rows[start:start + per_page], page, per_page, len(rows), extra)
-
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page)) if self.total else 0

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, Length, Regexp
+from wtforms.validators import Email, EqualTo, Length, Regexp, ValidationError
 
-from ..formkit import REGIONS, BaseForm, max_length, options, required
+from ..formkit import REGIONS, BaseForm, chosen, max_length, options, required
 from ..services.accounts import MIN_PASSWORD_LENGTH
 from ..services.organisations import REGISTRABLE_TYPES
 
@@ -21,10 +21,10 @@ class LoginForm(BaseForm):
 class RegisterForm(BaseForm):
     name = StringField("机构全称", validators=[required("机构全称"), Length(min=2, max=128, message="机构全称应为 2—128 个字符。")])
     org_type = SelectField("机构类型", choices=options([(t.value, t.label) for t in REGISTRABLE_TYPES], "请选择"),
-                           validators=[required("机构类型")])
+                           validators=[chosen("机构类型")])
     credit_code = StringField("统一社会信用代码", validators=[required("统一社会信用代码"), max_length(40)],
                               description="18 位，见营业执照或事业单位法人证书。")
-    region = SelectField("所在地区", choices=options([(r, r) for r in REGIONS], "请选择"), validators=[required("所在地区")])
+    region = SelectField("所在地区", choices=options([(r, r) for r in REGIONS], "请选择"), validators=[chosen("所在地区")])
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
     contact_phone = StringField("联系电话", validators=[
         required("联系电话"),
@@ -34,6 +34,14 @@ class RegisterForm(BaseForm):
     email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)])
     password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
     confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
+    def validate_credit_code(self, field):
+        from ..credit_code import normalise, problem
+
+        message = problem(normalise(field.data or ""))
+        if message:
+            raise ValidationError(message)
 
 
 class ChangePasswordForm(BaseForm):

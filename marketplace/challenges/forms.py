@@ -8,14 +8,14 @@ from wtforms import (BooleanField, DateField, DecimalField, HiddenField, Integer
                      TextAreaField)
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
-from ..formkit import BaseForm, max_length, options, required
+from ..formkit import BaseForm, chosen, max_length, options, required
 from ..models import ChallengeMode, IPTerms, Visibility
 
 
 class ChallengeForm(BaseForm):
     title = StringField("榜单名称", validators=[required("榜单名称"), max_length(200)],
                         description="一句话说清要攻克的技术难题，如“面向液冷智算中心的高效冷板散热系统研制”。")
-    chain_id = SelectField("所属产业链", coerce=int, validators=[required("所属产业链")])
+    chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     mode = SelectField("攻关方式", choices=options(ChallengeMode.choices()), default="open_call",
                        description="揭榜挂帅：面向已认证机构公开征集；委托攻关：直接邀请机构；联合攻关：多家机构组成联合体。")
     background = TextAreaField("需求背景", validators=[required("需求背景"), max_length(5000)])
@@ -52,7 +52,7 @@ class KeyLinkForm(BaseForm):
 
 
 class InviteInstitutionForm(BaseForm):
-    organisation_id = SelectField("揭榜机构", coerce=int, validators=[required("揭榜机构")])
+    organisation_id = SelectField("揭榜机构", coerce=int, validators=[chosen("揭榜机构")])
 
 
 class QuestionForm(BaseForm):

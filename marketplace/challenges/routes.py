@@ -10,6 +10,7 @@ from ..formkit import ConfirmForm, apply_error, options
 from ..models import Challenge, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState, Visibility
 from ..services import attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
+from ..services import recommend
 from ..services import chains as chain_service
 from ..services.errors import ServiceError
 from ..services.visibility import can_view, can_view_details, is_manager
@@ -116,6 +117,12 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         quota=key_links.quota(challenge.chain),
     )
     if context["is_owner"] or context["is_manager"]:
+        filters = {k: request.args.get(f"rec_{k}", "") for k in ("chain", "org_type", "region")}
+        context["rec_filters"] = filters
+        context["all_chains"] = chain_service.all_chains()
+        context["recommendations"] = recommend.for_challenge(challenge, **filters)
+        if challenge.state in (ChallengeState.draft, ChallengeState.returned, ChallengeState.submitted):
+            context["similar"] = recommend.similar_challenges(challenge, user)
         context["events"] = audit.trail(challenge)
         context["invite_form"] = _invite_form(challenge)
         context["proposals"] = [p for p in challenge.proposals if p.state is not ProposalState.draft]
@@ -274,8 +281,13 @@ def invite(challenge_id):
     if not form.validate_on_submit():
         return _refused(challenge, ServiceError("请选择要邀请的机构。", field="organisation_id"))
     organisation = db.get_or_404(Organisation, form.organisation_id.data)
-    return _transition(challenge, lambda: challenges.invite(acting_user(), challenge, organisation),
-                       f"已邀请{organisation.name}。")
+
+    def action():
+        challenges.invite(acting_user(), challenge, organisation)
+        if request.form.get("from_recommendation"):
+            recommend.record_if_recommended(acting_user(), challenge, organisation.id, "invited")
+
+    return _transition(challenge, action, f"已邀请{organisation.name}。")
 
 
 def instance_path() -> str:

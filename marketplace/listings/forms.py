@@ -4,14 +4,14 @@ from __future__ import annotations
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, Regexp
 
-from ..formkit import BaseForm, max_length, options, required
+from ..formkit import BaseForm, chosen, max_length, options, required
 from ..models import TransferMode
 
 
 class CapabilityForm(BaseForm):
     title = StringField("能力名称", validators=[required("能力名称"), max_length(200)],
                         description="如“大模型推理加速与国产 AI 芯片算子优化”。")
-    chain_ids = SelectMultipleField("服务的产业链", coerce=int, validators=[required("服务的产业链")],
+    chain_ids = SelectMultipleField("服务的产业链", coerce=int, validators=[chosen("服务的产业链")],
                                     description="可多选（按住 Ctrl 或 ⌘ 点击）。")
     direction = StringField("研究方向", validators=[required("研究方向"), max_length(500)])
     description = TextAreaField("能力描述", validators=[required("能力描述"), max_length(5000)],
@@ -27,7 +27,7 @@ class CapabilityForm(BaseForm):
 
 class AchievementForm(BaseForm):
     title = StringField("成果名称", validators=[required("成果名称"), max_length(200)])
-    chain_id = SelectField("所属产业链", coerce=int, validators=[required("所属产业链")])
+    chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     summary = TextAreaField("成果简介", validators=[required("成果简介"), max_length(5000)],
                             description="技术内容、性能指标、应用场景。")
     trl = IntegerField("技术成熟度（TRL 1—9）", default=5, validators=[

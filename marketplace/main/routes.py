@@ -30,7 +30,13 @@ def index():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    return render_template("main/dashboard.html", user=current_user)
+    from ..access import acting_user
+    from ..formkit import ConfirmForm
+    from ..services import recommend
+
+    user = acting_user()
+    recommended = recommend.for_institution(user) if user.can_act and user.organisation.is_institution else []
+    return render_template("main/dashboard.html", user=user, recommended=recommended, confirm=ConfirmForm())
 
 
 @bp.route("/healthz")

@@ -5,6 +5,7 @@ from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
 from .enums import (ChallengeMode, ChallengeState, DeclineCode, IPTerms, ListingStatus, MemberState, MilestoneState,
                     OrgRole, OrgStatus, OrgType, ProjectState, ProposalState, ReviewState, TransferMode, Visibility)
+from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
 from .notification import Notification, NotificationPreference
 from .organisation import Organisation
@@ -14,6 +15,8 @@ from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "IndexChange",
+    "RecommendationEvent",
     "ConsortiumMember",
     "DeclineCode",
     "MemberState",

@@ -4,12 +4,12 @@ from __future__ import annotations
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Optional, Regexp, URL
 
-from ..formkit import REGIONS, BaseForm, max_length, options, required
+from ..formkit import REGIONS, BaseForm, chosen, max_length, options, required
 from ..models import OrgRole
 
 
 class ProfileForm(BaseForm):
-    region = SelectField("所在地区", choices=options([(r, r) for r in REGIONS]), validators=[required("所在地区")])
+    region = SelectField("所在地区", choices=options([(r, r) for r in REGIONS]), validators=[chosen("所在地区")])
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
     contact_phone = StringField("联系电话", validators=[
         required("联系电话"),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from wtforms import SelectField, TextAreaField
 
-from ..formkit import BaseForm, max_length, options, required
+from ..formkit import BaseForm, chosen, max_length, options, required
 
 
 class EvidenceForm(BaseForm):
@@ -16,13 +16,13 @@ class ReasonForm(BaseForm):
 
 class MidtermForm(BaseForm):
     midterm_result = SelectField("检查结论", choices=options([("pass", "通过"), ("concern", "需整改")], "请选择"),
-                         validators=[required("检查结论")])
+                         validators=[chosen("检查结论")])
     midterm_note = TextAreaField("检查意见", validators=[required("检查意见"), max_length(5000)])
 
 
 class StageGateForm(BaseForm):
     decision = SelectField("评估决定", choices=options([("continue", "继续支持"), ("stop", "终止该团队")], "请选择"),
-                           validators=[required("评估决定")])
+                           validators=[chosen("评估决定")])
     gate_note = TextAreaField("评估意见", validators=[required("评估意见"), max_length(5000)])
 
 
@@ -30,5 +30,5 @@ class AcceptanceForm(BaseForm):
     """Per-indicator fields (met_<i>, note_<i>) come from the request; see routes.acceptance."""
 
     acceptance_result = SelectField("验收结论", choices=options([("passed", "验收通过"), ("failed", "验收不通过")], "请选择"),
-                         validators=[required("验收结论")])
+                         validators=[chosen("验收结论")])
     acceptance_note = TextAreaField("验收意见", validators=[required("验收意见"), max_length(5000)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from wtforms import SelectChoice
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require
@@ -10,7 +11,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
-from ..services import proposals, reviews, score_export, selection
+from ..services import proposals, recommend, reviews, score_export, selection
 from ..services.visibility import is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
@@ -26,11 +27,19 @@ def _managed_challenge(challenge_id: int):
 
 
 def _assign_form(proposal, formdata=None) -> AssignForm:
+    """Experts ranked by fit with the proposal; conflicted ones last, marked 回避 with the reason."""
     form = AssignForm(formdata=formdata)
-    assigned = {r.expert_id for r in proposal.reviews}
-    form.expert_id.choices = options([
-        (e.id, f"{e.name}（{e.organisation.name}）" + (f" — 回避：{reviews.conflict(e, proposal)}" if reviews.conflict(e, proposal) else ""))
-        for e in reviews.committee(proposal.challenge) if e.id not in assigned])
+    choices = []
+    for s in recommend.reviewers_for(proposal):
+        label = f"{s.expert.name}（{s.expert.organisation.name}）"
+        if s.conflict:
+            label += f" — 回避：{s.conflict}"
+        elif s.item is not None:
+            label += f" — 匹配 {s.item.score:.2f}：{'、'.join(s.item.words[:4])}"
+        # Conflicted experts stay visible (with the reason) but cannot be chosen.
+        choices.append(SelectChoice(s.expert.id, label, render_kw={"disabled": True} if s.conflict else {}))
+    form.expert_id.choices = choices
+    form.assignable = any(not choice.render_kw for choice in choices)
     return form
 
 
@@ -86,7 +95,12 @@ def assign(proposal_id):
     if not form.validate_on_submit():
         abort(400, description="请选择评审专家。")
     expert = db.get_or_404(User, form.expert_id.data)
-    return run(lambda: reviews.assign(acting_user(), proposal, expert), f"已分配专家 {expert.name}。", _back(challenge),
+    def action():
+        reviews.assign(acting_user(), proposal, expert)
+        recommend.record(acting_user(), "reviewers", f"prop:{proposal.id}", f"exp:{expert.id}", "assigned",
+                         challenge.chain_id, request.form.get("rank", type=int))
+
+    return run(action, f"已分配专家 {expert.name}。", _back(challenge),
                lambda status: _desk(challenge, status))
 
 
@@ -108,7 +122,13 @@ def select(challenge_id):
     if not form.validate_on_submit():
         return _desk(challenge, 400, select_form=form)
     chosen = [p for p in challenge.proposals if p.id in set(form.proposal_ids.data)]
-    return run(lambda: selection.select(acting_user(), challenge, chosen, form.text.data or ""),
+
+    def action():
+        selection.select(acting_user(), challenge, chosen, form.text.data or "")
+        for proposal in chosen:  # credit the recommendation that found this institution, if any
+            recommend.record_if_recommended(acting_user(), challenge, proposal.organisation_id, "selected")
+
+    return run(action,
                "已确定拟立项方案并开始公示。", _back(challenge), lambda status: _desk(challenge, status, select_form=form))
 
 

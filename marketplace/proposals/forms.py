@@ -5,7 +5,7 @@ from wtforms import (DateField, DecimalField, FieldList, Form, FormField, Intege
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import NumberRange, Optional
 
-from ..formkit import BaseForm, max_length, options, required
+from ..formkit import BaseForm, chosen, max_length, options, required
 from ..models import DeclineCode
 
 MILESTONE_ROWS = 5
@@ -50,17 +50,17 @@ class ProposalForm(BaseForm):
 
 
 class MemberInviteForm(BaseForm):
-    organisation_id = SelectField("联合体成员单位", coerce=int, validators=[required("成员单位")])
+    organisation_id = SelectField("联合体成员单位", coerce=int, validators=[chosen("成员单位")])
     role = StringField("分工", validators=[max_length(200)])
 
 
 class DeclineForm(BaseForm):
-    code = SelectField("未入围原因", choices=options(DeclineCode.choices(), "请选择"), validators=[required("未入围原因")])
+    code = SelectField("未入围原因", choices=options(DeclineCode.choices(), "请选择"), validators=[chosen("未入围原因")])
     reason = TextAreaField("具体说明", validators=[max_length(2000)])
 
 
 class AssignForm(BaseForm):
-    expert_id = SelectField("评审专家", coerce=int, validators=[required("评审专家")])
+    expert_id = SelectField("评审专家", coerce=int, validators=[chosen("评审专家")])
 
 
 class ScoreForm(BaseForm):
@@ -82,7 +82,7 @@ def score_form(criteria, formdata=None, data=None):
 
 
 class SelectForm(BaseForm):
-    proposal_ids = SelectMultipleField("拟立项方案", coerce=int, validators=[required("拟立项方案")],
+    proposal_ids = SelectMultipleField("拟立项方案", coerce=int, validators=[chosen("拟立项方案")],
                                        description="选择多个方案即为“赛马”：多个团队并行攻关，阶段评估后择优继续。")
     text = TextAreaField("公示内容", validators=[max_length(5000)], description="留空则自动生成。")
 

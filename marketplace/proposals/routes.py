@@ -1,7 +1,7 @@
 """Proposals: write, consortium, submit, withdraw; shortlist or decline (poster, lead department)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require
@@ -9,7 +9,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Attachment, ConsortiumMember, Organisation, OrgStatus, OrgType, Proposal
-from ..services import attachments, audit, proposals, selection
+from ..services import attachments, audit, proposals, recommend, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
 from ..webkit import run
@@ -38,6 +38,9 @@ def _save(form, challenge, proposal=None):
 
     if not form.validate_on_submit():
         return again(400 if form.is_submitted() else 200)
+    if form.price_wan.data and form.price_wan.data > challenge.budget_wan:
+        flash(f"提示：报价 {form.price_wan.data:,.2f} 万元高于榜额 {challenge.budget_wan:,.2f} 万元，评审时将关注经费合理性。",
+              "warning")
     try:
         rows = form.milestone_rows()
     except ValueError as error:
@@ -174,7 +177,11 @@ def respond_member(proposal_id, member_id, answer):
 def shortlist(proposal_id):
     proposal = get_proposal(proposal_id)
     ConfirmForm().validate_on_submit()
-    return run(lambda: selection.shortlist(acting_user(), proposal), "方案已入围。", _back(proposal), _again(proposal))
+    def action():
+        selection.shortlist(acting_user(), proposal)
+        recommend.record_if_recommended(acting_user(), proposal.challenge, proposal.organisation_id, "shortlisted")
+
+    return run(action, "方案已入围。", _back(proposal), _again(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/decline")

@@ -9,11 +9,11 @@ from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
                       Organisation, OrgType, capability_chain)
 from ..paging import ListPage
-from . import text_search
-from .visibility import LISTED_STATES, can_view_details, visible_filter
+from . import recommend, text_search
+from .visibility import LISTED_STATES, details_checker, visible_filter
 
-# Rows a text search ranks at most; beyond this the persistent index (issue 6) takes over.
-SEARCH_CANDIDATES = 3000
+# A search ranks (and pages through) at most this many results, like any search engine.
+MAX_RANKED = 200
 SORTS = {"newest": "最新发布", "deadline": "截止日期", "budget": "榜额"}
 
 
@@ -87,17 +87,15 @@ def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> Lis
     }.get(filters.sort, (Challenge.published_at.desc().nullslast(), Challenge.id.desc()))
     if not filters.q:
         return _paginate(query.order_by(*order), page, per_page)
-    rows = db.session.scalars(query.order_by(*order).limit(SEARCH_CANDIDATES)).all()
-    docs = [(row, challenge_text(row, full=can_view_details(user, row))) for row in rows]
-    return text_search.rank(filters.q, docs, page, per_page)
-
-
-def challenge_text(challenge: Challenge, full: bool) -> tuple[str, str]:
-    """(title, body) searched for a challenge; the body only for viewers allowed its details."""
-    if not full:
-        return challenge.title, challenge.keywords
-    return challenge.title, "\n".join([challenge.keywords, challenge.background, challenge.difficulty,
-                                       challenge.indicators, challenge.expected_outcome, challenge.conditions])
+    # Rank ids, not rows: only the shown page is loaded (thousands of listings stay in the database).
+    rows = db.session.execute(query.with_only_columns(
+        Challenge.id, Challenge.visibility, Challenge.chain_id, Challenge.organisation_id, Challenge.title,
+        Challenge.keywords)).all()
+    details = details_checker(user)
+    full = [r.id for r in rows if details(r.id, r.visibility, r.chain_id, r.organisation_id)]
+    summary_only = [(r.id, r.title, r.keywords) for r in rows if not details(r.id, r.visibility, r.chain_id,
+                                                                               r.organisation_id)]
+    return _ranked(filters.q, full, "ch", page, per_page, summary_only=summary_only)
 
 
 def _listing_filters(query, model, filters: Filters):
@@ -120,13 +118,9 @@ def capabilities(filters: Filters, page: int = 1, per_page: int = 20, organisati
     query = _listing_filters(query, Capability, filters).order_by(Capability.created_at.desc(), Capability.id.desc())
     if not filters.q:
         return _paginate(query, page, per_page)
-    rows = db.session.scalars(query.limit(SEARCH_CANDIDATES)).all()
-    return text_search.rank(filters.q, [(r, capability_text(r)) for r in rows], page, per_page)
-
-
-def capability_text(capability: Capability) -> tuple[str, str]:
-    return capability.title, "\n".join([capability.keywords, capability.direction, capability.description,
-                                        capability.facilities, capability.results])
+    unfiltered = not (filters.chain or filters.org_type or filters.region or organisation_id)
+    ids = None if unfiltered else db.session.scalars(query.with_only_columns(Capability.id)).all()
+    return _ranked(filters.q, ids, "cap", page, per_page)
 
 
 def achievements(filters: Filters, page: int = 1, per_page: int = 20, organisation_id: int | None = None) -> ListPage:
@@ -140,8 +134,32 @@ def achievements(filters: Filters, page: int = 1, per_page: int = 20, organisati
     query = _listing_filters(query, Achievement, filters).order_by(Achievement.created_at.desc(), Achievement.id.desc())
     if not filters.q:
         return _paginate(query, page, per_page)
-    rows = db.session.scalars(query.limit(SEARCH_CANDIDATES)).all()
-    return text_search.rank(filters.q, [(r, (r.title, r.summary + "\n" + r.ip)) for r in rows], page, per_page)
+    unfiltered = not (filters.chain or filters.org_type or filters.region or organisation_id)
+    ids = None if unfiltered else db.session.scalars(query.with_only_columns(Achievement.id)).all()
+    return _ranked(filters.q, ids, "ach", page, per_page)
+
+
+def _ranked(q: str, ids, prefix: str, page: int, per_page: int, summary_only=()) -> ListPage:
+    """Listings ranked by the shared match index (its IDF spans every listing).
+
+    `ids` limits the search (None: every indexed listing of the kind). `summary_only` are
+    (id, title, keywords) of challenges the user may see only in summary: they are matched on that
+    text alone, literally, and follow the ranked ones.
+    """
+    ranked = recommend.ranked_ids(q, prefix, ids, limit=MAX_RANKED)
+    found = {doc_id for doc_id, _ in ranked}
+    words = text_search.query_words(q)
+    for ident, title, keywords in summary_only:
+        shared = [w for w in words if w in text_search.normalize(f"{title} {keywords}")]
+        if shared and f"{prefix}:{ident}" not in found:
+            ranked.append((f"{prefix}:{ident}", shared))
+    page_slice = ranked[(max(page, 1) - 1) * per_page: max(page, 1) * per_page]
+    model = {"ch": Challenge, "cap": Capability, "ach": Achievement}[prefix]
+    wanted = [int(doc_id.partition(":")[2]) for doc_id, _ in page_slice]
+    rows = {row.id: row for row in db.session.scalars(db.select(model).where(model.id.in_(wanted)))}
+    items = [rows[i] for i in wanted if i in rows]
+    terms = {int(doc_id.partition(":")[2]): shared for doc_id, shared in page_slice}
+    return ListPage(items, max(page, 1), per_page, len(ranked), {"terms": terms, "query": q})
 
 
 def _paginate(query, page: int, per_page: int):

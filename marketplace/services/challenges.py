@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..extensions import db
 from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, OrgType, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .visibility import is_manager
 
@@ -123,6 +123,8 @@ def submit(actor: User, challenge: Challenge) -> None:
     if missing:
         raise ServiceError(f"提交审核前请填写：{'、'.join(missing)}。")
     _move(actor, challenge, S.submitted, "challenge_submitted")
+    notify.chain_admins(challenge.chain, "challenge", f"待审核榜单：{challenge.title}",
+                        f"{challenge.organisation.name}提交了榜单，请审核。", f"/challenges/{challenge.id}")
     db.session.flush()
 
 
@@ -133,6 +135,8 @@ def approve(actor: User, challenge: Challenge) -> None:
     _move(actor, challenge, S.published, "challenge_published")
     challenge.return_reason = ""
     challenge.published_at = utcnow()
+    notify.organisation(challenge.organisation, "challenge", f"榜单已审核发布：{challenge.title}",
+                        url=f"/challenges/{challenge.id}")
     db.session.flush()
 
 
@@ -145,6 +149,8 @@ def return_for_changes(actor: User, challenge: Challenge, reason: str) -> None:
         raise ServiceError("请填写退回原因，发榜企业将据此修改。", field="reason")
     challenge.return_reason = reason
     _move(actor, challenge, S.returned, "challenge_returned", reason)
+    notify.organisation(challenge.organisation, "challenge", f"榜单被退回修改：{challenge.title}", reason,
+                        f"/challenges/{challenge.id}")
     db.session.flush()
 
 
@@ -176,6 +182,10 @@ def close_expired(today: date | None = None) -> int:
     ).all()
     for challenge in expired:
         _move(None, challenge, S.closed, "challenge_closed", "已到揭榜截止日期，系统自动截止")
+        notify.organisation(challenge.organisation, "challenge", f"榜单已到期截止：{challenge.title}",
+                            url=f"/challenges/{challenge.id}")
+        notify.chain_admins(challenge.chain, "challenge", f"榜单已截止，可组织评审遴选：{challenge.title}",
+                            url=f"/challenges/{challenge.id}/evaluation")
     db.session.flush()
     return len(expired)
 
@@ -191,5 +201,7 @@ def invite(actor: User, challenge: Challenge, organisation: Organisation) -> Cha
     invitation = ChallengeInvitation(challenge=challenge, organisation=organisation, invited_by_id=actor.id)
     db.session.add(invitation)
     db.session.flush()
+    notify.organisation(organisation, "challenge", f"揭榜邀请：{challenge.title}",
+                        f"{challenge.organisation.name}邀请贵单位揭榜。", f"/challenges/{challenge.id}")
     audit.record(actor, "challenge_invited", challenge, reason=organisation.name)
     return invitation

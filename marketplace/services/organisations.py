@@ -6,7 +6,7 @@ from ..credit_code import problem as credit_code_problem
 from ..extensions import db
 from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
 from ..models.base import utcnow
-from . import accounts, audit
+from . import accounts, audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 
 # The types an applicant may register as; government bodies are created by admins.
@@ -69,6 +69,7 @@ def verify(actor: User, organisation: Organisation) -> None:
     organisation.verified_at = utcnow()
     organisation.verified_by_id = actor.id
     audit.record(actor, "organisation_verified", organisation, before, OrgStatus.verified)
+    notify.organisation(organisation, "account", "机构认证已通过", "现在可以发榜、揭榜和参与评审。", "/dashboard")
     db.session.flush()
 
 
@@ -83,6 +84,7 @@ def reject(actor: User, organisation: Organisation, reason: str) -> None:
     organisation.status = OrgStatus.rejected
     organisation.rejection_reason = reason
     audit.record(actor, "organisation_rejected", organisation, OrgStatus.pending, OrgStatus.rejected, reason)
+    notify.organisation(organisation, "account", "机构认证未通过", reason, "/orgs/mine")
     db.session.flush()
 
 

@@ -169,6 +169,9 @@ def accept(actor: User, project: Project, checks: list[dict], passed: bool, note
         raise ServiceError("请逐项核对全部技术指标。", field="checks")
     if passed and not all(c["met"] for c in checks):
         raise ServiceError("有未达到的技术指标，不能判定验收通过。", field="checks")
+    open_milestones = [m.title for m in project.milestones if m.state is not M.confirmed]
+    if passed and open_milestones:
+        raise InvalidTransition(f"尚有里程碑未确认完成：{'、'.join(open_milestones)}，不能判定验收通过。")
     if not (note or "").strip():
         raise ServiceError("请填写验收意见。", field="note")
     project.acceptance_checks = [{"indicator": text, "met": bool(c["met"]), "note": c.get("note", "").strip()}

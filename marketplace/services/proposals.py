@@ -90,6 +90,8 @@ def _set_milestones(proposal: Proposal, milestones: list[dict]) -> None:
     if total > 100:
         raise ServiceError(f"各里程碑经费比例合计 {total}%，不能超过 100%。", field="milestones")
     dates = [m["due_date"] for m in milestones]
+    if any(d <= date.today() for d in dates):
+        raise ServiceError("里程碑完成日期应晚于今天。", field="milestones")
     if dates != sorted(dates):
         raise ServiceError("里程碑应按完成日期先后排列。", field="milestones")
     proposal.milestones = [ProposalMilestone(seq=i + 1, title=m["title"], due_date=m["due_date"],

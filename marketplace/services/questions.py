@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..extensions import db
 from ..models import Challenge, ChallengeQuestion, ChallengeState, User
 from ..models.base import utcnow
-from . import audit
+from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .visibility import can_view_details
 
@@ -28,6 +28,8 @@ def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
     db.session.add(question)
     db.session.flush()
     audit.record(actor, "question_asked", challenge)
+    notify.organisation(challenge.organisation, "question", f"收到答疑提问：{challenge.title}", text[:200],
+                        f"/challenges/{challenge.id}#qa")
     return question
 
 
@@ -45,4 +47,7 @@ def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
     question.answered_by_id = actor.id
     question.answered_at = utcnow()
     audit.record(actor, "question_answered", challenge)
+    if question.asked_by is not None:
+        notify.users([question.asked_by], "question", f"您的提问已答复：{challenge.title}", text[:200],
+                     f"/challenges/{challenge.id}#qa")
     db.session.flush()

@@ -79,3 +79,20 @@ def visible_filter(user: User | None):
     expert_chains = select(ExpertMembership.chain_id).where(ExpertMembership.user_id == user.id)
     conditions.append(and_(listed, Challenge.chain_id.in_(expert_chains)))
     return or_(*conditions)
+
+
+def details_checker(user: User | None):
+    """A fast `(challenge_id, visibility, chain_id, organisation_id) -> bool` equal to
+    can_view_details for listed challenges, for ranking thousands of ids without loading rows."""
+    if user is None or not user.is_authenticated:
+        return lambda cid, visibility, chain_id, org_id: visibility is not Visibility.summary
+    if user.is_platform_admin or _is_verified_institution(user):
+        return lambda cid, visibility, chain_id, org_id: True
+    overseen = {m.chain_id for m in user.expert_memberships} | ({user.admin_chain_id} - {None})
+    from ..extensions import db
+
+    invited = set(db.session.scalars(select(ChallengeInvitation.challenge_id).where(
+        ChallengeInvitation.organisation_id == user.organisation_id))) if user.can_act else set()
+    return lambda cid, visibility, chain_id, org_id: (
+        visibility is not Visibility.summary or org_id == user.organisation_id or chain_id in overseen
+        or cid in invited)

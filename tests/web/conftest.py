@@ -70,6 +70,7 @@ class CSRFClient(FlaskClient):
 
 def _test_config(url: str, instance: Path) -> dict:
     return {
+        "INSTANCE_PATH": str(instance),
         "TESTING": True,
         "APP_ENV": "testing",
         "SECRET_KEY": "test-secret",
@@ -91,7 +92,7 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres():
+def migrated_postgres(tmp_path_factory):
     """A PostgreSQL database of this test run's own, migrated once, dropped at the end.
 
     Its own database (not the shared `test` one) lets two suites run at once on one server.
@@ -110,7 +111,7 @@ def migrated_postgres():
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         name = None
-    app = create_app(_test_config(url, Path(".")))
+    app = create_app(_test_config(url, Path(tmp_path_factory.mktemp("pg-instance"))))
     with app.app_context():
         _upgrade()
         db.engine.dispose()
@@ -169,6 +170,9 @@ def app(request, tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    from marketplace.services import match_index
+
+    match_index._indexes.clear()
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def test_capability_bad_input(client, auth, world):
     response = client.post("/capabilities/new", data=CAPABILITY | {"title": "", "team_size": "-3"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "请填写能力名称" in html and "请填写服务的产业链" in html and "应为 1—10000" in html
+    assert "请填写能力名称" in html and "请选择服务的产业链" in html and "应为 1—10000" in html
     assert "宽禁带半导体衬底" in html
     assert db.session.scalar(db.select(db.func.count()).select_from(Capability)) == 0
 

@@ -81,6 +81,12 @@ def test_acceptance_checks_each_indicator_and_creates_achievement(client, auth, 
     client.post(url(world, "/start"))
     client.post("/auth/logout")
     auth.login("chain-ai@example.com")
+    passed = {"met_0": "yes", "met_1": "yes", "met_2": "yes", "acceptance_result": "passed", "acceptance_note": "通过"}
+    response = client.post(url(world, "/acceptance"), data=passed)
+    assert response.status_code == 409 and "尚有里程碑未确认完成" in response.get_data(as_text=True)
+    for milestone_id in world["milestones"]:
+        db.session.get(Milestone, milestone_id).state = M.confirmed
+    db.session.commit()
     page = client.get(url(world)).get_data(as_text=True)
     assert "冷板热阻 ≤ 0.025 ℃·cm²/W" in page and "单柜散热能力 ≥ 100 kW" in page
     partial = {"met_0": "yes", "met_1": "yes", "acceptance_result": "passed", "acceptance_note": "验收意见"}

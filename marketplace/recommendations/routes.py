@@ -1,0 +1,52 @@
+"""Feedback on recommendations (useful / not useful), and the admins' duplicates report."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask_login import current_user
+
+from ..access import acting_user, login_required, require, safe_next
+from ..extensions import db
+from ..formkit import ConfirmForm
+from ..models import Challenge, ChallengeState
+from ..services import recommend
+
+bp = Blueprint("recommendations", __name__)
+CONTEXTS = ("challenge_institutions", "institution_challenges", "reviewers", "similar_challenges")
+
+
+@bp.post("/feedback")
+@login_required
+def feedback():
+    ConfirmForm().validate_on_submit()
+    form = request.form
+    context, kind = form.get("context", ""), form.get("kind", "")
+    if context not in CONTEXTS or kind not in ("useful", "not_useful"):
+        abort(400, description="反馈内容无效。")
+    query_id, doc_id = form.get("query_id", "")[:32], form.get("doc_id", "")[:32]
+    if not query_id or not doc_id:
+        abort(400, description="反馈内容无效。")
+    recommend.record(acting_user(), context, query_id, doc_id, kind, form.get("chain_id", type=int),
+                     form.get("rank", type=int), form.get("score", type=float))
+    db.session.commit()
+    flash("谢谢反馈，推荐会据此改进。" if kind == "useful" else "已记录：该推荐不相关。", "success")
+    return redirect(safe_next(form.get("next"), "/")), 303
+
+
+@bp.route("/duplicates")
+@login_required
+def duplicates():
+    """Pairs of listings that look alike, most alike first (platform and chain admins)."""
+    require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门。")
+    query = db.select(Challenge).where(Challenge.state.in_(
+        (ChallengeState.submitted, ChallengeState.published, ChallengeState.closed)))
+    if not current_user.is_platform_admin:
+        query = query.filter_by(chain_id=current_user.admin_chain_id)
+    pairs, seen = [], set()
+    for challenge in db.session.scalars(query.order_by(Challenge.id.desc()).limit(300)):
+        for item in recommend.similar_challenges(challenge, acting_user(), limit=1):
+            key = tuple(sorted((challenge.id, item.obj.id)))
+            if key not in seen:
+                seen.add(key)
+                pairs.append((challenge, item))
+    pairs.sort(key=lambda pair: -pair[1].score)
+    return render_template("recommend/duplicates.html", pairs=pairs[:50])

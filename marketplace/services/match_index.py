@@ -1,0 +1,252 @@
+"""The match index of this process: built from the database, saved under instance/, kept current
+by replaying the change log (IndexChange) so every worker sees every change within a request."""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from matching import IndexFileError, Matcher
+from sqlalchemy.orm import Session, selectinload
+
+from ..extensions import db
+from ..models import (Achievement, Capability, Challenge, ChallengeState, ExpertMembership, IndexChange, ListingStatus,
+                      Organisation, OrgStatus, User)
+
+log = logging.getLogger(__name__)
+INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, ChallengeState.published,
+                            ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
+BATCH = 2000
+
+
+def new_matcher() -> Matcher:
+    """The product's configuration: no query expansion, so every explanation term is in both texts."""
+    return Matcher(feedback_docs=0)
+
+
+# ----- documents ----------------------------------------------------------------------------------
+
+def _meta(kind: str, org: Organisation | None, chains: list[int], **extra) -> dict:
+    return {"kind": kind, "org": org.id if org else None, "org_type": org.type.value if org else "",
+            "region": org.region if org else "", "chains": chains, **extra}
+
+
+# (title, text) of each kind of document, from the row's own columns only (no relationship loads).
+TEXTS = {
+    "ch": lambda c: (c.title, "\n".join([c.keywords, c.background, c.difficulty, c.indicators, c.expected_outcome])),
+    "cap": lambda c: (c.title, "\n".join([c.keywords, c.direction, c.description, c.facilities, c.results])),
+    "ach": lambda a: (a.title, a.summary + "\n" + a.ip),
+    "exp": lambda u: (u.expert_title, u.expertise),
+}
+
+
+def _doc(kind: str, obj) -> dict:
+    title, text = TEXTS[kind](obj)
+    return {"id": f"{kind}:{obj.id}", "title": title, "text": text}
+
+
+def challenge_doc(c: Challenge) -> tuple[dict, dict] | None:
+    if c.state not in INDEXED_CHALLENGE_STATES:
+        return None
+    return _doc("ch", c), _meta("ch", c.organisation, [c.chain_id])
+
+
+def capability_doc(c: Capability) -> tuple[dict, dict] | None:
+    if c.status is not ListingStatus.active or not c.organisation.is_verified:
+        return None
+    return _doc("cap", c), _meta("cap", c.organisation, [ch.id for ch in c.chains])
+
+
+def achievement_doc(a: Achievement) -> tuple[dict, dict] | None:
+    if a.status is not ListingStatus.active or not a.organisation.is_verified:
+        return None
+    return _doc("ach", a), _meta("ach", a.organisation, [a.chain_id])
+
+
+def expert_doc(u: User) -> tuple[dict, dict] | None:
+    if not u.is_enabled or not u.expert_memberships or not u.expertise.strip():
+        return None
+    return _doc("exp", u), _meta("exp", u.organisation, [m.chain_id for m in u.expert_memberships])
+
+
+LOADERS = {"ch": (Challenge, challenge_doc), "cap": (Capability, capability_doc),
+           "ach": (Achievement, achievement_doc), "exp": (User, expert_doc)}
+
+
+def load_doc(doc_id: str) -> tuple[dict, dict] | None:
+    """The current indexed form of one document, or None when it should not be in the index."""
+    kind, _, raw = doc_id.partition(":")
+    model, make = LOADERS[kind]
+    obj = db.session.get(model, int(raw))
+    return make(obj) if obj is not None else None
+
+
+def all_docs(session):
+    """Every indexable document, read in batches through `session` (expunged as it goes)."""
+    queries = [
+        db.select(Challenge).where(Challenge.state.in_(INDEXED_CHALLENGE_STATES))
+        .options(selectinload(Challenge.organisation)),
+        db.select(Capability).join(Capability.organisation).where(
+            Capability.status == ListingStatus.active, Organisation.status == OrgStatus.verified)
+        .options(selectinload(Capability.organisation), selectinload(Capability.chains)),
+        db.select(Achievement).join(Achievement.organisation).where(
+            Achievement.status == ListingStatus.active, Organisation.status == OrgStatus.verified)
+        .options(selectinload(Achievement.organisation)),
+        db.select(User).where(User.id.in_(db.select(ExpertMembership.user_id)))
+        .options(selectinload(User.organisation), selectinload(User.expert_memberships)),
+    ]
+    makers = [challenge_doc, capability_doc, achievement_doc, expert_doc]
+    for query, make in zip(queries, makers):
+        model = query.column_descriptions[0]["entity"]
+        last = 0
+        while True:
+            rows = session.scalars(query.where(model.id > last).order_by(model.id).limit(BATCH)).all()
+            if not rows:
+                break
+            for row in rows:
+                made = make(row)
+                if made:
+                    yield made
+            last = rows[-1].id
+            session.expunge_all()
+
+
+# ----- the live index -----------------------------------------------------------------------------
+
+class LiveIndex:
+    """One process's matcher plus metadata, its position in the change log, and its files."""
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.matcher: Matcher | None = None
+        self.meta: dict[str, dict] = {}
+        self.watermark = 0
+        self.lock = threading.RLock()
+
+    @property
+    def matcher_path(self) -> Path:
+        return self.folder / "matcher.npz"
+
+    @property
+    def meta_path(self) -> Path:
+        return self.folder / "meta.json"
+
+    @contextmanager
+    def _file_lock(self):
+        """One builder at a time across workers; the others wait and then load what it saved."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ready(self) -> "LiveIndex":
+        """Load (or build) the index on first use, then replay the changes since."""
+        with self.lock:
+            if self.matcher is None:
+                with self._file_lock():
+                    if not self._load():
+                        self._build_unlocked()
+            self.catch_up()
+        return self
+
+    def _load(self) -> bool:
+        try:
+            matcher = Matcher.load(self.matcher_path)
+            header = json.loads(self.meta_path.read_text(encoding="utf-8"))
+            meta, watermark = header["meta"], int(header["watermark"])
+        except FileNotFoundError:
+            return False
+        except (IndexFileError, ValueError, KeyError, TypeError, OSError) as error:
+            log.warning("match index files in %s unreadable (%s): rebuilding", self.folder, error)
+            return False
+        if set(meta) != set(matcher.ids):
+            log.warning("match index metadata does not fit the matcher: rebuilding")
+            return False
+        self.matcher, self.meta, self.watermark = matcher, meta, watermark
+        return True
+
+    def build(self, progress=None) -> int:
+        """Rebuild from the database and save; returns the number of documents."""
+        with self.lock, self._file_lock():
+            return self._build_unlocked(progress)
+
+    def _build_unlocked(self, progress=None) -> int:
+        watermark = db.session.scalar(db.select(db.func.max(IndexChange.id))) or 0
+        docs, meta = [], {}
+        # A session of its own: the build must not detach the objects of the request it runs in.
+        with Session(bind=db.engine) as session:
+            for doc, info in all_docs(session):
+                docs.append(doc)
+                meta[doc["id"]] = info
+                if progress:
+                    progress(1)
+        matcher = new_matcher().fit(docs) if docs else None
+        self.matcher, self.meta, self.watermark = matcher, meta, watermark
+        if matcher is not None:
+            self._save()
+        return len(docs)
+
+    def _save(self) -> None:
+        """Write both files atomically (temp file, then rename), so readers never see half of one."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp_matcher = self.folder / f"matcher.{os.getpid()}.tmp.npz"
+        self.matcher.save(tmp_matcher)
+        tmp_meta = self.folder / f"meta.{os.getpid()}.tmp"
+        tmp_meta.write_text(json.dumps({"watermark": self.watermark, "meta": self.meta}), encoding="utf-8")
+        os.replace(tmp_matcher, self.matcher_path)
+        os.replace(tmp_meta, self.meta_path)
+
+    def catch_up(self) -> int:
+        """Apply the change log past our watermark: re-read each touched document; returns how many."""
+        with self.lock:
+            rows = db.session.execute(db.select(IndexChange.id, IndexChange.doc_id).where(
+                IndexChange.id > self.watermark).order_by(IndexChange.id)).all()
+            if not rows:
+                return 0
+            touched = list(dict.fromkeys(doc_id for _, doc_id in rows))
+            upserts, removals = [], []
+            for doc_id in touched:
+                made = load_doc(doc_id)
+                if made is None:
+                    removals.append(doc_id)
+                else:
+                    upserts.append(made)
+            if self.matcher is None and upserts:
+                self.matcher = new_matcher().fit([doc for doc, _ in upserts])
+            elif upserts:
+                self.matcher.add([doc for doc, _ in upserts])
+            for doc, info in upserts:
+                self.meta[doc["id"]] = info
+            gone = [d for d in removals if d in self.meta]
+            if gone and self.matcher is not None:
+                self.matcher.remove(gone)
+            for doc_id in gone:
+                self.meta.pop(doc_id, None)
+            self.watermark = rows[-1][0]
+            return len(touched)
+
+    def search(self, query: str, k: int, allowed) -> list:
+        """Hits among `allowed` (a set of doc ids or a callable), best first."""
+        with self.lock:
+            if self.matcher is None or not len(self.matcher):
+                return []
+            return self.matcher.search(query, k=k, filter=allowed)
+
+
+_indexes: dict[str, LiveIndex] = {}
+
+
+def live_index(instance_path: str) -> LiveIndex:
+    """This process's index for an instance folder (one per app), loaded and current."""
+    folder = str(Path(instance_path) / "index")
+    index = _indexes.get(folder)
+    if index is None:
+        index = _indexes[folder] = LiveIndex(folder)
+    return index.ready()

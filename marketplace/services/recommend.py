@@ -1,0 +1,207 @@
+"""Explained recommendations from the live index: capabilities for a challenge (by institution),
+challenges for an institution, reviewers for a proposal, similar challenges, and ranked search."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from matching.tokenize import normalize
+
+from ..extensions import db
+from ..models import (Achievement, Capability, Challenge, ChallengeState, Organisation, Proposal, RecommendationEvent,
+                      User)
+from .chains import chain_by_code
+from .match_index import TEXTS, live_index
+from .reviews import committee, conflict
+from .visibility import LISTED_STATES, visible_filter
+
+MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
+
+
+@dataclass
+class Item:
+    """One recommended document with its score and the shared terms that produced it."""
+
+    doc_id: str
+    obj: object
+    score: float
+    terms: list[tuple[str, float]]
+    rank: int
+
+    @property
+    def words(self) -> list[str]:
+        return [term for term, _ in self.terms]
+
+
+@dataclass
+class Group:
+    """Recommended listings of one institution, best first."""
+
+    organisation: Organisation
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return self.items[0].score if self.items else 0.0
+
+    @property
+    def words(self) -> list[str]:
+        seen = {}
+        for item in self.items:
+            for word in item.words:
+                seen.setdefault(word, None)
+        return list(seen)
+
+
+def _index():
+    return live_index(current_app.instance_path)
+
+
+def _objects(hits) -> list[Item]:
+    """Load the hits' rows (one query per kind), keeping rank order and dropping vanished rows."""
+    by_kind: dict[str, list[int]] = {}
+    for hit in hits:
+        kind, _, raw = hit.id.partition(":")
+        by_kind.setdefault(kind, []).append(int(raw))
+    loaded = {}
+    for kind, ids in by_kind.items():
+        model = MODELS[kind]
+        for obj in db.session.scalars(db.select(model).where(model.id.in_(ids))):
+            loaded[f"{kind}:{obj.id}"] = obj
+    items = []
+    for hit in hits:
+        obj = loaded.get(hit.id)
+        if obj is None:
+            continue
+        shared = _shared_terms(hit, obj)
+        if shared:  # a match made only of character fragments explains nothing: leave it out
+            items.append(Item(hit.id, obj, hit.score, shared, len(items) + 1))
+    return items
+
+
+def _shared_terms(hit, obj) -> list[tuple[str, float]]:
+    """The hit's terms that really occur in the document (the matcher also credits a query word for
+    character bigrams it shares, which may not be the word itself)."""
+    title, body = TEXTS[hit.id.partition(":")[0]](obj)
+    text = normalize(f"{title}\n{body}")
+    # Single characters (液, 板) explain nothing to a reader even when they matched.
+    return [(term, weight) for term, weight in hit.terms if term in text and len(term) > 1]
+
+
+def challenge_query(challenge: Challenge) -> str:
+    return "\n".join([challenge.title, challenge.title, challenge.keywords, challenge.difficulty,
+                      challenge.indicators, challenge.expected_outcome, challenge.background])
+
+
+def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", region: str = "",
+                  limit: int = 10) -> list[Group]:
+    """Capabilities and achievements that fit the challenge, grouped by institution."""
+    index = _index()
+    chain_obj = chain_by_code(chain) if chain else None
+    chain_id = chain_obj.id if chain_obj else None
+
+    def allowed(doc_id: str) -> bool:
+        info = index.meta.get(doc_id)
+        if info is None or info["kind"] not in ("cap", "ach") or info["org"] == challenge.organisation_id:
+            return False
+        return ((chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
+                and (not region or info["region"] == region))
+
+    hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
+    groups: dict[int, Group] = {}
+    for item in _objects(hits):
+        group = groups.setdefault(item.obj.organisation_id, Group(item.obj.organisation))
+        group.items.append(item)
+    return list(groups.values())[:limit]
+
+
+def institution_query(organisation: Organisation) -> str:
+    """What an institution can do: its profile and every active capability and achievement."""
+    caps = db.session.scalars(db.select(Capability).filter_by(organisation_id=organisation.id, status="active")).all()
+    achs = db.session.scalars(db.select(Achievement).filter_by(organisation_id=organisation.id, status="active")).all()
+    parts = [organisation.profile] + [f"{c.title} {c.keywords} {c.direction} {c.description}" for c in caps]
+    parts += [f"{a.title} {a.summary}" for a in achs]
+    return "\n".join(parts)
+
+
+def for_institution(user: User, limit: int = 10) -> list[Item]:
+    """Open challenges this institution may see and could answer, best first."""
+    query = institution_query(user.organisation)
+    if not query.strip():
+        return []
+    visible = db.session.scalars(db.select(Challenge.id).where(
+        visible_filter(user), Challenge.state == ChallengeState.published)).all()
+    allowed = {f"ch:{i}" for i in visible}
+    return _objects(_index().search(query, k=limit, allowed=allowed)) if allowed else []
+
+
+@dataclass
+class ReviewerSuggestion:
+    expert: User
+    item: Item | None
+    conflict: str | None
+
+
+def reviewers_for(proposal: Proposal) -> list[ReviewerSuggestion]:
+    """The chain's committee ranked by fit with the proposal; conflicted experts listed last, excluded."""
+    experts = committee(proposal.challenge)
+    assigned = {r.expert_id for r in proposal.reviews}
+    candidates = [e for e in experts if e.id not in assigned]
+    eligible = {f"exp:{e.id}" for e in candidates if conflict(e, proposal) is None}
+    query = "\n".join([proposal.challenge.title, proposal.challenge.keywords, proposal.technical_plan])
+    items = {item.doc_id: item for item in _objects(_index().search(query, k=max(len(eligible), 1), allowed=eligible))} \
+        if eligible else {}
+    ranked = sorted(candidates, key=lambda e: (conflict(e, proposal) is not None,
+                                               -(items[f"exp:{e.id}"].score if f"exp:{e.id}" in items else 0.0)))
+    return [ReviewerSuggestion(e, items.get(f"exp:{e.id}"), conflict(e, proposal)) for e in ranked]
+
+
+def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) -> list[Item]:
+    """Challenges already posted that look like this one (the duplicate check)."""
+    visible = db.session.scalars(db.select(Challenge.id).where(
+        visible_filter(user), Challenge.state.in_(LISTED_STATES + (ChallengeState.submitted,)),
+        Challenge.id != challenge.id)).all()
+    allowed = {f"ch:{i}" for i in visible}
+    return _objects(_index().search(challenge_query(challenge), k=limit, allowed=allowed)) if allowed else []
+
+
+def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:
+    """(doc id, shared words) of the best `limit` listings of one kind for a search, best first.
+
+    `ids` restricts the search to those listings; None means every indexed listing of the kind.
+    Only hits sharing at least one real word with the query are kept.
+    """
+    index = _index()
+    if ids is None:
+        allowed = lambda doc_id: doc_id.startswith(prefix + ":")  # noqa: E731 - evaluated lazily, best first
+    else:
+        allowed = {f"{prefix}:{i}" for i in ids}
+        if not allowed:
+            return []
+    hits = index.search(query, k=limit, allowed=allowed)
+    return [(item.doc_id, item.words) for item in _objects(hits)]
+
+
+# ----- feedback -----------------------------------------------------------------------------------
+
+FEEDBACK_KINDS = ("useful", "not_useful", "invited", "shortlisted", "selected", "assigned")
+
+
+def record(user: User | None, context: str, query_id: str, doc_id: str, kind: str, chain_id: int | None,
+           rank: int | None = None, score: float | None = None) -> RecommendationEvent:
+    if kind not in FEEDBACK_KINDS:
+        raise ValueError(f"unknown feedback kind {kind!r}")
+    event = RecommendationEvent(user_id=user.id if user else None, context=context, query_id=query_id,
+                                doc_id=doc_id, kind=kind, chain_id=chain_id, rank=rank, score=score)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def record_if_recommended(user: User, challenge: Challenge, organisation_id: int, kind: str) -> RecommendationEvent | None:
+    """When an institution is invited, shortlisted or selected, credit the recommendation if it was one."""
+    for rank, group in enumerate(for_challenge(challenge, limit=20), start=1):
+        if group.organisation.id == organisation_id:
+            return record(user, "challenge_institutions", f"ch:{challenge.id}", f"org:{organisation_id}", kind,
+                          challenge.chain_id, rank, group.score)
+    return None

@@ -1,0 +1,202 @@
+"""Recommendations from the live match index: explained, current, respectful of visibility."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
+from marketplace.extensions import db
+from marketplace.models import (Capability, ChallengeInvitation, ChallengeState, IndexChange, ListingStatus, OrgType,
+                                RecommendationEvent, Visibility)
+from marketplace.services import match_index
+from marketplace.services.chains import chain_by_code
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def capability(org, title, description, chain="ai"):
+    cap = Capability(organisation=org, chains=[chain_by_code(chain)], title=title, description=description,
+                     direction="", keywords="")
+    db.session.add(cap)
+    db.session.flush()
+    return cap
+
+
+@pytest.fixture
+def world(ctx):
+    poster = make_org("发榜企业")
+    make_user("poster@example.com", poster)
+    make_user("other@example.com", make_org("无关企业"))
+    cooling = make_org("传热研究院", type=OrgType.institute, region="襄阳市")
+    make_user("cooling@example.com", cooling)
+    textile = make_org("纺织大学", type=OrgType.university)
+    make_user("textile@example.com", textile)
+    make_chain_admin("chain-ai@example.com", "ai")
+    capability(cooling, "液冷冷板散热技术", "微通道冷板 液冷 散热 热阻 测试平台")
+    capability(textile, "再生涤纶纺丝", "再生涤纶 熔体直纺 特性黏度 纺丝")
+    challenge = make_challenge(poster, ChallengeState.published, title="液冷冷板散热系统研制",
+                               keywords="液冷, 冷板, 散热")
+    db.session.commit()
+    return {"challenge": challenge.id, "cooling": cooling.id, "textile": textile.id}
+
+
+def page(client, world):
+    return client.get(f"/challenges/{world['challenge']}").get_data(as_text=True)
+
+
+def test_owner_sees_explained_recommendations_grouped_by_institution(client, auth, world):
+    auth.login("poster@example.com")
+    html = page(client, world)
+    assert "推荐揭榜机构" in html and "传热研究院" in html and "纺织大学" not in html
+    section = html.split("推荐揭榜机构", 1)[1]
+    assert "<mark>冷板</mark>" in section and "<mark>散热</mark>" in section
+
+
+def test_explanations_are_words_of_both_texts(app, world):
+    from marketplace.models import Challenge
+    from marketplace.services import recommend
+
+    with app.test_request_context():
+        groups = recommend.for_challenge(db.session.get(Challenge, world["challenge"]))
+        challenge = db.session.get(Challenge, world["challenge"])
+        query_text = recommend.challenge_query(challenge)
+        for group in groups:
+            for item in group.items:
+                assert item.words
+                for word in item.words:
+                    assert word in query_text and word in (item.obj.title + item.obj.description)
+
+
+@pytest.mark.parametrize("who", [None, "other@example.com", "cooling@example.com"])
+def test_others_do_not_see_recommendations(client, auth, world, who):
+    if who:
+        auth.login(who)
+    assert "推荐揭榜机构" not in page(client, world)
+
+
+def test_new_capability_shows_up_and_archived_one_disappears(client, auth, world):
+    auth.login("poster@example.com")
+    assert "石墨烯导热研究中心" not in page(client, world)  # builds the index
+    graphene = make_org("石墨烯导热研究中心", type=OrgType.institute)
+    cap = capability(graphene, "石墨烯液冷导热界面材料", "液冷 冷板 界面材料 导热")
+    db.session.commit()
+    assert "石墨烯导热研究中心" in page(client, world)  # no rebuild: the change log was replayed
+    cap.status = ListingStatus.archived
+    db.session.commit()
+    assert "石墨烯导热研究中心" not in page(client, world)
+
+
+def test_changes_are_logged_once_per_document(world):
+    titles = db.session.scalars(db.select(IndexChange.doc_id)).all()
+    assert any(t.startswith("cap:") for t in titles) and any(t.startswith("ch:") for t in titles)
+
+
+def test_two_processes_see_each_others_changes(app, client, auth, world):
+    """Another process adds a capability; this process's next request finds it."""
+    auth.login("poster@example.com")
+    assert "异地研究所" not in page(client, world)
+    script = (
+        "import sys; from marketplace import create_app; from marketplace.extensions import db;"
+        "from marketplace.models import Capability, Organisation, OrgType, OrgStatus;"
+        "from marketplace.services.chains import chain_by_code;"
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': {app.config['SQLALCHEMY_DATABASE_URI']!r},"
+        f" 'SECRET_KEY': 'x', 'INSTANCE_PATH': {app.instance_path!r}}});"
+        "ctx = app.app_context(); ctx.push();"
+        "org = Organisation(name='异地研究所', type=OrgType.institute, credit_code='91420100000000009X',"
+        " region='宜昌市', status=OrgStatus.verified);"
+        "db.session.add(Capability(organisation=org, chains=[chain_by_code('ai')], title='液冷冷板工艺',"
+        " description='液冷 冷板 钎焊', direction='', keywords=''));"
+        "db.session.commit()"
+    )
+    from marketplace.credit_code import check_character
+
+    code = "91420100000000009" + check_character("91420100000000009")
+    script = script.replace("91420100000000009X", code)
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, env=dict(os.environ))
+    assert "异地研究所" in page(client, world)
+
+
+def test_corrupt_index_file_is_rebuilt(app, client, auth, world):
+    auth.login("poster@example.com")
+    page(client, world)
+    folder = Path(app.instance_path) / "index"
+    assert (folder / "matcher.npz").exists()
+    (folder / "matcher.npz").write_bytes(b"not an index")
+    match_index._indexes.clear()  # as a freshly started worker
+    assert "传热研究院" in page(client, world)
+    from matching import Matcher
+
+    assert len(Matcher.load(folder / "matcher.npz")) >= 3  # rewritten, loadable again
+
+
+def test_invited_only_challenge_is_not_recommended_to_others(client, auth, world):
+    from marketplace.models import Challenge, Organisation
+
+    hidden = make_challenge(db.session.get(Challenge, world["challenge"]).organisation, ChallengeState.published,
+                            title="保密液冷冷板项目", keywords="液冷, 冷板", visibility=Visibility.invited)
+    db.session.commit()
+    auth.login("cooling@example.com")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "液冷冷板散热系统研制" in dashboard and "保密液冷冷板项目" not in dashboard
+    db.session.add(ChallengeInvitation(challenge=hidden, organisation=db.session.get(Organisation, world["cooling"])))
+    db.session.commit()
+    assert "保密液冷冷板项目" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_reviewer_suggestions_rank_by_expertise_and_exclude_conflicts(client, auth, world):
+    from marketplace.models import Challenge, Organisation, User
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    proposal = make_proposal(challenge, db.session.get(Organisation, world["cooling"]),
+                             technical_plan="液冷 冷板 微通道 散热 设计")
+    fit = make_expert("fit@example.com")
+    fit.expertise, fit.name = "液冷 冷板 散热 传热 强化", "对口专家"
+    other = make_expert("other-expert@example.com")
+    other.expertise, other.name = "自然语言处理 机器翻译", "不对口专家"
+    conflicted = make_expert("own@example.com", org=db.session.get(Organisation, world["cooling"]))
+    conflicted.name = "本单位专家"
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    html = client.get(f"/challenges/{challenge.id}/evaluation").get_data(as_text=True)
+    assert html.index("对口专家") < html.index("不对口专家") < html.index("本单位专家")
+    assert "回避：专家来自揭榜牵头单位" in html and "disabled" in html.split("本单位专家")[0].rsplit("<option", 1)[1]
+    assert client.post(f"/proposals/{proposal.id}/reviewers", data={"expert_id": fit.id}).status_code == 303
+    event = db.session.scalar(db.select(RecommendationEvent).filter_by(kind="assigned"))
+    assert event.doc_id == f"exp:{fit.id}" and event.query_id == f"prop:{proposal.id}"
+    assert db.session.get(User, fit.id)
+
+
+def test_feedback_is_stored_and_exported_as_beir(app, client, auth, world, tmp_path, runner):
+    auth.login("poster@example.com")
+    page(client, world)
+    response = client.post("/recommendations/feedback", data={
+        "context": "challenge_institutions", "query_id": f"ch:{world['challenge']}", "doc_id": f"org:{world['cooling']}",
+        "kind": "useful", "rank": "1", "score": "3.2", "next": f"/challenges/{world['challenge']}"})
+    assert response.status_code == 303
+    client.post("/recommendations/feedback", data={
+        "context": "challenge_institutions", "query_id": f"ch:{world['challenge']}", "doc_id": f"org:{world['textile']}",
+        "kind": "not_useful", "rank": "2", "score": "0.1"})
+    assert client.post("/recommendations/feedback", data={"context": "nope", "kind": "useful"}).status_code == 400
+    assert db.session.scalar(db.select(db.func.count()).select_from(RecommendationEvent)) == 2
+    folder = tmp_path / "beir"
+    result = runner.invoke(args=["export-feedback", str(folder)])
+    assert result.exit_code == 0, result.output
+    qrels = (folder / "qrels.tsv").read_text().splitlines()
+    assert qrels[0] == "query-id\tcorpus-id\tscore"
+    assert f"ch:{world['challenge']}\torg:{world['cooling']}\t1" in qrels
+    assert f"ch:{world['challenge']}\torg:{world['textile']}\t0" in qrels
+    corpus = [json.loads(line) for line in (folder / "corpus.jsonl").read_text().splitlines()]
+    assert {d["_id"] for d in corpus} == {f"org:{world['cooling']}", f"org:{world['textile']}"}
+    evaluated = subprocess.run([sys.executable, "-m", "matching.eval", str(folder), "--json", "--no-baselines"],
+                               cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "ndcg" in evaluated.stdout.lower()
+
+
+def test_reindex_command_rebuilds_with_progress(app, runner, world):
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert "索引已重建：" in result.output and "建立匹配索引" in result.output
+    assert (Path(app.instance_path) / "index" / "meta.json").exists()
