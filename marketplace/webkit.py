@@ -1,7 +1,7 @@
 """Small helpers the blueprints share: run a service call and answer like the rest of the site."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect
+from flask import abort, current_app, flash, redirect, send_file
 
 from .extensions import db
 from .formkit import apply_error
@@ -33,3 +33,16 @@ def run(action, success: str, back: str, on_error=None, form=None):
     if callable(back):
         back = back(result)
     return redirect(back), 303
+
+
+def send_attachment(attachment, owner_type: str, owner_id: int):
+    """Send a stored file under its original (Chinese) name; 404 unless it belongs to that owner."""
+    from .services.attachments import path_of
+
+    if attachment.owner_type != owner_type or attachment.owner_id != owner_id:
+        abort(404)
+    path = path_of(attachment, current_app.instance_path)
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_name, max_age=0)

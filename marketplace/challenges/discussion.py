@@ -1,7 +1,7 @@
 """答疑 and attachments of a challenge (registered on the challenges blueprint)."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required
@@ -10,6 +10,7 @@ from ..models import Attachment, Challenge, ChallengeQuestion
 from ..services import attachments, questions
 from ..services.errors import ServiceError
 from ..services.visibility import can_view_details
+from ..webkit import send_attachment
 from .forms import AnswerForm, AttachmentForm, QuestionForm
 from .routes import _refused, _transition, bp, get_challenge, instance_path
 
@@ -72,11 +73,7 @@ def download(challenge_id, attachment_id):
     challenge, attachment = _attachment(challenge_id, attachment_id)
     if not can_view_details(current_user, challenge):
         abort(404)
-    path = attachments.path_of(attachment, instance_path())
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_attachment(attachment, "challenge", challenge.id)
 
 
 @bp.post("/<int:challenge_id>/attachments/<int:attachment_id>/delete")

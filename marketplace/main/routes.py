@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template
-from flask_login import current_user
 from sqlalchemy import func, text
 
 from ..access import login_required

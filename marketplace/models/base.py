@@ -30,3 +30,8 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
         return value
+
+
+def split_keywords(keywords: str | None) -> list[str]:
+    """Keywords as stored ("a, b，c") to a list, full-width commas included."""
+    return [k.strip() for k in (keywords or "").replace("，", ",").split(",") if k.strip()]

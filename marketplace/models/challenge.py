@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Date, Enum, ForeignKey, Numeric, String, Text, Uniq
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, split_keywords, utcnow
 from .enums import ChallengeMode, ChallengeState, IPTerms, Visibility
 
 
@@ -64,7 +64,7 @@ class Challenge(db.Model):
 
     @property
     def keyword_list(self) -> list[str]:
-        return [k for k in (self.keywords or "").replace("，", ",").split(",") if k.strip()]
+        return split_keywords(self.keywords)
 
     @property
     def is_open(self) -> bool:

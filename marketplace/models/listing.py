@@ -7,7 +7,7 @@ from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime, split_keywords, utcnow
 from .enums import ListingStatus, TransferMode
 
 capability_chain = Table(
@@ -47,7 +47,7 @@ class Capability(db.Model):
 
     @property
     def keyword_list(self) -> list[str]:
-        return [k for k in (self.keywords or "").replace("，", ",").split(",") if k.strip()]
+        return split_keywords(self.keywords)
 
 
 class Achievement(db.Model):

@@ -1,7 +1,7 @@
 """Projects: timeline, milestones with evidence, mid-term check, 赛马 stage gate, 验收, termination."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required
@@ -10,7 +10,7 @@ from ..formkit import ConfirmForm
 from ..models import Attachment, Milestone, Project
 from ..services import attachments, audit, projects
 from ..services.visibility import is_manager
-from ..webkit import run
+from ..webkit import run, send_attachment
 from .forms import AcceptanceForm, EvidenceForm, MidtermForm, ReasonForm, StageGateForm
 
 bp = Blueprint("projects", __name__)
@@ -121,14 +121,7 @@ def reject_milestone(project_id, milestone_id):
 def milestone_file(project_id, milestone_id, attachment_id):
     project = get_project(project_id)
     milestone = get_milestone(project, milestone_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.owner_type != "milestone" or attachment.owner_id != milestone.id:
-        abort(404)
-    path = attachments.path_of(attachment, current_app.instance_path)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_attachment(db.get_or_404(Attachment, attachment_id), "milestone", milestone.id)
 
 
 @bp.post("/<int:project_id>/midterm")

@@ -11,7 +11,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
-from ..services import proposals, recommend, reviews, score_export, selection
+from ..services import recommend, reviews, score_export, selection
 from ..services.visibility import is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
@@ -46,13 +46,14 @@ def _assign_form(proposal, formdata=None) -> AssignForm:
 def _desk(challenge, status=200, **forms):
     context = dict(
         challenge=challenge, table=reviews.score_table(challenge), criteria=reviews.rubric(challenge),
-        all_proposals=proposals.of_challenge(challenge), confirm=ConfirmForm(),
+        confirm=ConfirmForm(),
         committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
         publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
     )
     select_form = SelectForm(formdata=None)
-    select_form.proposal_ids.choices = options([(r.proposal.id, r.proposal.organisation.name) for r in context["table"]])
+    select_form.proposal_ids.choices = options([(r.proposal.id, r.proposal.organisation.name) for r in context["table"]
+                                                if r.proposal.state in selection.SELECTABLE])
     context["select_form"] = select_form
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
     context.update(forms)

@@ -1,7 +1,7 @@
 """Proposals: write, consortium, submit, withdraw; shortlist or decline (poster, lead department)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require
@@ -12,7 +12,7 @@ from ..models import Attachment, ConsortiumMember, Organisation, OrgStatus, OrgT
 from ..services import attachments, audit, proposals, recommend, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
-from ..webkit import run
+from ..webkit import run, send_attachment
 from .forms import DeclineForm, MemberInviteForm, ProposalForm
 
 bp = Blueprint("proposals", __name__)
@@ -211,13 +211,6 @@ def upload(proposal_id):
 @login_required
 def download(proposal_id, attachment_id):
     proposal = get_proposal(proposal_id)
-    attachment = db.get_or_404(Attachment, attachment_id)
-    if attachment.owner_type != "proposal" or attachment.owner_id != proposal.id:
-        abort(404)
-    path = attachments.path_of(attachment, current_app.instance_path)
-    if not path.exists():
-        abort(404)
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.original_name, max_age=0)
+    return send_attachment(db.get_or_404(Attachment, attachment_id), "proposal", proposal.id)
 
 

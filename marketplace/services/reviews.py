@@ -147,9 +147,12 @@ class ScoreRow:
         return round(statistics.pstdev(self.totals), 2) if len(self.totals) > 1 else None
 
 
+SHOWN = REVIEWABLE + (ProposalState.declined, ProposalState.not_selected)
+
+
 def score_table(challenge: Challenge) -> list[ScoreRow]:
-    """Proposals under review with their scores, best mean first (unscored last)."""
-    rows = [ScoreRow(p, sorted(p.reviews, key=lambda r: r.id)) for p in challenge.proposals if p.state in REVIEWABLE]
+    """Every submitted proposal with its scores (declined and not selected ones too), best mean first."""
+    rows = [ScoreRow(p, sorted(p.reviews, key=lambda r: r.id)) for p in challenge.proposals if p.state in SHOWN]
     return sorted(rows, key=lambda row: (row.mean is None, -(row.mean or 0), row.proposal.id))
 
 

@@ -14,6 +14,7 @@ from .visibility import is_manager
 
 P = ProposalState
 PUBLICITY_WORKING_DAYS = 5
+SELECTABLE = (P.submitted, P.shortlisted)
 
 
 def _require_manager(actor: User, challenge: Challenge, action: str) -> None:
@@ -80,7 +81,7 @@ def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: s
     if not proposals:
         raise ServiceError("请至少选择一个方案。", field="proposal_ids")
     for proposal in proposals:
-        if proposal.challenge_id != challenge.id or proposal.state not in (P.submitted, P.shortlisted):
+        if proposal.challenge_id != challenge.id or proposal.state not in SELECTABLE:
             raise InvalidTransition(f"{proposal.organisation.name}的方案状态为“{proposal.state.label}”，不能选中。")
     if any(p.state is P.selected for p in challenge.proposals):
         raise InvalidTransition("本榜单已有选中方案并在公示中。")
