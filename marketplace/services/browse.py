@@ -87,6 +87,9 @@ def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> Lis
     }.get(filters.sort, (Challenge.published_at.desc().nullslast(), Challenge.id.desc()))
     if not filters.q:
         return _paginate(query.order_by(*order), page, per_page)
+    if not any((filters.chain, filters.mode, filters.state, filters.budget_min, filters.budget_max,
+                filters.deadline_before, filters.region)):
+        return _ranked_visible(filters.q, user, page, per_page)
     # Rank ids, not rows: only the shown page is loaded (thousands of listings stay in the database).
     rows = db.session.execute(query.with_only_columns(
         Challenge.id, Challenge.visibility, Challenge.chain_id, Challenge.organisation_id, Challenge.title,
@@ -153,13 +156,29 @@ def _ranked(q: str, ids, prefix: str, page: int, per_page: int, summary_only=())
         shared = [w for w in words if w in text_search.normalize(f"{title} {keywords}")]
         if shared and f"{prefix}:{ident}" not in found:
             ranked.append((f"{prefix}:{ident}", shared))
-    page_slice = ranked[(max(page, 1) - 1) * per_page: max(page, 1) * per_page]
-    model = {"ch": Challenge, "cap": Capability, "ach": Achievement}[prefix]
+    return _page_of(ranked, {"ch": Challenge, "cap": Capability, "ach": Achievement}[prefix], q, page, per_page)
+
+
+def _ranked_visible(q: str, user, page: int, per_page: int) -> ListPage:
+    """A plain challenge search: visibility is checked on the index's metadata, lazily, best first;
+    listings the user may see only in summary are matched on title and keywords."""
+    ranked, summary = recommend.ranked_challenges(q, user, limit=MAX_RANKED)
+    found = {doc_id for doc_id, _ in ranked}
+    words = text_search.query_words(q)
+    for ident, title, keywords in summary:
+        shared = [w for w in words if w in text_search.normalize(f"{title} {keywords}")]
+        if shared and f"ch:{ident}" not in found:
+            ranked.append((f"ch:{ident}", shared))
+    return _page_of(ranked, Challenge, q, page, per_page)
+
+
+def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:
+    page = max(page, 1)
+    page_slice = ranked[(page - 1) * per_page: page * per_page]
     wanted = [int(doc_id.partition(":")[2]) for doc_id, _ in page_slice]
     rows = {row.id: row for row in db.session.scalars(db.select(model).where(model.id.in_(wanted)))}
-    items = [rows[i] for i in wanted if i in rows]
     terms = {int(doc_id.partition(":")[2]): shared for doc_id, shared in page_slice}
-    return ListPage(items, max(page, 1), per_page, len(ranked), {"terms": terms, "query": q})
+    return ListPage([rows[i] for i in wanted if i in rows], page, per_page, len(ranked), {"terms": terms, "query": q})
 
 
 def _paginate(query, page: int, per_page: int):

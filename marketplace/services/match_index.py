@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +22,9 @@ log = logging.getLogger(__name__)
 INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, ChallengeState.published,
                             ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
 BATCH = 2000
+# Bumped whenever the documents or their metadata change shape: older saved indexes are rebuilt.
+INDEX_FORMAT = 2
+CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
 
 
 def new_matcher() -> Matcher:
@@ -52,7 +56,8 @@ def _doc(kind: str, obj) -> dict:
 def challenge_doc(c: Challenge) -> tuple[dict, dict] | None:
     if c.state not in INDEXED_CHALLENGE_STATES:
         return None
-    return _doc("ch", c), _meta("ch", c.organisation, [c.chain_id])
+    # State and visibility let a search filter challenges from memory, without a query per search.
+    return _doc("ch", c), _meta("ch", c.organisation, [c.chain_id], state=c.state.value, vis=c.visibility.value)
 
 
 def capability_doc(c: Capability) -> tuple[dict, dict] | None:
@@ -126,6 +131,7 @@ class LiveIndex:
         self.meta: dict[str, dict] = {}
         self.watermark = 0
         self.lock = threading.RLock()
+        self._cache: OrderedDict = OrderedDict()
 
     @property
     def matcher_path(self) -> Path:
@@ -161,6 +167,8 @@ class LiveIndex:
             matcher = Matcher.load(self.matcher_path)
             header = json.loads(self.meta_path.read_text(encoding="utf-8"))
             meta, watermark = header["meta"], int(header["watermark"])
+            if header.get("format") != INDEX_FORMAT:
+                raise ValueError(f"index format {header.get('format')}, expected {INDEX_FORMAT}")
         except FileNotFoundError:
             return False
         except (IndexFileError, ValueError, KeyError, TypeError, OSError) as error:
@@ -199,7 +207,8 @@ class LiveIndex:
         tmp_matcher = self.folder / f"matcher.{os.getpid()}.tmp.npz"
         self.matcher.save(tmp_matcher)
         tmp_meta = self.folder / f"meta.{os.getpid()}.tmp"
-        tmp_meta.write_text(json.dumps({"watermark": self.watermark, "meta": self.meta}), encoding="utf-8")
+        header = {"format": INDEX_FORMAT, "watermark": self.watermark, "meta": self.meta}
+        tmp_meta.write_text(json.dumps(header), encoding="utf-8")
         os.replace(tmp_matcher, self.matcher_path)
         os.replace(tmp_meta, self.meta_path)
 
@@ -232,12 +241,25 @@ class LiveIndex:
             self.watermark = rows[-1][0]
             return len(touched)
 
-    def search(self, query: str, k: int, allowed) -> list:
-        """Hits among `allowed` (a set of doc ids or a callable), best first."""
+    def search(self, query: str, k: int, allowed, cache_key=None) -> list:
+        """Hits among `allowed` (a set of doc ids or a callable), best first.
+
+        With a `cache_key` (which must determine `allowed`), the hits are remembered until the index
+        next changes: a popular page then costs one scoring per change, not one per view.
+        """
         with self.lock:
             if self.matcher is None or not len(self.matcher):
                 return []
-            return self.matcher.search(query, k=k, filter=allowed)
+            key = (cache_key, query, k, self.watermark) if cache_key is not None else None
+            if key is not None and key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            hits = self.matcher.search(query, k=k, filter=allowed)
+            if key is not None:
+                self._cache[key] = hits
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+            return hits
 
 
 _indexes: dict[str, LiveIndex] = {}

@@ -13,7 +13,7 @@ from ..models import (Achievement, Capability, Challenge, ChallengeState, Organi
 from .chains import chain_by_code
 from .match_index import TEXTS, live_index
 from .reviews import committee, conflict
-from .visibility import LISTED_STATES, visible_filter
+from .visibility import LISTED_STATES, listed_doc_checker, visible_filter
 
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
 
@@ -107,7 +107,8 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
         return ((chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
                 and (not region or info["region"] == region))
 
-    hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
+    hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed,
+                        cache_key=("for_challenge", challenge.id, challenge.organisation_id, chain_id, org_type, region))
     groups: dict[int, Group] = {}
     for item in _objects(hits):
         group = groups.setdefault(item.obj.organisation_id, Group(item.obj.organisation))
@@ -132,7 +133,8 @@ def for_institution(user: User, limit: int = 10) -> list[Item]:
     visible = db.session.scalars(db.select(Challenge.id).where(
         visible_filter(user), Challenge.state == ChallengeState.published)).all()
     allowed = {f"ch:{i}" for i in visible}
-    return _objects(_index().search(query, k=limit, allowed=allowed)) if allowed else []
+    key = ("for_institution", hash(tuple(sorted(visible))))
+    return _objects(_index().search(query, k=limit, allowed=allowed, cache_key=key)) if allowed else []
 
 
 @dataclass
@@ -162,7 +164,9 @@ def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) 
         visible_filter(user), Challenge.state.in_(LISTED_STATES + (ChallengeState.submitted,)),
         Challenge.id != challenge.id)).all()
     allowed = {f"ch:{i}" for i in visible}
-    return _objects(_index().search(challenge_query(challenge), k=limit, allowed=allowed)) if allowed else []
+    key = ("similar", challenge.id, hash(tuple(sorted(visible))))
+    return _objects(_index().search(challenge_query(challenge), k=limit, allowed=allowed, cache_key=key)) \
+        if allowed else []
 
 
 def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:
@@ -174,12 +178,38 @@ def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tupl
     index = _index()
     if ids is None:
         allowed = lambda doc_id: doc_id.startswith(prefix + ":")  # noqa: E731 - evaluated lazily, best first
+        key = ("search", prefix, None)
     else:
         allowed = {f"{prefix}:{i}" for i in ids}
         if not allowed:
             return []
-    hits = index.search(query, k=limit, allowed=allowed)
+        key = ("search", prefix, hash(tuple(sorted(ids))))
+    hits = index.search(query, k=limit, allowed=allowed, cache_key=key)
     return [(item.doc_id, item.words) for item in _objects(hits)]
+
+
+def ranked_challenges(query: str, user: User | None, limit: int = 200):
+    """A challenge search checked against visibility on the index's metadata.
+
+    Returns (ranked [(doc id, shared words)] of challenges the user may read in full, summary-only
+    [(id, title, keywords)] among the hits, to be matched on that text alone).
+    """
+    index = _index()
+    check = listed_doc_checker(user)
+    verdicts: dict[str, tuple[bool, bool]] = {}
+
+    def verdict(doc_id: str) -> tuple[bool, bool]:
+        if doc_id not in verdicts:
+            meta = index.meta.get(doc_id)
+            verdicts[doc_id] = check(int(doc_id[3:]), meta) if meta and doc_id.startswith("ch:") else (False, False)
+        return verdicts[doc_id]
+
+    hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0])  # per-user: not cached
+    full = [h for h in hits if verdict(h.id)[1]]
+    summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
+    summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords).where(
+        Challenge.id.in_(summary_ids))).all() if summary_ids else []
+    return [(item.doc_id, item.words) for item in _objects(full)], [(r.id, r.title, r.keywords) for r in summary]
 
 
 # ----- feedback -----------------------------------------------------------------------------------

@@ -96,3 +96,32 @@ def details_checker(user: User | None):
     return lambda cid, visibility, chain_id, org_id: (
         visibility is not Visibility.summary or org_id == user.organisation_id or chain_id in overseen
         or cid in invited)
+
+
+def listed_doc_checker(user: User | None):
+    """`(meta) -> (visible, details)` for an indexed challenge's metadata: the index-side twin of
+    visible_filter + details_checker for listed challenges, so a search never loads 10k ids."""
+    from ..extensions import db
+
+    listed = {s.value for s in LISTED_STATES}
+    if user is None or not user.is_authenticated:
+        def check(cid, meta):
+            ok = meta.get("state") in listed and meta.get("vis") != Visibility.invited.value
+            return ok, ok and meta.get("vis") != Visibility.summary.value
+        return check
+    admin = user.is_platform_admin
+    institution = _is_verified_institution(user)
+    overseen = {m.chain_id for m in user.expert_memberships} | ({user.admin_chain_id} - {None})
+    invited = set(db.session.scalars(select(ChallengeInvitation.challenge_id).where(
+        ChallengeInvitation.organisation_id == user.organisation_id))) if user.can_act else set()
+
+    def check(cid, meta):
+        if meta.get("state") not in listed:
+            return False, False
+        own = meta.get("org") == user.organisation_id
+        oversees = admin or bool(overseen.intersection(meta.get("chains", ())))
+        vis = meta.get("vis")
+        visible = own or oversees or vis != Visibility.invited.value or cid in invited
+        details = visible and (vis != Visibility.summary.value or own or oversees or institution or cid in invited)
+        return visible, details
+    return check
