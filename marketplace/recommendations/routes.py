@@ -50,3 +50,14 @@ def duplicates():
                 pairs.append((challenge, item))
     pairs.sort(key=lambda pair: -pair[1].score)
     return render_template("recommend/duplicates.html", pairs=pairs[:50])
+
+
+@bp.route("/report")
+@login_required
+def report():
+    """How often recommendations were marked useful or led to an invitation, shortlist, selection or assignment."""
+    require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门。")
+    rows = recommend.acted_on_by_chain()
+    if not current_user.is_platform_admin:
+        rows = [r for r in rows if r["chain"].id == current_user.admin_chain_id]
+    return render_template("recommend/report.html", rows=rows)

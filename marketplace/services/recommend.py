@@ -235,3 +235,23 @@ def record_if_recommended(user: User, challenge: Challenge, organisation_id: int
             return record(user, "challenge_institutions", f"ch:{challenge.id}", f"org:{organisation_id}", kind,
                           challenge.chain_id, rank, group.score)
     return None
+
+
+def acted_on_by_chain() -> list[dict]:
+    """Per chain: how often recommendations were judged or acted on (the admin's feedback page)."""
+    from ..models import Chain
+
+    rows = db.session.execute(db.select(RecommendationEvent.chain_id, RecommendationEvent.kind,
+                                        db.func.count()).group_by(RecommendationEvent.chain_id,
+                                                                  RecommendationEvent.kind)).all()
+    counts: dict[int | None, dict[str, int]] = {}
+    for chain_id, kind, n in rows:
+        counts.setdefault(chain_id, {})[kind] = n
+    report = []
+    for chain in db.session.scalars(db.select(Chain).order_by(Chain.sort_order)):
+        c = counts.get(chain.id, {})
+        judged = c.get("useful", 0) + c.get("not_useful", 0)
+        acted = sum(c.get(k, 0) for k in ("invited", "shortlisted", "selected", "assigned"))
+        report.append({"chain": chain, **{k: c.get(k, 0) for k in FEEDBACK_KINDS}, "acted": acted,
+                       "useful_share": round(c.get("useful", 0) / judged, 2) if judged else None})
+    return report

@@ -200,3 +200,37 @@ def test_reindex_command_rebuilds_with_progress(app, runner, world):
     assert result.exit_code == 0, result.output
     assert "索引已重建：" in result.output and "建立匹配索引" in result.output
     assert (Path(app.instance_path) / "index" / "meta.json").exists()
+
+
+def test_weekly_digest_once_a_week(app, client, auth, world):
+    from datetime import timedelta
+
+    from marketplace.models import Notification
+    from marketplace.models.base import utcnow
+    from marketplace.services.digest import send_weekly_digests
+
+    with app.test_request_context():
+        assert send_weekly_digests() >= 1
+        db.session.commit()
+        assert send_weekly_digests() == 0  # nothing more within the week
+        note = db.session.scalar(db.select(Notification).filter_by(category="digest").join(Notification.user)
+                                 .where(Notification.user.has(email="cooling@example.com")))
+        assert "液冷冷板散热系统研制" in note.body and "共同关键词" in note.body
+        assert send_weekly_digests(now=utcnow() + timedelta(days=8)) >= 1
+
+
+def test_admin_report_counts_feedback_per_chain(client, auth, world, ctx):
+    from marketplace.services import recommend
+    from factories import make_platform_admin
+
+    make_platform_admin("root@example.com")
+    recommend.record(None, "challenge_institutions", "ch:1", "org:2", "useful", chain_by_code("ai").id)
+    recommend.record(None, "challenge_institutions", "ch:1", "org:3", "invited", chain_by_code("ai").id)
+    db.session.commit()
+    auth.login("root@example.com")
+    html = client.get("/recommendations/report").get_data(as_text=True)
+    row = html.split("人工智能", 1)[1].split("</tr>", 1)[0]
+    assert "<td>1</td>" in row and "100%" in row
+    client.post("/auth/logout")
+    auth.login("poster@example.com")
+    assert client.get("/recommendations/report").status_code == 403
