@@ -42,7 +42,11 @@ def init_app(app) -> None:
         due_digest = now - _last_digest_check[0] >= DIGEST_INTERVAL_SECONDS
         if due_digest:
             _last_digest_check[0] = now
-        run_due_jobs(digests=due_digest)
+        try:
+            run_due_jobs(digests=due_digest)
+        except Exception:  # a failing job must not fail the page that happened to trigger it
+            db.session.rollback()
+            app.logger.exception("periodic jobs failed")
 
     @app.cli.command("run-jobs")
     @with_appcontext
