@@ -241,6 +241,20 @@ class LiveIndex:
             self.watermark = rows[-1][0]
             return len(touched)
 
+    def memo(self, key, compute):
+        """`compute()`'s result (plain data only, no ORM rows), remembered until the index changes."""
+        with self.lock:
+            full_key = ("memo", key, self.watermark)
+            if full_key in self._cache:
+                self._cache.move_to_end(full_key)
+                return self._cache[full_key]
+        value = compute()
+        with self.lock:
+            self._cache[("memo", key, self.watermark)] = value
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return value
+
     def search(self, query: str, k: int, allowed, cache_key=None) -> list:
         """Hits among `allowed` (a set of doc ids or a callable), best first.
 

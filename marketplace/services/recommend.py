@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from matching.tokenize import normalize
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeState, Organisation, Proposal, RecommendationEvent,
@@ -66,7 +67,11 @@ def _objects(hits) -> list[Item]:
     loaded = {}
     for kind, ids in by_kind.items():
         model = MODELS[kind]
-        for obj in db.session.scalars(db.select(model).where(model.id.in_(ids))):
+        # The pages show each hit's organisation (and a challenge's chain): load them with the rows.
+        query = db.select(model).where(model.id.in_(ids)).options(selectinload(model.organisation))
+        if model is Challenge:
+            query = query.options(selectinload(Challenge.chain))
+        for obj in db.session.scalars(query):
             loaded[f"{kind}:{obj.id}"] = obj
     items = []
     for hit in hits:
@@ -184,8 +189,12 @@ def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tupl
         if not allowed:
             return []
         key = ("search", prefix, hash(tuple(sorted(ids))))
-    hits = index.search(query, k=limit, allowed=allowed, cache_key=key)
-    return [(item.doc_id, item.words) for item in _objects(hits)]
+
+    def compute():
+        hits = index.search(query, k=limit, allowed=allowed, cache_key=key)
+        return [(item.doc_id, item.words) for item in _objects(hits)]
+
+    return list(index.memo((key, query, limit), compute))
 
 
 def ranked_challenges(query: str, user: User | None, limit: int = 200):
@@ -195,7 +204,7 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
     [(id, title, keywords)] among the hits, to be matched on that text alone).
     """
     index = _index()
-    check = listed_doc_checker(user)
+    check, signature = listed_doc_checker(user)
     verdicts: dict[str, tuple[bool, bool]] = {}
 
     def verdict(doc_id: str) -> tuple[bool, bool]:
@@ -204,12 +213,17 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
             verdicts[doc_id] = check(int(doc_id[3:]), meta) if meta and doc_id.startswith("ch:") else (False, False)
         return verdicts[doc_id]
 
-    hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0])  # per-user: not cached
-    full = [h for h in hits if verdict(h.id)[1]]
-    summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
-    summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords).where(
-        Challenge.id.in_(summary_ids))).all() if summary_ids else []
-    return [(item.doc_id, item.words) for item in _objects(full)], [(r.id, r.title, r.keywords) for r in summary]
+    def compute():
+        hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0])
+        full = [h for h in hits if verdict(h.id)[1]]
+        summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
+        summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords).where(
+            Challenge.id.in_(summary_ids))).all() if summary_ids else []
+        return ([(item.doc_id, item.words) for item in _objects(full)],
+                [(r.id, r.title, r.keywords) for r in summary])
+
+    ranked, summary = index.memo(("challenge-search", signature, query, limit), compute)
+    return list(ranked), list(summary)
 
 
 # ----- feedback -----------------------------------------------------------------------------------

@@ -99,8 +99,9 @@ def details_checker(user: User | None):
 
 
 def listed_doc_checker(user: User | None):
-    """`(meta) -> (visible, details)` for an indexed challenge's metadata: the index-side twin of
-    visible_filter + details_checker for listed challenges, so a search never loads 10k ids."""
+    """`(check, signature)`: check(cid, meta) -> (visible, details) for an indexed challenge's
+    metadata, the index-side twin of visible_filter + details_checker for listed challenges (so a
+    search never loads 10k ids); `signature` is equal for users who see exactly the same."""
     from ..extensions import db
 
     listed = {s.value for s in LISTED_STATES}
@@ -108,7 +109,7 @@ def listed_doc_checker(user: User | None):
         def check(cid, meta):
             ok = meta.get("state") in listed and meta.get("vis") != Visibility.invited.value
             return ok, ok and meta.get("vis") != Visibility.summary.value
-        return check
+        return check, ("guest",)
     admin = user.is_platform_admin
     institution = _is_verified_institution(user)
     overseen = {m.chain_id for m in user.expert_memberships} | ({user.admin_chain_id} - {None})
@@ -124,4 +125,5 @@ def listed_doc_checker(user: User | None):
         visible = own or oversees or vis != Visibility.invited.value or cid in invited
         details = visible and (vis != Visibility.summary.value or own or oversees or institution or cid in invited)
         return visible, details
-    return check
+    signature = ("user", user.organisation_id, admin, institution, frozenset(overseen), frozenset(invited))
+    return check, signature
