@@ -7,7 +7,8 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require, verified_required
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import Challenge, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState, Visibility
+from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState,
+                      Visibility)
 from ..services import attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
 from ..services import recommend
@@ -124,7 +125,8 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         if challenge.state in (ChallengeState.draft, ChallengeState.returned, ChallengeState.submitted):
             context["similar"] = recommend.similar_challenges(challenge, user)
         context["events"] = audit.trail(challenge)
-        context["invite_form"] = _invite_form(challenge)
+        if challenge.visibility is Visibility.invited or challenge.mode is ChallengeMode.commissioned:
+            context["invite_form"] = _invite_form(challenge)  # lists every institution: only when used
         context["proposals"] = [p for p in challenge.proposals if p.state is not ProposalState.draft]
     if user is not None:
         context["own_proposal"] = next((p for p in challenge.proposals if p.organisation_id == user.organisation_id), None)

@@ -14,7 +14,7 @@ from ..models import (Achievement, Capability, Challenge, ChallengeState, Organi
 from .chains import chain_by_code
 from .match_index import TEXTS, live_index
 from .reviews import committee, conflict
-from .visibility import LISTED_STATES, listed_doc_checker, visible_filter
+from .visibility import listed_doc_checker, visible_filter
 
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
 
@@ -164,14 +164,28 @@ def reviewers_for(proposal: Proposal) -> list[ReviewerSuggestion]:
 
 
 def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) -> list[Item]:
-    """Challenges already posted that look like this one (the duplicate check)."""
-    visible = db.session.scalars(db.select(Challenge.id).where(
-        visible_filter(user), Challenge.state.in_(LISTED_STATES + (ChallengeState.submitted,)),
-        Challenge.id != challenge.id)).all()
-    allowed = {f"ch:{i}" for i in visible}
-    key = ("similar", challenge.id, hash(tuple(sorted(visible))))
-    return _objects(_index().search(challenge_query(challenge), k=limit, allowed=allowed, cache_key=key)) \
-        if allowed else []
+    """Challenges already posted (or awaiting review) that look like this one: the duplicate check."""
+    index = _index()
+    check, signature = listed_doc_checker(user)
+    own = f"ch:{challenge.id}"
+
+    def sees_submitted(meta) -> bool:
+        """Listings awaiting review are seen only by their own organisation and their reviewers."""
+        return user is not None and user.is_authenticated and (
+            user.is_platform_admin or meta["org"] == user.organisation_id or user.admin_chain_id in meta["chains"])
+
+    def allowed(doc_id: str) -> bool:
+        meta = index.meta.get(doc_id)
+        if doc_id == own or meta is None or meta["kind"] != "ch":
+            return False
+        if meta.get("state") == ChallengeState.submitted.value:
+            return sees_submitted(meta)
+        return check(int(doc_id[3:]), meta)[0]
+
+    hits = index.search(challenge_query(challenge), k=limit, allowed=allowed,
+                        cache_key=("similar", challenge.id, signature,
+                                   user.admin_chain_id if user is not None and user.is_authenticated else None))
+    return _objects(hits)
 
 
 def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:

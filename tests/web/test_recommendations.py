@@ -234,3 +234,25 @@ def test_admin_report_counts_feedback_per_chain(client, auth, world, ctx):
     client.post("/auth/logout")
     auth.login("poster@example.com")
     assert client.get("/recommendations/report").status_code == 403
+
+
+def test_similar_listings_do_not_reveal_others_submitted_drafts(client, auth, world, ctx):
+    """A draft's duplicate check shows published look-alikes, never another company's listing under review."""
+    from marketplace.models import Challenge
+
+    mine = make_challenge(db.session.get(Challenge, world["challenge"]).organisation, ChallengeState.draft,
+                          title="液冷冷板散热系统二期", keywords="液冷, 冷板, 散热")
+    rival = make_org("竞争企业")
+    make_challenge(rival, ChallengeState.submitted, title="竞争对手的液冷冷板散热需求", keywords="液冷, 冷板, 散热")
+    db.session.commit()
+    auth.login("poster@example.com")
+    html = client.get(f"/challenges/{mine.id}").get_data(as_text=True)
+    similar = html.split("相似的已有榜单", 1)[1].split("</section>", 1)[0]
+    assert "液冷冷板散热系统研制" in similar and "竞争对手的液冷冷板散热需求" not in similar
+    client.post("/auth/logout")
+    auth.login("chain-ai@example.com")  # the lead department reviewing both sees the pending one too
+    submitted = make_challenge(db.session.get(Challenge, world["challenge"]).organisation, ChallengeState.submitted,
+                               title="待审的液冷冷板散热系统", keywords="液冷, 冷板, 散热")
+    db.session.commit()
+    html = client.get(f"/challenges/{submitted.id}").get_data(as_text=True)
+    assert "竞争对手的液冷冷板散热需求" in html.split("相似的已有榜单", 1)[1].split("</section>", 1)[0]
