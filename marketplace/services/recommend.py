@@ -14,7 +14,7 @@ from ..models import (Achievement, Capability, Challenge, ChallengeState, Organi
 from .chains import chain_by_code
 from .match_index import TEXTS, live_index
 from .reviews import committee, conflict
-from .visibility import listed_doc_checker, visible_filter
+from .visibility import listed_doc_checker
 
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
 
@@ -132,14 +132,20 @@ def institution_query(organisation: Organisation) -> str:
 
 def for_institution(user: User, limit: int = 10) -> list[Item]:
     """Open challenges this institution may see and could answer, best first."""
-    query = institution_query(user.organisation)
+    index = _index()
+    check, signature = listed_doc_checker(user)
+
+    def allowed(doc_id: str) -> bool:
+        meta = index.meta.get(doc_id)
+        return bool(meta and meta["kind"] == "ch" and meta.get("state") == ChallengeState.published.value
+                    and check(int(doc_id[3:]), meta)[0])
+
+    query = institution_query(user.organisation)  # a few rows of this organisation's own
     if not query.strip():
         return []
-    visible = db.session.scalars(db.select(Challenge.id).where(
-        visible_filter(user), Challenge.state == ChallengeState.published)).all()
-    allowed = {f"ch:{i}" for i in visible}
-    key = ("for_institution", hash(tuple(sorted(visible))))
-    return _objects(_index().search(query, k=limit, allowed=allowed, cache_key=key)) if allowed else []
+    hits = index.memo(("for_institution", hash(query), signature, limit),
+                      lambda: index.search(query, k=limit, allowed=allowed))
+    return _objects(hits)
 
 
 @dataclass
