@@ -149,13 +149,7 @@ def _ranked(q: str, ids, prefix: str, page: int, per_page: int, summary_only=())
     (id, title, keywords) of challenges the user may see only in summary: they are matched on that
     text alone, literally, and follow the ranked ones.
     """
-    ranked = recommend.ranked_ids(q, prefix, ids, limit=MAX_RANKED)
-    found = {doc_id for doc_id, _ in ranked}
-    words = text_search.query_words(q)
-    for ident, title, keywords in summary_only:
-        shared = [w for w in words if w in text_search.normalize(f"{title} {keywords}")]
-        if shared and f"{prefix}:{ident}" not in found:
-            ranked.append((f"{prefix}:{ident}", shared))
+    ranked = _with_summary_matches(q, recommend.ranked_ids(q, prefix, ids, limit=MAX_RANKED), summary_only, prefix)
     return _page_of(ranked, {"ch": Challenge, "cap": Capability, "ach": Achievement}[prefix], q, page, per_page)
 
 
@@ -163,13 +157,18 @@ def _ranked_visible(q: str, user, page: int, per_page: int) -> ListPage:
     """A plain challenge search: visibility is checked on the index's metadata, lazily, best first;
     listings the user may see only in summary are matched on title and keywords."""
     ranked, summary = recommend.ranked_challenges(q, user, limit=MAX_RANKED)
+    return _page_of(_with_summary_matches(q, ranked, summary, "ch"), Challenge, q, page, per_page)
+
+
+def _with_summary_matches(q: str, ranked: list, summary, prefix: str) -> list:
+    """`ranked` followed by the summary-only (id, title, keywords) that contain a query word literally."""
     found = {doc_id for doc_id, _ in ranked}
     words = text_search.query_words(q)
     for ident, title, keywords in summary:
         shared = [w for w in words if w in text_search.normalize(f"{title} {keywords}")]
-        if shared and f"ch:{ident}" not in found:
-            ranked.append((f"ch:{ident}", shared))
-    return _page_of(ranked, Challenge, q, page, per_page)
+        if shared and f"{prefix}:{ident}" not in found:
+            ranked.append((f"{prefix}:{ident}", shared))
+    return ranked
 
 
 def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:

@@ -192,10 +192,3 @@ def withdraw(actor: User, proposal: Proposal, reason: str = "") -> None:
     proposal.state = P.withdrawn
     audit.record(actor, "proposal_withdrawn", proposal, before, P.withdrawn, reason)
     db.session.flush()
-
-
-def of_challenge(challenge: Challenge, states=None) -> list[Proposal]:
-    query = db.select(Proposal).filter_by(challenge_id=challenge.id).order_by(Proposal.submitted_at, Proposal.id)
-    if states:
-        query = query.where(Proposal.state.in_(states))
-    return db.session.scalars(query).all()
