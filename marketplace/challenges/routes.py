@@ -115,8 +115,9 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
         is_owner=bool(user and challenges.is_owner(user, challenge)),
         is_manager=is_manager(user, challenge), attachments=attachments.of(challenge) if details else [],
-        quota=key_links.quota(challenge.chain),
     )
+    # The yearly key-link quota is shown only to those who can mark the listing.
+    context["quota"] = key_links.quota(challenge.chain) if context["is_manager"] else None
     if context["is_owner"] or context["is_manager"]:
         filters = {k: request.args.get(f"rec_{k}", "") for k in ("chain", "org_type", "region")}
         context["rec_filters"] = filters

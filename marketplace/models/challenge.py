@@ -40,7 +40,7 @@ class Challenge(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     state: Mapped[ChallengeState] = mapped_column(_enum(ChallengeState), default=ChallengeState.draft, index=True)
     return_reason: Mapped[str] = mapped_column(Text, default="")
-    key_link_year: Mapped[int | None] = mapped_column()  # 关键缺失环节 of that year, or None
+    key_link_year: Mapped[int | None] = mapped_column(index=True)  # 关键缺失环节 of that year, or None
     rubric: Mapped[list | None] = mapped_column(JSON)  # [[criterion, weight], ...]; None: the default
     failure_reason: Mapped[str] = mapped_column(Text, default="")  # 流榜
     is_demo: Mapped[bool] = mapped_column(default=False)

@@ -16,6 +16,7 @@ from .match_index import TEXTS, live_index
 from .reviews import committee, conflict
 from .visibility import listed_doc_checker
 
+SHOWN_PER_GROUP = 3  # listings shown under each recommended institution
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
 
 
@@ -58,11 +59,11 @@ def _index():
     return live_index(current_app.instance_path)
 
 
-def _objects(hits) -> list[Item]:
-    """Load the hits' rows (one query per kind), keeping rank order and dropping vanished rows."""
+def _rows(doc_ids) -> dict[str, object]:
+    """The rows of these documents (one query per kind, with what the pages show of them)."""
     by_kind: dict[str, list[int]] = {}
-    for hit in hits:
-        kind, _, raw = hit.id.partition(":")
+    for doc_id in doc_ids:
+        kind, _, raw = doc_id.partition(":")
         by_kind.setdefault(kind, []).append(int(raw))
     loaded = {}
     for kind, ids in by_kind.items():
@@ -73,15 +74,42 @@ def _objects(hits) -> list[Item]:
             query = query.options(selectinload(Challenge.chain))
         for obj in db.session.scalars(query):
             loaded[f"{kind}:{obj.id}"] = obj
-    items = []
+    return loaded
+
+
+Explained = tuple[str, float, tuple[tuple[str, float], ...]]  # (doc id, score, shared terms): plain data
+
+
+def _explain(hits) -> list[Explained]:
+    """The hits that share real words with their documents, with those words, in rank order.
+
+    Plain data, so callers can remember it with `index.memo` until the index changes: the texts the
+    words are checked against change only with the index.
+    """
+    rows = _rows(hit.id for hit in hits)
+    explained = []
     for hit in hits:
-        obj = loaded.get(hit.id)
+        obj = rows.get(hit.id)
         if obj is None:
             continue
         shared = _shared_terms(hit, obj)
         if shared:  # a match made only of character fragments explains nothing: leave it out
-            items.append(Item(hit.id, obj, hit.score, shared, len(items) + 1))
+            explained.append((hit.id, hit.score, tuple(shared)))
+    return explained
+
+
+def _items(explained: list[Explained]) -> list[Item]:
+    """Items with their current rows (rank order kept; rows deleted since are dropped)."""
+    rows = _rows(doc_id for doc_id, _, _ in explained)
+    items = []
+    for doc_id, score, terms in explained:
+        if doc_id in rows:
+            items.append(Item(doc_id, rows[doc_id], score, list(terms), len(items) + 1))
     return items
+
+
+def _objects(hits) -> list[Item]:
+    return _items(_explain(hits))
 
 
 def _shared_terms(hit, obj) -> list[tuple[str, float]]:
@@ -112,13 +140,25 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
         return ((chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
                 and (not region or info["region"] == region))
 
-    hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed,
-                        cache_key=("for_challenge", challenge.id, challenge.organisation_id, chain_id, org_type, region))
-    groups: dict[int, Group] = {}
-    for item in _objects(hits):
-        group = groups.setdefault(item.obj.organisation_id, Group(item.obj.organisation))
-        group.items.append(item)
-    return list(groups.values())[:limit]
+    key = ("for_challenge", challenge.id, challenge.organisation_id, chain_id, org_type, region, limit)
+
+    def compute() -> list[tuple[int, list[Explained]]]:
+        """(organisation id, its best few explained hits) per institution, best first."""
+        hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
+        groups: dict[int, list[Explained]] = {}
+        for explained in _explain(hits):
+            groups.setdefault(index.meta[explained[0]]["org"], []).append(explained)
+        return [(org, found[:SHOWN_PER_GROUP]) for org, found in list(groups.items())[:limit]]
+
+    grouped = index.memo(key, compute)
+    # Only the rows shown are loaded: at most `limit` institutions with a few listings each.
+    items = {item.doc_id: item for item in _items([e for _, found in grouped for e in found])}
+    groups = []
+    for _, found in grouped:
+        group_items = [items[doc_id] for doc_id, _, _ in found if doc_id in items]
+        if group_items:
+            groups.append(Group(group_items[0].obj.organisation, group_items))
+    return groups
 
 
 def institution_query(organisation: Organisation) -> str:
@@ -143,9 +183,8 @@ def for_institution(user: User, limit: int = 10) -> list[Item]:
     query = institution_query(user.organisation)  # a few rows of this organisation's own
     if not query.strip():
         return []
-    hits = index.memo(("for_institution", hash(query), signature, limit),
-                      lambda: index.search(query, k=limit, allowed=allowed))
-    return _objects(hits)
+    return _items(index.memo(("for_institution", hash(query), signature, limit),
+                             lambda: _explain(index.search(query, k=limit, allowed=allowed))))
 
 
 @dataclass
@@ -188,10 +227,9 @@ def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) 
             return sees_submitted(meta)
         return check(int(doc_id[3:]), meta)[0]
 
-    hits = index.search(challenge_query(challenge), k=limit, allowed=allowed,
-                        cache_key=("similar", challenge.id, signature,
-                                   user.admin_chain_id if user is not None and user.is_authenticated else None))
-    return _objects(hits)
+    key = ("similar", challenge.id, signature, user.admin_chain_id if user is not None and user.is_authenticated else None,
+           limit)
+    return _items(index.memo(key, lambda: _explain(index.search(challenge_query(challenge), k=limit, allowed=allowed))))
 
 
 def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:
