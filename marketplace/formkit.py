@@ -52,3 +52,18 @@ def apply_error(form, error: ServiceError) -> None:
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def field_errors(form) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every field error, in form order, nested forms included: the
+    summary at the top of a long form links each one to its field."""
+    found = []
+    for field in form:
+        if field.type == "CSRFTokenField" or not field.errors:
+            continue
+        if hasattr(field, "entries") or hasattr(field, "form"):  # FieldList / FormField: recurse
+            for entry in getattr(field, "entries", None) or [field.form]:
+                found += field_errors(entry.form if hasattr(entry, "form") else entry)
+            continue
+        found += [(field.id, field.label.text, message) for message in field.errors if isinstance(message, str)]
+    return found

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 
 import re
 
@@ -46,6 +47,15 @@ def excerpt(text: str | None, length: int = 120) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
+def wan(amount) -> str:
+    """An amount in 万元 the same way on every page: thousands separated, no trailing zeros
+    (800 → "800", 1250.5 → "1,250.5", 0.75 → "0.75")."""
+    if amount is None:
+        return ""
+    text = f"{Decimal(amount):,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def state_label(code: str) -> str:
     """The Chinese label of a stored state code, whichever state machine it belongs to."""
     from .models import enums
@@ -58,6 +68,7 @@ def state_label(code: str) -> str:
 
 
 def init_app(app) -> None:
+    from .formkit import field_errors
     from .services.audit import action_label
 
     app.jinja_env.filters["action_label"] = action_label
@@ -65,4 +76,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["wan"] = wan
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["field_errors"] = field_errors

@@ -9,6 +9,7 @@ from ..access import acting_user, require
 from ..extensions import db, login_manager
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
+from ..paging import paginate
 from ..services import accounts, chains as chain_service, organisations
 from ..services.errors import ServiceError
 from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, RejectForm, UserRolesForm
@@ -47,7 +48,7 @@ def organisation_list():
     q = request.args.get("q", "").strip()
     if q:
         query = query.where(or_(Organisation.name.contains(q), Organisation.credit_code.contains(q.upper())))
-    page = db.paginate(query.order_by(Organisation.created_at.desc()), per_page=20, error_out=False)
+    page = paginate(query.order_by(Organisation.created_at.desc()), per_page=20)
     return render_template("admin/organisations.html", page=page, status=status, q=q)
 
 
@@ -231,7 +232,7 @@ def user_list():
     query = db.select(User).join(User.organisation)
     if q:
         query = query.where(or_(User.email.contains(q.lower()), User.name.contains(q), Organisation.name.contains(q)))
-    page = db.paginate(query.order_by(User.id), per_page=20, error_out=False)
+    page = paginate(query.order_by(User.id), per_page=20)
     return render_template("admin/users.html", page=page, q=q)
 
 

@@ -12,7 +12,7 @@ class CapabilityForm(BaseForm):
     title = StringField("能力名称", validators=[required("能力名称"), max_length(200)],
                         description="如“大模型推理加速与国产 AI 芯片算子优化”。")
     chain_ids = SelectMultipleField("服务的产业链", coerce=int, validators=[chosen("服务的产业链")],
-                                    description="可多选（按住 Ctrl 或 ⌘ 点击）。")
+                                    description="可多选。")
     direction = StringField("研究方向", validators=[required("研究方向"), max_length(500)])
     description = TextAreaField("能力描述", validators=[required("能力描述"), max_length(5000)],
                                 description="能解决什么问题、采用什么方法、已有哪些基础与数据。平台据此为您推荐榜单。")

@@ -53,6 +53,12 @@ class Publicity(db.Model):
     def is_open(self) -> bool:
         return self.starts_on <= date.today() <= self.ends_on
 
+    @property
+    def selected_proposals(self) -> list:
+        """The proposals this notice announces: those selected, or after 立项 those made projects."""
+        chosen = [p for p in self.challenge.proposals if p.state.value == "selected"]
+        return chosen or [project.proposal for project in self.challenge.projects]
+
 
 class Objection(db.Model):
     """An objection filed during a publicity period, answered by the chain admin."""

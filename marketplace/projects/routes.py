@@ -161,7 +161,8 @@ def acceptance(project_id):
     def back(achievement):
         return url_for("listings.achievement", listing_id=achievement.id) if achievement else _back(project)
 
-    return run(lambda: projects.accept(acting_user(), project, checks, passed, form.acceptance_note.data),
+    return run(lambda: projects.accept(acting_user(), project, checks, passed, form.acceptance_note.data,
+                                       form.trl.data),
                "验收通过，成果已进入成果库。" if passed else "已记录验收不通过，项目终止。", back,
                lambda status: _render(project, status, acceptance_form=form), form)
 

@@ -2,6 +2,8 @@
 公示 and objections, 立项 and 流榜. Experts' own review pages are here too."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectChoice
 from flask_login import current_user
@@ -11,7 +13,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
-from ..services import recommend, reviews, score_export, selection
+from ..services import browse, recommend, reviews, score_export, selection
 from ..services.visibility import is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
@@ -158,14 +160,21 @@ def approve(proposal_id):
 
 # ----- 公示 ---------------------------------------------------------------------------------------
 
+@bp.route("/publicity/")
+def notices():
+    """The public list of 公示: selection results open to objections, and past ones."""
+    open_only = request.args.get("open") == "1"
+    page = browse.notices(current_user, request.args.get("page", 1, type=int), open_only=open_only)
+    return render_template("evaluation/notices.html", page=page, open_only=open_only, today=date.today())
+
+
 @bp.route("/publicity/<int:publicity_id>")
 def publicity(publicity_id):
     notice = db.get_or_404(Publicity, publicity_id)
     get_challenge(notice.challenge_id)  # the notice is as visible as its challenge
     manager = current_user.is_authenticated and is_manager(current_user, notice.challenge)
-    selected = [p for p in notice.challenge.proposals if p.state.value in ("selected",)] or \
-        [pr.proposal for pr in notice.challenge.projects]
-    return render_template("evaluation/publicity.html", notice=notice, selected=selected, manager=manager,
+    return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
+                           manager=manager,
                            form=ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None))
 
 

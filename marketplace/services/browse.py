@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy.orm import selectinload
+
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
                       Organisation, OrgType, capability_chain)
-from ..paging import ListPage
+from ..paging import ListPage, clamp, paginate
 from . import recommend, text_search
 from .visibility import LISTED_STATES, details_checker, visible_filter
 
@@ -172,7 +174,7 @@ def _with_summary_matches(q: str, ranked: list, summary, prefix: str) -> list:
 
 
 def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:
-    page = max(page, 1)
+    page = clamp(page, len(ranked), per_page)
     page_slice = ranked[(page - 1) * per_page: page * per_page]
     wanted = [int(doc_id.partition(":")[2]) for doc_id, _ in page_slice]
     rows = {row.id: row for row in db.session.scalars(db.select(model).where(model.id.in_(wanted)))}
@@ -181,7 +183,7 @@ def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:
 
 
 def _paginate(query, page: int, per_page: int):
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 def search_all(user, q: str, per_kind: int = 10) -> dict[str, ListPage]:
@@ -192,3 +194,18 @@ def search_all(user, q: str, per_kind: int = 10) -> dict[str, ListPage]:
         "capabilities": capabilities(filters, 1, per_kind),
         "achievements": achievements(filters, 1, per_kind),
     }
+
+
+def notices(user, page: int = 1, per_page: int = 20, open_only: bool = False):
+    """公示 notices of the challenges this user may see, the running ones first, then newest first."""
+    from ..models import Publicity
+
+    today = date.today()
+    running = (Publicity.starts_on <= today) & (Publicity.ends_on >= today)
+    query = (db.select(Publicity).join(Publicity.challenge).where(visible_filter(user))
+             .options(selectinload(Publicity.challenge).selectinload(Challenge.organisation),
+                      selectinload(Publicity.challenge).selectinload(Challenge.chain))
+             .order_by(db.case((running, 0), else_=1), Publicity.starts_on.desc(), Publicity.id.desc()))
+    if open_only:
+        query = query.where(running)
+    return paginate(query, page, per_page)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Notification, NotificationPreference, User
+from ..paging import paginate
 from ..models.base import utcnow
 from . import mail
 from .errors import PermissionDenied
@@ -85,7 +86,7 @@ def inbox(user: User, page: int = 1, per_page: int = 20):
     """The user's messages, newest first, as a Flask-SQLAlchemy pagination."""
     query = (db.select(Notification).filter_by(user_id=user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    return paginate(query, page, per_page)
 
 
 def mark_read(user: User, notification: Notification) -> None:

@@ -159,7 +159,8 @@ def indicator_items(indicators: str) -> list[str]:
     return items
 
 
-def accept(actor: User, project: Project, checks: list[dict], passed: bool, note: str) -> Achievement | None:
+def accept(actor: User, project: Project, checks: list[dict], passed: bool, note: str,
+           trl: int = 7) -> Achievement | None:
     """验收: every indicator checked one by one; a pass needs every indicator met and creates an achievement."""
     _require_manager(actor, project, "组织验收")
     if project.state is not ProjectState.in_progress:
@@ -174,6 +175,8 @@ def accept(actor: User, project: Project, checks: list[dict], passed: bool, note
         raise InvalidTransition(f"尚有里程碑未确认完成：{'、'.join(open_milestones)}，不能判定验收通过。")
     if not (note or "").strip():
         raise ServiceError("请填写验收意见。", field="note")
+    if passed and not (isinstance(trl, int) and 1 <= trl <= 9):
+        raise ServiceError("技术成熟度应为 1—9 级。", field="trl")
     project.acceptance_checks = [{"indicator": text, "met": bool(c["met"]), "note": c.get("note", "").strip()}
                                  for text, c in zip(expected, checks)]
     project.acceptance_note = note.strip()
@@ -184,7 +187,7 @@ def accept(actor: User, project: Project, checks: list[dict], passed: bool, note
     challenge = project.challenge
     achievement = Achievement(
         organisation_id=project.organisation_id, chain_id=challenge.chain_id, challenge_id=challenge.id,
-        project_id=project.id, title=challenge.title, trl=7,
+        project_id=project.id, title=challenge.title, trl=trl,
         summary=f"{project.task_book}\n\n验收意见：{note.strip()}", contact_name=challenge.contact_name,
         contact_phone=challenge.contact_phone, transfer_mode=None,
     )

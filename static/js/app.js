@@ -6,3 +6,12 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// After a rejected submission, move focus to the error summary so keyboard and screen-reader
+// users start from the list of what to fix (each entry links to its field).
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+  }
+});

@@ -95,3 +95,22 @@ def test_site_search_covers_all_three_kinds(client, auth, world):
                                            "trl": "5", "contact_name": "张工", "contact_phone": "027-87000000"})
     html = client.get("/search?q=碳化硅").get_data(as_text=True)
     assert "科研能力（1）" in html and "成果（1）" in html
+
+
+def test_bad_input_is_summarised_at_the_top_with_links_to_fields(client, auth, world):
+    auth.login("uni@example.com")
+    html = client.post("/capabilities/new", data=CAPABILITY | {"title": "", "team_size": "-3"}).get_data(as_text=True)
+    summary = html[html.index("data-error-summary"):]
+    summary = summary[:summary.index("</div>")]
+    assert "请修改以下 3 处后再提交" in summary
+    for field_id, message in (("title", "请填写能力名称"), ("chain_ids", "请选择服务的产业链"), ("team_size", "应为 1—10000")):
+        assert f'href="#{field_id}"' in summary and message in summary
+        assert f'id="{field_id}"' in html  # the link lands on the field
+
+
+def test_chains_are_checkboxes_and_keep_their_ticks(client, auth, world):
+    auth.login("uni@example.com")
+    html = client.get("/capabilities/new").get_data(as_text=True)
+    assert "<select multiple" not in html and html.count('type="checkbox" name="chain_ids"') == 8
+    html = client.post("/capabilities/new", data=CAPABILITY | {"title": "", "chain_ids": [world["ai"]]}).get_data(as_text=True)
+    assert f'value="{world["ai"]}" checked' in html and f'value="{world["materials"]}" checked' not in html

@@ -94,9 +94,14 @@ def test_acceptance_checks_each_indicator_and_creates_achievement(client, auth, 
     assert response.status_code == 400 and "逐项核对全部技术指标" in response.get_data(as_text=True)
     unmet = partial | {"met_2": "no"}
     response = client.post(url(world, "/acceptance"), data=unmet)
-    assert response.status_code == 400 and "有未达到的技术指标" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "有未达到的技术指标" in html
+    assert 'id="met-0-yes" value="yes" checked' in html and 'id="met-2-no" value="no" checked' in html  # kept
     passed = partial | {"met_2": "yes", "note_2": "第三方测试 PUE 1.12", "acceptance_note": "各项指标均达到任务书要求。"}
-    response = client.post(url(world, "/acceptance"), data=passed)
+    response = client.post(url(world, "/acceptance"), data=passed | {"trl": "12"})
+    assert response.status_code == 400 and "技术成熟度应为 1—9 级" in response.get_data(as_text=True)
+    assert "第三方测试 PUE 1.12" in response.get_data(as_text=True)
+    response = client.post(url(world, "/acceptance"), data=passed | {"trl": "6"})
     assert response.status_code == 303
     project = db.session.get(Project, world["project"])
     assert project.state is ProjectState.accepted
@@ -104,6 +109,7 @@ def test_acceptance_checks_each_indicator_and_creates_achievement(client, auth, 
     achievement = db.session.scalar(db.select(Achievement))
     assert achievement.project_id == project.id and achievement.challenge_id == project.challenge_id
     assert achievement.organisation_id == project.organisation_id and achievement.transfer_mode is None
+    assert achievement.trl == 6  # as judged at acceptance
     assert response.headers["Location"].endswith(f"/achievements/{achievement.id}")
     client.post("/auth/logout")
     assert project.challenge.title in client.get("/achievements/").get_data(as_text=True)

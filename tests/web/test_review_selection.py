@@ -201,3 +201,35 @@ def test_decline_needs_a_code(client, auth, world):
     assert client.post(f"/proposals/{world['proposal']}/decline", data={"code": "price"}).status_code == 303
     proposal = db.session.get(Proposal, world["proposal"])
     assert proposal.state is P.declined and proposal.decline_code.label == "报价不合理"
+
+
+def _notice(challenge_id, proposal_id, starts, ends):
+    db.session.get(Proposal, proposal_id).state = P.selected
+    notice = Publicity(challenge_id=challenge_id, text="拟由下列单位承担。", starts_on=starts, ends_on=ends)
+    db.session.add(notice)
+    db.session.commit()
+    return notice
+
+
+def test_public_list_of_notices_running_first(client, world):
+    from marketplace.models import Challenge, Visibility
+
+    running = _notice(world["challenge"], world["proposal"], date.today() - timedelta(days=1),
+                      date.today() + timedelta(days=5))
+    old_challenge = make_challenge(make_org("往年发榜企业"), S.awarded, title="往年的散热榜单")
+    old_proposal = make_proposal(old_challenge, make_org("往年揭榜大学", type=OrgType.university))
+    _notice(old_challenge.id, old_proposal.id, date.today() - timedelta(days=60), date.today() - timedelta(days=53))
+    hidden = make_challenge(make_org("定向发榜企业"), S.closed, title="只邀请的保密榜单", visibility=Visibility.invited)
+    _notice(hidden.id, make_proposal(hidden, make_org("受邀大学", type=OrgType.university)).id,
+            date.today(), date.today() + timedelta(days=6))
+
+    page = client.get("/publicity/").get_data(as_text=True)  # anyone, without logging in
+    title = db.session.get(Challenge, world["challenge"]).title
+    assert title in page and "往年的散热榜单" in page and "只邀请的保密榜单" not in page
+    assert page.index(title) < page.index("往年的散热榜单")  # the running notice first
+    assert "华楚理工大学" in page and "往年揭榜大学" in page  # who is to take the project on
+    assert f'href="/publicity/{running.id}"' in page
+
+    current = client.get("/publicity/?open=1").get_data(as_text=True)
+    assert title in current and "往年的散热榜单" not in current
+    assert 'href="/publicity/"' in client.get("/").get_data(as_text=True)  # linked from the menu
