@@ -1,4 +1,5 @@
-"""Flask commands: db-upgrade (init-db), create-admin, seed-demo."""
+"""Flask commands: db-upgrade (init-db), create-admin, seed-demo, reindex, export-feedback, seed-scale,
+backup and restore."""
 from __future__ import annotations
 
 import getpass
@@ -132,5 +133,44 @@ def seed_scale_command(capabilities, challenges, seed):
     click.echo(f"完成：索引 {count} 条。")
 
 
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), default=None,
+              help="Folder for the archive (default: instance/backups).")
+@with_appcontext
+def backup_command(folder):
+    """Archive the database (a consistent snapshot, safe while serving) and the uploaded files."""
+    from flask import current_app
+
+    from .backup import BackupError, create
+
+    folder = folder or os.path.join(current_app.instance_path, "backups")
+    try:
+        archive = create(db.engine, current_app.instance_path, folder)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已备份到 {archive}（{os.path.getsize(archive) / 1024 / 1024:.1f} MB）。")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(archive, yes):
+    """Replace the database and the uploaded files with a backup's (asks first). Stop the site before."""
+    from flask import current_app
+
+    from .backup import BackupError, read_manifest, restore
+
+    try:
+        manifest = read_manifest(archive)
+        if not yes:
+            click.confirm(f"将用 {manifest['created_at']} 的备份（{manifest['database']}，迁移版本 {manifest['revision']}）"
+                          f"覆盖当前数据库和全部附件，此后的改动都会丢失。确定恢复？", abort=True)
+        restore(db.engine, current_app.instance_path, archive)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("已恢复。请运行 flask db-upgrade（备份较旧时升级表结构）并重启网站；匹配索引将在首次使用时重建。")
+
+
 commands = [seed_scale_command, db_upgrade_command, init_db_command, create_admin_command, seed_demo_command, reindex_command,
-            export_feedback_command]
+            export_feedback_command, backup_command, restore_command]
