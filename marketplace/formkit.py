@@ -67,3 +67,8 @@ def field_errors(form) -> list[tuple[str, str, str]]:
             continue
         found += [(field.id, field.label.text, message) for message in field.errors if isinstance(message, str)]
     return found
+
+
+def optional_int(value) -> int | None:
+    """`coerce` for an id select that starts on an empty 请选择 option."""
+    return int(value) if value not in ("", None) else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, NumberRange
 
-from ..formkit import BaseForm, chosen, max_length, required
+from ..formkit import BaseForm, chosen, max_length, optional_int, required
 
 
 class RejectForm(BaseForm):
@@ -22,7 +22,7 @@ class ChainSettingsForm(BaseForm):
 
 
 class DesignateLeadForm(BaseForm):
-    organisation_id = SelectField("企业", coerce=int, validators=[chosen("企业")])
+    organisation_id = SelectField("企业", coerce=optional_int, validators=[chosen("企业")])
 
 
 class AppointExpertForm(BaseForm):

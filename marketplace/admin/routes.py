@@ -112,11 +112,18 @@ def chain_list():
 
 
 def _enterprise_choices(chain):
+    """Verified enterprises not yet 链主 here; those already posting in this chain first, marked so."""
+    from ..models import Challenge
+
     taken = {lead.organisation_id for lead in chain.leads}
     enterprises = db.session.scalars(
         db.select(Organisation).filter_by(type=OrgType.enterprise, status=OrgStatus.verified).order_by(Organisation.name)
     )
-    return options([(o.id, o.name) for o in enterprises if o.id not in taken])
+    posted = dict(db.session.execute(db.select(Challenge.organisation_id, db.func.count()).filter_by(
+        chain_id=chain.id).group_by(Challenge.organisation_id)).all())
+    ranked = sorted((o for o in enterprises if o.id not in taken), key=lambda o: (o.id not in posted, o.name))
+    return options([(o.id, f"{o.name}（本链榜单 {posted[o.id]} 项）" if o.id in posted else o.name) for o in ranked],
+                   "请选择企业")
 
 
 def _chain_page(chain, settings_form=None, lead_form=None, expert_form=None, status=200):

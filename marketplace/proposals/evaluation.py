@@ -28,6 +28,16 @@ def _managed_challenge(challenge_id: int):
     return challenge
 
 
+def _selection_label(row) -> str:
+    """The applicant, its mean score and how many of its reviews are in: selecting before all experts
+    have scored should be a visible, deliberate choice."""
+    assigned = [r for r in row.reviews if r.state.value != "recused"]
+    done = len(row.totals)
+    score = f"均分 {row.mean:.2f}" if row.mean is not None else "尚无评分"
+    pending = f"，{len(assigned) - done} 位专家未评完" if done < len(assigned) else ""
+    return f"{row.proposal.organisation.name}（{score}，已评 {done}/{len(assigned)}{pending}）"
+
+
 def _assign_form(proposal, formdata=None) -> AssignForm:
     """Experts ranked by fit with the proposal; conflicted ones last, marked 回避 with the reason."""
     form = AssignForm(formdata=formdata)
@@ -54,7 +64,7 @@ def _desk(challenge, status=200, **forms):
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
     )
     select_form = SelectForm(formdata=None)
-    select_form.proposal_ids.choices = options([(r.proposal.id, r.proposal.organisation.name) for r in context["table"]
+    select_form.proposal_ids.choices = options([(r.proposal.id, _selection_label(r)) for r in context["table"]
                                                 if r.proposal.state in selection.SELECTABLE])
     context["select_form"] = select_form
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}

@@ -50,7 +50,21 @@ def conflict(expert: User, proposal: Proposal) -> str | None:
         return "专家来自发榜企业"
     if expert.organisation_id in {m.organisation_id for m in proposal.members}:
         return "专家来自联合体成员单位"
+    if expert.organisation_id in _competitors(proposal):
+        return "专家来自同一榜单的其他揭榜单位"
     return None
+
+
+def _competitors(proposal: Proposal) -> set[int]:
+    """Organisations (leads and consortium members) of the other proposals on the same challenge:
+    judging a rival's proposal is a conflict of interest too."""
+    found = set()
+    for other in proposal.challenge.proposals:
+        if other.id == proposal.id or other.state is ProposalState.draft:
+            continue
+        found.add(other.organisation_id)
+        found.update(m.organisation_id for m in other.members)
+    return found
 
 
 def committee(challenge: Challenge) -> list[User]:

@@ -88,3 +88,22 @@ def test_admin_cannot_remove_own_platform_admin_role(client, auth, admins):
     response = client.post(f"/admin/users/{root.id}", data={"admin_chain": ""})
     assert response.status_code == 409
     assert "不能撤销自己的平台管理员权限" in response.get_data(as_text=True)
+
+
+def test_lead_form_starts_blank_asks_first_and_puts_the_chains_posters_first(client, auth, admins):
+    from factories import make_challenge
+
+    make_org("甲不相关企业")
+    poster = make_org("乙本链发榜企业")
+    make_challenge(poster, chain_code="ai")
+    db.session.commit()
+    auth.login("root@example.com")
+    html = client.get("/admin/chains/ai").get_data(as_text=True)
+    select = html[html.index('name="organisation_id"'):]
+    select = select[:select.index("</select>")]
+    assert '<option selected value="">请选择企业</option>' in select or '<option value="" selected>请选择企业</option>' in select
+    assert select.index("乙本链发榜企业（本链榜单 1 项）") < select.index("甲不相关企业")
+    assert 'data-confirm="确定认定所选企业为' in html
+    response = client.post("/admin/chains/ai/leads", data={"organisation_id": ""})
+    assert response.status_code == 400 and "请选择企业" in response.get_data(as_text=True)
+    assert chain_by_code("ai").leads == []

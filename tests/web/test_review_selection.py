@@ -49,6 +49,22 @@ def test_conflicted_experts_cannot_be_assigned(client, auth, world, key, reason)
     assert db.session.scalar(db.select(db.func.count()).select_from(Review)) == 0
 
 
+def test_expert_of_a_rival_applicant_is_excluded(client, auth, world):
+    from marketplace.models import Challenge
+
+    rival = make_org("竞争研究院", type=OrgType.institute)
+    make_proposal(db.session.get(Challenge, world["challenge"]), rival)
+    rival_expert = make_expert("rival-expert@example.com", org=rival)
+    drafting = make_org("还在起草的大学", type=OrgType.university)
+    make_proposal(db.session.get(Challenge, world["challenge"]), drafting, state=P.draft)
+    drafting_expert = make_expert("drafting-expert@example.com", org=drafting)
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    response = assign(client, world["proposal"], rival_expert.id)
+    assert response.status_code == 400 and "专家来自同一榜单的其他揭榜单位" in response.get_data(as_text=True)
+    assert assign(client, world["proposal"], drafting_expert.id).status_code == 303  # a draft is no rival yet
+
+
 def test_only_the_chain_admin_assigns(client, auth, world):
     auth.login("poster@example.com")
     assert assign(client, world["proposal"], world["experts"][0]).status_code == 403
@@ -233,3 +249,22 @@ def test_public_list_of_notices_running_first(client, world):
     current = client.get("/publicity/?open=1").get_data(as_text=True)
     assert title in current and "往年的散热榜单" not in current
     assert 'href="/publicity/"' in client.get("/").get_data(as_text=True)  # linked from the menu
+
+
+def test_selection_choices_show_scores_and_unfinished_reviews_and_ask_first(app, client, auth, world):
+    from marketplace.models import Challenge
+
+    auth.login("chain-ai@example.com")
+    for expert_id in world["experts"][:2]:
+        assign(client, world["proposal"], expert_id)
+    client.post("/auth/logout")
+    expert = app.test_client()
+    expert.post("/auth/login", data={"email": "e0@example.com", "password": "password-123"})
+    review = db.session.scalar(db.select(Review).filter_by(expert_id=world["experts"][0]))
+    expert.post(f"/reviews/{review.id}", data={f"c{j}": 80 for j in range(5)} | {"comment": "可行。"})
+    db.session.get(Challenge, world["challenge"]).state = S.closed
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
+    assert "华楚理工大学（均分 80.00，已评 1/2，1 位专家未评完）" in desk
+    assert 'data-confirm="确定后将公开公示所选单位' in desk
