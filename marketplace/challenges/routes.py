@@ -125,6 +125,10 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         context["recommendations"] = recommend.for_challenge(challenge, **filters)
         if challenge.state in (ChallengeState.draft, ChallengeState.returned, ChallengeState.submitted):
             context["similar"] = recommend.similar_challenges(challenge, user)
+            context["similarity"] = {item.doc_id: recommend.similarity(challenge, item) for item in context["similar"]}
+            context["duplicate_threshold"] = recommend.DUPLICATE_SIMILARITY
+            context["likely_duplicate"] = any(share is not None and share >= recommend.DUPLICATE_SIMILARITY
+                                              for share in context["similarity"].values())
         context["events"] = audit.trail(challenge)
         if challenge.visibility is Visibility.invited or challenge.mode is ChallengeMode.commissioned:
             context["invite_form"] = _invite_form(challenge)  # lists every institution: only when used

@@ -7,7 +7,6 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require, safe_next
 from ..extensions import db
 from ..formkit import ConfirmForm
-from ..models import Challenge, ChallengeState
 from ..services import recommend
 
 bp = Blueprint("recommendations", __name__)
@@ -37,19 +36,9 @@ def feedback():
 def duplicates():
     """Pairs of listings that look alike, most alike first (platform and chain admins)."""
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门。")
-    query = db.select(Challenge).where(Challenge.state.in_(
-        (ChallengeState.submitted, ChallengeState.published, ChallengeState.closed)))
-    if not current_user.is_platform_admin:
-        query = query.filter_by(chain_id=current_user.admin_chain_id)
-    pairs, seen = [], set()
-    for challenge in db.session.scalars(query.order_by(Challenge.id.desc()).limit(300)):
-        for item in recommend.similar_challenges(challenge, acting_user(), limit=1):
-            key = tuple(sorted((challenge.id, item.obj.id)))
-            if key not in seen:
-                seen.add(key)
-                pairs.append((challenge, item))
-    pairs.sort(key=lambda pair: -pair[1].score)
-    return render_template("recommend/duplicates.html", pairs=pairs[:50])
+    show_all = request.args.get("all") == "1"
+    return render_template("recommend/duplicates.html", pairs=recommend.duplicate_pairs(acting_user(), show_all),
+                           show_all=show_all, threshold=recommend.DUPLICATE_SIMILARITY)
 
 
 @bp.route("/report")

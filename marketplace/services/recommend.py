@@ -2,6 +2,7 @@
 challenges for an institution, reviewers for a proposal, similar challenges, and ranked search."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -80,11 +81,12 @@ def _rows(doc_ids) -> dict[str, object]:
 Explained = tuple[str, float, tuple[tuple[str, float], ...]]  # (doc id, score, shared terms): plain data
 
 
-def _explain(hits) -> list[Explained]:
+def _explain(hits, typed: bool = False) -> list[Explained]:
     """The hits that share real words with their documents, with those words, in rank order.
 
     Plain data, so callers can remember it with `index.memo` until the index changes: the texts the
-    words are checked against change only with the index.
+    words are checked against change only with the index. `typed`: the query is what a user searched
+    for, so every word of it that the document has is a reason, filler and numbers included.
     """
     rows = _rows(hit.id for hit in hits)
     explained = []
@@ -92,7 +94,7 @@ def _explain(hits) -> list[Explained]:
         obj = rows.get(hit.id)
         if obj is None:
             continue
-        shared = _shared_terms(hit, obj)
+        shared = _shared_terms(hit, obj, typed)
         if shared:  # a match made only of character fragments explains nothing: leave it out
             explained.append((hit.id, hit.score, tuple(shared)))
     return explained
@@ -108,17 +110,32 @@ def _items(explained: list[Explained]) -> list[Item]:
     return items
 
 
-def _objects(hits) -> list[Item]:
-    return _items(_explain(hits))
+def _objects(hits, typed: bool = False) -> list[Item]:
+    return _items(_explain(hits, typed))
 
 
-def _shared_terms(hit, obj) -> list[tuple[str, float]]:
-    """The hit's terms that really occur in the document (the matcher also credits a query word for
-    character bigrams it shares, which may not be the word itself)."""
+# Words that do match but explain nothing to a reader: every listing has them.
+NOT_A_REASON = frozenset("""公司 企业 单位 榜单 背景 面向 不少 项目 技术 研究 开发 需求 方案 要求 实现 进行 相关 提供 能力
+具有 以上 以下 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展 工作 集团 第三方""".split())
+_NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers are not topics
+
+
+def _shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
+    """The hit's terms that really occur in the document, as the document writes them (the matcher
+    also credits a query word for character bigrams it shares, which may not be the word itself)."""
     title, body = TEXTS[hit.id.partition(":")[0]](obj)
-    text = normalize(f"{title}\n{body}")
-    # Single characters (液, 板) explain nothing to a reader even when they matched.
-    return [(term, weight) for term, weight in hit.terms if term in text and len(term) > 1]
+    raw = f"{title}\n{body}"
+    text = normalize(raw)
+    shared = []
+    for term, weight in hit.terms:
+        # Single characters (液, 板) explain nothing to a reader even when they matched.
+        if len(term) < 2 or term not in text:
+            continue
+        if not typed and (term in NOT_A_REASON or _NUMBER_LIKE.match(term)):
+            continue
+        written = re.search(re.escape(term), raw, re.IGNORECASE)  # "PUE", not the index's "pue"
+        shared.append((written.group(0) if written else term, weight))
+    return shared
 
 
 def challenge_query(challenge: Challenge) -> str:
@@ -232,6 +249,44 @@ def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) 
     return _items(index.memo(key, lambda: _explain(index.search(challenge_query(challenge), k=limit, allowed=allowed))))
 
 
+# Share of a listing's score against itself that another listing reaches: at this level two listings
+# describe the same need (the demo's rewritten duplicate scores 0.63; unrelated listings of one
+# chain 0.08–0.15).
+DUPLICATE_SIMILARITY = 0.3
+
+
+def similarity(challenge: Challenge, item: Item) -> float | None:
+    """`item`'s score as a share of the challenge's score against its own text (0–1, comparable
+    between listings, unlike raw scores that grow with the length of the text); None while the
+    challenge is not indexed (a draft)."""
+    index = _index()
+    own = f"ch:{challenge.id}"
+    if own not in index.meta:
+        return None
+    hits = index.memo(("self", own), lambda: index.search(challenge_query(challenge), k=1, allowed={own}))
+    return min(1.0, item.score / hits[0].score) if hits and hits[0].score > 0 else None
+
+
+def duplicate_pairs(user: User, show_all: bool = False, limit: int = 50) -> list[tuple[Challenge, Item, float]]:
+    """Listings (awaiting review, open or closed) with the most similar other listing each, most
+    similar first: only likely duplicates unless `show_all`. Chain admins see their chain's."""
+    query = db.select(Challenge).where(Challenge.state.in_(
+        (ChallengeState.submitted, ChallengeState.published, ChallengeState.closed)))
+    if not user.is_platform_admin:
+        query = query.filter_by(chain_id=user.admin_chain_id)
+    pairs, seen = [], set()
+    for challenge in db.session.scalars(query.order_by(Challenge.id.desc()).limit(300)):
+        for item in similar_challenges(challenge, user, limit=1):
+            key = tuple(sorted((challenge.id, item.obj.id)))
+            share = similarity(challenge, item)
+            if key in seen or share is None or (share < DUPLICATE_SIMILARITY and not show_all):
+                continue
+            seen.add(key)
+            pairs.append((challenge, item, share))
+    pairs.sort(key=lambda pair: -pair[2])
+    return pairs[:limit]
+
+
 def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:
     """(doc id, shared words) of the best `limit` listings of one kind for a search, best first.
 
@@ -250,7 +305,7 @@ def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tupl
 
     def compute():
         hits = index.search(query, k=limit, allowed=allowed, cache_key=key)
-        return [(item.doc_id, item.words) for item in _objects(hits)]
+        return [(item.doc_id, item.words) for item in _objects(hits, typed=True)]
 
     return list(index.memo((key, query, limit), compute))
 
@@ -277,7 +332,7 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
         summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
         summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords).where(
             Challenge.id.in_(summary_ids))).all() if summary_ids else []
-        return ([(item.doc_id, item.words) for item in _objects(full)],
+        return ([(item.doc_id, item.words) for item in _objects(full, typed=True)],
                 [(r.id, r.title, r.keywords) for r in summary])
 
     ranked, summary = index.memo(("challenge-search", signature, query, limit), compute)

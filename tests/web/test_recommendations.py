@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
+from factories import (make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin, make_proposal,
+                       make_user)
 from marketplace.extensions import db
 from marketplace.models import (Capability, ChallengeInvitation, ChallengeState, IndexChange, ListingStatus, OrgType,
                                 RecommendationEvent, Visibility)
@@ -53,6 +54,22 @@ def test_owner_sees_explained_recommendations_grouped_by_institution(client, aut
     assert "推荐揭榜机构" in html and "传热研究院" in html and "纺织大学" not in html
     section = html.split("推荐揭榜机构", 1)[1]
     assert "<mark>冷板</mark>" in section and "<mark>散热</mark>" in section
+
+
+def test_explanations_leave_out_numbers_and_filler_and_keep_the_writers_case(app, world):
+    from marketplace.models import Challenge
+    from marketplace.services import recommend
+
+    capability(make_org("数据中心研究院", type=OrgType.institute), "数据中心PUE优化",
+               "公司面向数据中心，PUE 1.15 以下，液冷 50 kW 机柜，技术研究")
+    challenge = make_challenge(make_org("另一发榜企业"), ChallengeState.published, title="数据中心PUE降低",
+                               keywords="PUE, 液冷", indicators="PUE 1.15 以下，50 kW 机柜", background="公司面向技术研究")
+    db.session.commit()
+    with app.test_request_context():
+        groups = recommend.for_challenge(db.session.get(Challenge, challenge.id))
+        words = {w for g in groups if g.organisation.name == "数据中心研究院" for item in g.items for w in item.words}
+    assert "PUE" in words and "pue" not in words and "机柜" in words
+    assert not words & {"1.15", "50", "公司", "面向", "技术", "研究", "kw"}
 
 
 def test_explanations_are_words_of_both_texts(app, world):
@@ -247,7 +264,7 @@ def test_similar_listings_do_not_reveal_others_submitted_drafts(client, auth, wo
     db.session.commit()
     auth.login("poster@example.com")
     html = client.get(f"/challenges/{mine.id}").get_data(as_text=True)
-    similar = html.split("相似的已有榜单", 1)[1].split("</section>", 1)[0]
+    similar = html.split("id=\"similar-heading\"", 1)[1].split("</section>", 1)[0]
     assert "液冷冷板散热系统研制" in similar and "竞争对手的液冷冷板散热需求" not in similar
     client.post("/auth/logout")
     auth.login("chain-ai@example.com")  # the lead department reviewing both sees the pending one too
@@ -255,4 +272,32 @@ def test_similar_listings_do_not_reveal_others_submitted_drafts(client, auth, wo
                                title="待审的液冷冷板散热系统", keywords="液冷, 冷板, 散热")
     db.session.commit()
     html = client.get(f"/challenges/{submitted.id}").get_data(as_text=True)
-    assert "竞争对手的液冷冷板散热需求" in html.split("相似的已有榜单", 1)[1].split("</section>", 1)[0]
+    assert "竞争对手的液冷冷板散热需求" in html.split("id=\"similar-heading\"", 1)[1].split("</section>", 1)[0]
+
+
+def test_duplicates_report_lists_only_likely_duplicates_by_similarity(client, auth, world, ctx):
+    from marketplace.models import Challenge
+
+    original = db.session.get(Challenge, world["challenge"])
+    copy = make_challenge(make_org("第二家发榜企业"), ChallengeState.submitted, title="液冷冷板散热系统研制（二）",
+                          keywords=original.keywords, background=original.background, difficulty=original.difficulty,
+                          indicators=original.indicators)
+    make_challenge(make_org("管路企业"), ChallengeState.published, title="机房管路漏液秒级检测与定位",
+                   keywords="漏液检测, 传感器", background="机房管路接头多，漏液发现晚，损失大。",
+                   difficulty="分布式漏液传感与定位算法，兼顾液冷管路。", indicators="报警响应 ≤ 1 s",
+                   expected_outcome="检测系统样机 1 套")
+    make_platform_admin("root@example.com")
+    db.session.commit()
+    auth.login("root@example.com")
+    html = client.get("/recommendations/duplicates").get_data(as_text=True)
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "液冷冷板散热系统研制（二）" in rows and "疑似重复" in rows and "机房管路漏液" not in rows
+    share = int(rows.split("%", 1)[0].rsplit(">", 1)[1])
+    assert 30 <= share <= 100
+    everything = client.get("/recommendations/duplicates?all=1").get_data(as_text=True)
+    assert "机房管路漏液" in everything  # paired with a cooling listing far below the threshold, unflagged
+    # The owner of the copy is warned on its page before the lead department publishes it.
+    client.post("/auth/logout")
+    auth.login("chain-ai@example.com")
+    page = client.get(f"/challenges/{copy.id}").get_data(as_text=True)
+    assert "可能重复的已有榜单" in page and "审核时请确认不是重复发布" in page
