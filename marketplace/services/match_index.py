@@ -24,7 +24,7 @@ INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, C
                             ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
 BATCH = 2000
 # Bumped whenever the documents or their metadata change shape: older saved indexes are rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
 
 
@@ -40,9 +40,23 @@ def _meta(kind: str, org: Organisation | None, chains: list[int], **extra) -> di
             "region": org.region if org else "", "chains": chains, **extra}
 
 
-# (title, text) of each kind of document, from the row's own columns only (no relationship loads).
+def chain_name(chain_id: int | None) -> str:
+    """A chain's name by id, remembered per process and database (the eight chains are seed data)."""
+    names = _chain_names.setdefault(str(db.engine.url), {})
+    if chain_id not in names:
+        from ..models import Chain
+
+        names.update((row.id, row.name) for row in db.session.execute(db.select(Chain.id, Chain.name)))
+    return names.get(chain_id, "")
+
+
+_chain_names: dict[str, dict[int, str]] = {}
+
+# (title, text) of each kind of document, from the row's own columns (no relationship loads). A
+# challenge carries its chain's name, so that searching 人工智能 finds the chain's listings.
 TEXTS = {
-    "ch": lambda c: (c.title, "\n".join([c.keywords, c.background, c.difficulty, c.indicators, c.expected_outcome])),
+    "ch": lambda c: (c.title, "\n".join([c.keywords, c.background, c.difficulty, c.indicators, c.expected_outcome,
+                                          chain_name(c.chain_id)])),
     "cap": lambda c: (c.title, "\n".join([c.keywords, c.direction, c.description, c.facilities, c.results])),
     "ach": lambda a: (a.title, a.summary + "\n" + a.ip),
     "exp": lambda u: (u.expert_title, u.expertise),

@@ -114,3 +114,16 @@ def test_chains_are_checkboxes_and_keep_their_ticks(client, auth, world):
     assert "<select multiple" not in html and html.count('type="checkbox" name="chain_ids"') == 8
     html = client.post("/capabilities/new", data=CAPABILITY | {"title": "", "chain_ids": [world["ai"]]}).get_data(as_text=True)
     assert f'value="{world["ai"]}" checked' in html and f'value="{world["materials"]}" checked' not in html
+
+
+def test_searching_a_chain_name_finds_its_challenges(client, world):
+    from factories import make_challenge
+
+    make_challenge(make_org("质检企业"), chain_code="ai", title="铸件内腔缺陷小样本检测", keywords="缺陷检测, 小样本",
+                   background="缸体内腔缺陷靠人工目检。", difficulty="样本少。", indicators="检出率 ≥ 99%")
+    make_challenge(make_org("纺纱企业"), chain_code="textile", title="细纱断头在线监测", keywords="断头, 监测",
+                   background="断头靠人工巡检。", difficulty="锭数多。", indicators="检出率 ≥ 98%")
+    db.session.commit()
+    for url in ("/search?q=人工智能", "/challenges/?q=人工智能"):
+        html = client.get(url).get_data(as_text=True)
+        assert "铸件内腔缺陷小样本检测" in html and "细纱断头在线监测" not in html, url
