@@ -56,6 +56,11 @@ def wan(amount) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def score(value) -> str:
+    """Expert scores, totals, means and spreads with two decimals everywhere ("—" when missing)."""
+    return "—" if value is None else f"{float(value):.2f}"
+
+
 def state_label(code: str) -> str:
     """The Chinese label of a stored state code, whichever state machine it belongs to."""
     from .models import enums
@@ -77,5 +82,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["excerpt"] = excerpt
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
+    app.jinja_env.filters["score"] = score
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["field_errors"] = field_errors
