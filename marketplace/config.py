@@ -21,6 +21,10 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     REGISTER_RATE_LIMIT = "10 per hour"
+    # 忘记密码: requests per client address, and per e-mail address asked about (against mail bombing).
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour"
+    PASSWORD_RESET_EMAIL_RATE_LIMIT = "3 per hour"
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     PAGE_SIZE = 20
     INVITATION_DAYS = 14
     # E-mail of notifications: "log" (written to the application log), "smtp" or "memory" (tests).

@@ -10,8 +10,10 @@ from ..extensions import db, login_manager
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
 from ..paging import paginate
-from ..services import accounts, chains as chain_service, organisations
+from ..services import accounts, chains as chain_service, organisations, password_reset
+from ..services.audit import trail
 from ..services.errors import ServiceError
+from ..webkit import run
 from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, RejectForm, UserRolesForm
 
 bp = Blueprint("admin", __name__)
@@ -56,8 +58,6 @@ def organisation_list():
 def organisation_detail(org_id):
     platform_admin_only()
     organisation = db.get_or_404(Organisation, org_id)
-    from ..services.audit import trail
-
     return render_template("admin/organisation.html", organisation=organisation, reject_form=RejectForm(),
                            confirm=ConfirmForm(), events=trail(organisation))
 
@@ -93,8 +93,6 @@ def organisation_reject(org_id):
             db.session.commit()
             flash(f"已驳回：{organisation.name}", "info")
             return redirect(url_for("admin.organisation_list")), 303
-    from ..services.audit import trail
-
     return render_template("admin/organisation.html", organisation=organisation, reject_form=form,
                            confirm=ConfirmForm(), events=trail(organisation)), 400
 
@@ -243,6 +241,10 @@ def user_list():
     return render_template("admin/users.html", page=page, q=q)
 
 
+def _user_page(user, form, status=200):
+    return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm(), events=trail(user)), status
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_detail(user_id):
     platform_admin_only()
@@ -261,10 +263,30 @@ def user_detail(user_id):
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
-            return render_template("admin/user.html", user=user, form=form), error.status
+            return _user_page(user, form, error.status)
         db.session.commit()
         flash("用户权限已更新。", "success")
         return redirect(url_for("admin.user_detail", user_id=user.id)), 303
     else:
-        return render_template("admin/user.html", user=user, form=form), 400
-    return render_template("admin/user.html", user=user, form=form)
+        return _user_page(user, form, 400)
+    return _user_page(user, form)
+
+
+@bp.post("/users/<int:user_id>/enabled")
+def user_enabled(user_id):
+    platform_admin_only()
+    user = db.get_or_404(User, user_id)
+    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a forged request
+    enabled = request.form.get("enabled") == "1"
+    return run(lambda: accounts.set_account_enabled(acting_user(), user, enabled),
+               f"已启用 {user.name} 的账号。" if enabled else f"已停用 {user.name} 的账号，其所有登录已退出。",
+               url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/password-reset")
+def user_password_reset(user_id):
+    platform_admin_only()
+    user = db.get_or_404(User, user_id)
+    ConfirmForm().validate_on_submit()
+    return run(lambda: password_reset.send_by_admin(acting_user(), user),
+               f"已向 {user.email} 发送重置密码邮件。", url_for("admin.user_detail", user_id=user.id))

@@ -50,6 +50,17 @@ class ChangePasswordForm(BaseForm):
     confirm = PasswordField("确认新密码", validators=[required("确认新密码"), EqualTo("password", message="两次输入的密码不一致。")])
 
 
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)])
+
+
+class ResetPasswordForm(BaseForm):
+    """The new password of a reset link: the same rules as the password change page."""
+
+    password = PasswordField("新密码", validators=[required("新密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("确认新密码", validators=[required("确认新密码"), EqualTo("password", message="两次输入的密码不一致。")])
+
+
 class AcceptInvitationForm(BaseForm):
     name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
     password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])

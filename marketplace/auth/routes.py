@@ -1,4 +1,4 @@
-"""Login, logout, registration, password change and accepting an invitation."""
+"""Login, logout, registration, password change, 忘记密码 and accepting an invitation."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -7,9 +7,10 @@ from flask_login import current_user, login_user, logout_user
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db, limiter
 from ..formkit import ConfirmForm, apply_error
-from ..services import accounts, organisations
+from ..services import accounts, organisations, password_reset
 from ..services.errors import ServiceError
-from .forms import AcceptInvitationForm, ChangePasswordForm, LoginForm, RegisterForm
+from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm,
+                    ResetPasswordForm)
 
 bp = Blueprint("auth", __name__)
 
@@ -20,6 +21,19 @@ def _login_limit() -> str:
 
 def _register_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_email_limit() -> str:
+    return current_app.config["PASSWORD_RESET_EMAIL_RATE_LIMIT"]
+
+
+def _reset_email_key() -> str:
+    """Limit by the address asked about too: no flooding one mailbox from many clients."""
+    return "reset-email:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 def _sign_in(user, remember: bool = False) -> None:
@@ -103,6 +117,57 @@ def change_password():
         return redirect(url_for("main.dashboard"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
+
+
+RESET_SENT = "如果该邮箱已注册且账号可用，我们已向其发送重置密码的邮件，请按邮件中的链接在 {minutes} 分钟内设置新密码。"
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_email_limit, methods=["POST"], key_func=_reset_email_key)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(form.email.data)
+        db.session.commit()  # the mail leaves with the commit
+        # The same answer whether or not the address exists: the page reveals no accounts.
+        flash(RESET_SENT.format(minutes=password_reset.max_age() // 60), "info")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+def _reset_page(template: str, status: int = 200, **context):
+    response = current_app.make_response((render_template(template, **context), status))
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        password_reset.user_for_token(token)
+    except password_reset.ResetLinkError as error:
+        return _reset_page("auth/reset_invalid.html", error.status, message=error.message)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = password_reset.reset(token, form.password.data)
+        except password_reset.ResetLinkError as error:
+            db.session.rollback()
+            return _reset_page("auth/reset_invalid.html", error.status, message=error.message)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_error(form, error)
+            return _reset_page("auth/reset.html", error.status, form=form)
+        db.session.commit()
+        if current_user.is_authenticated and current_user.id == user.id:
+            logout_user()
+            session.clear()
+        flash("密码已重置，所有设备上的登录均已退出，请用新密码登录。", "success")
+        return redirect(url_for("auth.login"))
+    return _reset_page("auth/reset.html", 400 if form.is_submitted() else 200, form=form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

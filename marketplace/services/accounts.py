@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from ..extensions import db
-from ..models import Invitation, OrgRole, User, UserSession, token_digest
+from ..models import AuditEvent, Invitation, OrgRole, User, UserSession, token_digest
 from ..models.base import utcnow
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
@@ -182,6 +182,8 @@ def set_member_enabled(actor: User, member: User, enabled: bool) -> None:
     _require_org_admin(actor, member.organisation)
     if member.id == actor.id and not enabled:
         raise InvalidTransition("不能停用自己的账号。")
+    if enabled and not actor.is_platform_admin and disabled_by_platform(member):
+        raise InvalidTransition("该账号由平台管理员停用，只能由平台管理员启用。")
     if not enabled and member.is_org_admin:
         admins = [m for m in member.organisation.members if m.is_org_admin and m.is_enabled]
         if len(admins) <= 1:
@@ -190,4 +192,35 @@ def set_member_enabled(actor: User, member: User, enabled: bool) -> None:
     if not enabled:
         revoke_all_sessions(member)
     audit.record(actor, "member_enabled" if enabled else "member_disabled", member)
+    db.session.flush()
+
+
+def disabled_by_platform(user: User) -> bool:
+    """Whether the account is disabled and the last change of that was a platform admin's."""
+    if user.is_enabled:
+        return False
+    last = db.session.scalar(
+        db.select(AuditEvent.action).filter_by(subject_type=User.__tablename__, subject_id=user.id)
+        .where(AuditEvent.action.in_(_ENABLE_ACTIONS)).order_by(AuditEvent.id.desc()).limit(1))
+    return last == "account_disabled"
+
+
+_ENABLE_ACTIONS = ("member_enabled", "member_disabled", "account_enabled", "account_disabled")
+
+
+def set_account_enabled(actor: User, user: User, enabled: bool) -> None:
+    """A platform admin disables (or re-enables) any account; disabling ends all its sessions.
+
+    Raises PermissionDenied for anyone else, InvalidTransition for disabling oneself.
+    """
+    if not actor.is_platform_admin:
+        raise PermissionDenied("只有平台管理员可以停用或启用任意账号。")
+    if user.id == actor.id and not enabled:
+        raise InvalidTransition("不能停用自己的账号。")
+    if user.is_enabled == enabled:
+        raise InvalidTransition("该账号已是启用状态。" if enabled else "该账号已是停用状态。")
+    user.is_enabled = enabled
+    if not enabled:
+        revoke_all_sessions(user)
+    audit.record(actor, "account_enabled" if enabled else "account_disabled", user)
     db.session.flush()

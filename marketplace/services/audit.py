@@ -53,6 +53,9 @@ ACTION_LABELS = {
     "milestone_confirmed_by_enterprise": "企业确认里程碑", "milestone_confirmed_by_admin": "牵头部门确认里程碑",
     "milestone_rejected": "退回里程碑", "achievement_created": "成果入库", "capability_created": "发布科研能力",
     "capability_edited": "修改科研能力", "achievement_edited": "修改成果",
+    "account_disabled": "平台管理员停用账号", "account_enabled": "平台管理员启用账号",
+    "password_reset_requested": "申请重置密码（邮件已发送）", "password_reset_sent": "平台管理员发送重置密码邮件",
+    "password_reset": "通过邮件链接重置密码",
 }
 
 

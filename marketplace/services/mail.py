@@ -1,7 +1,8 @@
 """E-mail backends: "log" (default), "smtp" and "memory" (tests), chosen by MAIL_BACKEND.
 
 Sending never raises: a mail server that is down must not undo the state change that caused
-the message, so failures are logged instead.
+the message, so failures are logged instead. Services queue mail with `send_after_commit`: it
+leaves when the request's transaction commits, and a rolled-back change sends nothing.
 """
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+_PENDING = "mail.pending"  # key in Session.info: mail waiting for the commit
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,24 @@ def send(app, mail: Mail) -> bool:
         logger.exception("Could not send mail to %s (%s)", mail.to, mail.subject)
         return False
     return True
+
+
+def send_after_commit(mail: Mail) -> None:
+    """Queue `mail` on the current database session; it is sent once the session commits."""
+    db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), mail))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending(session) -> None:
+    for app, message in session.info.pop(_PENDING, []):
+        send(app, message)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unsent(session, transaction) -> None:
+    # The outermost transaction ended without a commit (rollback, close): its mail must not go.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _logger(app) -> logging.Logger:

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
-from flask import current_app, has_request_context, request
-from sqlalchemy import event, func, update
-from sqlalchemy.orm import Session
+from flask import has_request_context, request
+from sqlalchemy import func, update
 
 from ..extensions import db
 from ..models import Notification, NotificationPreference, User
@@ -34,7 +33,6 @@ CATEGORIES: dict[str, str] = {
 
 TITLE_LENGTH = 200
 URL_LENGTH = 500
-_PENDING = "notifications.pending_mail"  # key in Session.info: mail waiting for the commit
 
 
 class Preference(NamedTuple):
@@ -70,7 +68,7 @@ def notify(users: Iterable[User | None], category: str, title: str, body: str = 
             db.session.add(notification)
             created.append(notification)
         if choice.email and user.is_enabled and user.email:
-            _queue_mail(mail.Mail(to=user.email, subject=title, body=_mail_body(body, url)))
+            mail.send_after_commit(mail.Mail(to=user.email, subject=title, body=_mail_body(body, url)))
     db.session.flush()
     return created
 
@@ -169,20 +167,3 @@ def _mail_body(body: str, url: str) -> str:
         parts.append(f"查看详情：{link}")
     parts.append("—— 湖北省产业链揭榜挂帅平台（可在“消息设置”中关闭此类邮件）")
     return "\n\n".join(parts)
-
-
-def _queue_mail(message: mail.Mail) -> None:
-    db.session.info.setdefault(_PENDING, []).append((current_app._get_current_object(), message))
-
-
-@event.listens_for(Session, "after_commit")
-def _send_pending_mail(session) -> None:
-    for app, message in session.info.pop(_PENDING, []):
-        mail.send(app, message)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _drop_unsent_mail(session, transaction) -> None:
-    # The outermost transaction ended without a commit (rollback, close): its mail must not go.
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)

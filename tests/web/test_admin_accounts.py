@@ -1,0 +1,127 @@
+"""The platform admin's user page: disable / re-enable an account, send a password-reset e-mail."""
+import re
+
+import pytest
+
+from factories import PASSWORD, make_chain_admin, make_org, make_platform_admin, make_user
+from marketplace.extensions import db
+from marketplace.models import AuditEvent, OrgRole, User
+
+
+@pytest.fixture
+def outbox(app):
+    app.config["MAIL_BACKEND"] = "memory"
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
+def people(ctx):
+    org = make_org("某企业")
+    org_admin = make_user("orgadmin@example.com", org, name="机构管理员")
+    member = make_user("member@example.com", org, role=OrgRole.member, name="李工")
+    admin = make_platform_admin("root@example.com")
+    make_chain_admin("chain-ai@example.com")
+    db.session.commit()
+    return {"member": member.id, "org_admin": org_admin.id, "admin": admin.id}
+
+
+def logged_in(client) -> bool:
+    return client.get("/dashboard").status_code == 200
+
+
+def trail(user_id) -> list[tuple[str, int | None]]:
+    return [tuple(r) for r in db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.actor_id).filter_by(subject_type="user", subject_id=user_id)
+        .order_by(AuditEvent.id)).all()]
+
+
+def set_enabled(client, user_id, enabled: bool, **kwargs):
+    return client.post(f"/admin/users/{user_id}/enabled", data={"enabled": "1" if enabled else "0"}, **kwargs)
+
+
+def test_user_page_offers_confirmed_actions(client, auth, people):
+    auth.login("root@example.com")
+    html = client.get(f"/admin/users/{people['member']}").get_data(as_text=True)
+    assert re.search(rf'action="/admin/users/{people["member"]}/enabled"[^>]*data-confirm="确定停用 李工', html)
+    assert re.search(rf'action="/admin/users/{people["member"]}/password-reset"[^>]*data-confirm="确定向 member@example.com', html)
+
+
+def test_disabling_ends_sessions_and_blocks_login_until_re_enabled(app, client, auth, people):
+    victim = app.test_client()
+    victim.post("/auth/login", data={"email": "member@example.com", "password": PASSWORD})
+    assert logged_in(victim)
+    auth.login("root@example.com")
+    response = set_enabled(client, people["member"], False)
+    assert response.status_code == 303
+    assert "已停用 李工 的账号" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert not db.session.get(User, people["member"]).is_enabled
+    assert not logged_in(victim)
+    assert victim.post("/auth/login", data={"email": "member@example.com", "password": PASSWORD}).status_code == 400
+    page = client.get(f"/admin/users/{people['member']}").get_data(as_text=True)
+    assert "已停用" in page and "平台管理员停用账号" in page  # the audit trail on the page
+    assert set_enabled(client, people["member"], True).status_code == 303
+    assert victim.post("/auth/login", data={"email": "member@example.com", "password": PASSWORD}).status_code == 302
+    assert trail(people["member"]) == [("account_disabled", people["admin"]), ("account_enabled", people["admin"])]
+
+
+def test_admin_cannot_disable_themselves(client, auth, people):
+    auth.login("root@example.com")
+    response = set_enabled(client, people["admin"], False, follow_redirects=True)
+    assert "不能停用自己的账号" in response.get_data(as_text=True)
+    assert db.session.get(User, people["admin"]).is_enabled
+    assert logged_in(client)
+    assert trail(people["admin"]) == []
+
+
+@pytest.mark.parametrize("who", ["chain-ai@example.com", "orgadmin@example.com"])
+def test_only_platform_admins_use_these_actions(client, auth, outbox, people, who):
+    auth.login(who)
+    assert set_enabled(client, people["member"], False).status_code == 403
+    assert client.post(f"/admin/users/{people['member']}/password-reset").status_code == 403
+    assert db.session.get(User, people["member"]).is_enabled and outbox == []
+
+
+def test_actions_need_the_csrf_token(client, auth, people):
+    auth.login("root@example.com")
+    assert set_enabled(client, people["member"], False, csrf=False).status_code == 400
+    assert db.session.get(User, people["member"]).is_enabled
+
+
+def test_org_admin_cannot_undo_a_platform_disable(client, auth, people):
+    auth.login("root@example.com")
+    set_enabled(client, people["member"], False)
+    client.post("/auth/logout")
+    auth.login("orgadmin@example.com")
+    response = client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "1"}, follow_redirects=True)
+    assert "只能由平台管理员启用" in response.get_data(as_text=True)
+    assert not db.session.get(User, people["member"]).is_enabled
+
+
+def test_org_admin_can_still_re_enable_their_own_disable(client, auth, people):
+    auth.login("orgadmin@example.com")
+    client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "0"})
+    client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "1"})
+    assert db.session.get(User, people["member"]).is_enabled
+
+
+def test_admin_sends_a_reset_mail_that_works(client, auth, outbox, people):
+    auth.login("root@example.com")
+    response = client.post(f"/admin/users/{people['member']}/password-reset", follow_redirects=True)
+    assert "已向 member@example.com 发送重置密码邮件" in response.get_data(as_text=True)
+    assert [m.to for m in outbox] == ["member@example.com"]
+    assert "平台管理员发送重置密码邮件" in response.get_data(as_text=True)
+    assert trail(people["member"]) == [("password_reset_sent", people["admin"])]
+    path = re.search(r"http://localhost(/auth/reset/\S+)", outbox[0].body).group(1)
+    client.post("/auth/logout")
+    assert client.post(path, data={"password": "reset-by-admin-1", "confirm": "reset-by-admin-1"}).status_code == 302
+    assert client.post("/auth/login", data={"email": "member@example.com", "password": "reset-by-admin-1"}).status_code == 302
+
+
+def test_no_reset_mail_for_a_disabled_account(client, auth, outbox, people):
+    auth.login("root@example.com")
+    set_enabled(client, people["member"], False)
+    html = client.get(f"/admin/users/{people['member']}").get_data(as_text=True)
+    assert "发送重置密码邮件" not in html and "启用账号" in html
+    response = client.post(f"/admin/users/{people['member']}/password-reset", follow_redirects=True)
+    assert "请先启用" in response.get_data(as_text=True)
+    assert outbox == []

@@ -1,0 +1,171 @@
+"""The 工作台's 待办 for chain admins (their chain) and platform admins (every chain)."""
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from factories import make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin, make_proposal, make_user
+from marketplace.extensions import db
+from marketplace.models import (ChallengeState, Milestone, MilestoneState, Objection, OrgStatus, Project, ProjectState,
+                                ProposalState, Publicity, Review, ReviewState)
+from marketplace.models.base import utcnow
+
+S, P = ChallengeState, ProposalState
+
+
+def todo_section(client, code: str) -> str:
+    """The HTML of one kind of work on the dashboard, or "" when it is not shown."""
+    html = client.get("/dashboard").get_data(as_text=True)
+    match = re.search(rf'<div class="mb-3" data-todo="{code}">(.*?)</div>', html, re.S)
+    return match.group(1) if match else ""
+
+
+def publicity(challenge, ends_on: date) -> Publicity:
+    item = Publicity(challenge=challenge, starts_on=ends_on - timedelta(days=7), ends_on=ends_on, text="拟立项公示")
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+@pytest.fixture
+def world(ctx):
+    """One piece of waiting work of each kind in 人工智能, and a submitted listing in 算力."""
+    make_chain_admin("chain-ai@example.com", "ai")
+    make_chain_admin("chain-compute@example.com", "compute")
+    make_platform_admin("root@example.com")
+    make_user("poster@example.com", make_org("发榜企业"))
+    make_org("待认证企业", status=OrgStatus.pending)
+    ids = {}
+    ids["submitted"] = make_challenge(state=S.submitted, title="待审核的榜单").id
+    ids["compute"] = make_challenge(state=S.submitted, title="算力链待审核榜单", chain_code="compute").id
+    ids["closed"] = make_challenge(state=S.closed, title="已截止待遴选榜单").id
+
+    open_call = make_challenge(title="评审中的榜单")
+    proposal = make_proposal(open_call)
+    full = make_proposal(open_call)  # three experts: nothing to do
+    experts = [make_expert(f"e{i}@example.com") for i in range(5)]
+    db.session.add_all([Review(proposal=proposal, expert=experts[0]),
+                        Review(proposal=proposal, expert=experts[1], state=ReviewState.recused)]
+                       + [Review(proposal=full, expert=e) for e in experts[2:]])
+    ids["reviewing"] = open_call.id
+
+    ended = make_challenge(state=S.closed, title="公示期满的榜单")
+    make_proposal(ended, state=P.selected)
+    publicity(ended, date.today() - timedelta(days=1))
+    ids["ended"] = ended.id
+
+    objected = make_challenge(state=S.closed, title="公示中有异议的榜单")
+    make_proposal(objected, state=P.selected)
+    pub = publicity(objected, date.today() + timedelta(days=5))
+    db.session.add(Objection(publicity=pub, text="评审过程存在利益冲突，请核查。"))
+    db.session.add(Objection(publicity=pub, text="已答复的异议", response="经核查不属实。", responded_at=utcnow()))
+    ids["publicity"] = pub.id
+
+    awarded = make_challenge(state=S.awarded, title="实施中的项目榜单")
+    won = make_proposal(awarded, state=P.selected)
+    project = Project(challenge=awarded, proposal=won, organisation_id=won.organisation_id, funding_wan=Decimal("100"),
+                      start_date=date.today(), end_date=date.today() + timedelta(days=365), task_book="任务书",
+                      state=ProjectState.in_progress,
+                      milestones=[Milestone(seq=1, title="样机交付", due_date=date.today(), state=MilestoneState.submitted,
+                                            submitted_at=utcnow(), evidence="样机已交付"),
+                                  Milestone(seq=2, title="已由牵头部门确认", due_date=date.today(),
+                                            state=MilestoneState.submitted, submitted_at=utcnow(),
+                                            admin_confirmed_at=utcnow())])
+    db.session.add(project)
+    db.session.commit()
+    ids["project"], ids["milestone"] = project.id, project.milestones[0].id
+    return ids
+
+
+def test_chain_admin_sees_each_kind_of_work_of_their_chain(client, auth, world):
+    auth.login("chain-ai@example.com")
+    review = todo_section(client, "review")
+    assert 'href="/challenges/review"' in review and f'href="/challenges/{world["submitted"]}"' in review
+    assert "算力链待审核榜单" not in client.get("/dashboard").get_data(as_text=True)
+    assert f'href="/challenges/{world["closed"]}/evaluation"' in todo_section(client, "select")
+    reviewers = todo_section(client, "reviewers")
+    assert f'href="/challenges/{world["reviewing"]}/evaluation"' in reviewers and "已分配 1 名" in reviewers
+    assert '<span class="badge bg-secondary">1</span>' in reviewers  # the proposal with three experts is not listed
+    approve = todo_section(client, "approve")
+    assert f'href="/challenges/{world["ended"]}/evaluation"' in approve and "公示中有异议的榜单" not in approve
+    objections = todo_section(client, "objections")
+    assert f'href="/publicity/{world["publicity"]}"' in objections and '<span class="badge bg-secondary">1</span>' in objections
+    milestones = todo_section(client, "milestones")
+    assert f'href="/projects/{world["project"]}"' in milestones and "样机交付" in milestones
+    assert "已由牵头部门确认" not in milestones
+    assert todo_section(client, "verify") == ""  # the verification queue is the platform admins'
+
+
+def test_platform_admin_sees_every_chain_and_the_verification_queue(client, auth, world):
+    auth.login("root@example.com")
+    review = todo_section(client, "review")
+    assert "算力链待审核榜单" in review and "待审核的榜单" in review and '<span class="badge bg-secondary">2</span>' in review
+    verify = todo_section(client, "verify")
+    assert "待认证企业" in verify and 'href="/admin/organisations"' in verify
+
+
+def test_other_chains_admin_sees_only_their_own(client, auth, world):
+    auth.login("chain-compute@example.com")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "算力链待审核榜单" in html and "待审核的榜单" not in html and "样机交付" not in html
+
+
+def test_done_work_leaves_the_list(client, auth, world):
+    auth.login("chain-ai@example.com")
+    assert client.post(f"/projects/{world['project']}/milestones/{world['milestone']}/confirm").status_code == 303
+    assert todo_section(client, "milestones") == ""
+    assert client.post(f"/challenges/{world['submitted']}/approve").status_code in (302, 303)
+    assert todo_section(client, "review") == ""
+
+
+def test_nothing_to_do_says_so(client, auth, ctx):
+    make_chain_admin("chain-ai@example.com", "ai")
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "待办" in html and "目前没有待办事项" in html
+
+
+def test_other_users_have_no_todo_list(client, auth, world):
+    auth.login("poster@example.com")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="todo-heading"' not in html and "目前没有待办事项" not in html
+
+
+def test_only_a_few_entries_and_the_full_count(client, auth, world):
+    for i in range(7):
+        make_challenge(state=S.submitted, title=f"批量待审核{i}")
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    review = todo_section(client, "review")
+    assert '<span class="badge bg-secondary">8</span>' in review
+    assert len(re.findall(r'<a href="/challenges/\d+">', review)) == 5 and "还有 3 项" in review
+
+
+def test_dashboard_queries_do_not_grow_with_the_work(app, client, auth, world):
+    """No N+1: twice as much waiting work costs the same number of SQL statements."""
+    auth.login("root@example.com")
+
+    def statements() -> int:
+        count = [0]
+
+        def tick(*args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", tick)
+        try:
+            assert client.get("/dashboard").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", tick)
+        return count[0]
+
+    before = statements()
+    for i in range(4):
+        make_challenge(state=S.submitted, title=f"更多待审核{i}", chain_code="compute")
+        make_challenge(state=S.closed, title=f"更多待遴选{i}")
+        make_proposal(make_challenge(title=f"更多评审{i}"))
+        make_org(f"更多待认证{i}", status=OrgStatus.pending)
+    db.session.commit()
+    assert statements() == before
