@@ -101,3 +101,17 @@ def test_restore_refuses_what_is_not_a_backup(runner, ctx, tmp_path):
     bogus.write_bytes(b"not an archive")
     result = runner.invoke(args=["restore", str(bogus), "--yes"])
     assert result.exit_code != 0 and "不是本平台的备份文件" in result.output
+
+
+def test_demo_accounts_find_their_waiting_work_in_the_inbox(runner, ctx):
+    from marketplace.models import Notification
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    for email in ("admin@demo.example", "institution@demo.example", "expert@demo.example"):
+        user = db.session.scalar(db.select(User).filter_by(email=email))
+        messages = db.session.scalars(db.select(Notification).filter_by(user_id=user.id)).all()
+        assert messages, email
+        assert all(m.url.startswith("/") for m in messages)
+    expert = db.session.scalar(db.select(User).filter_by(email="expert@demo.example"))
+    unread = db.session.scalars(db.select(Notification).filter_by(user_id=expert.id, read_at=None)).all()
+    assert any(m.category == "review" and m.url.startswith("/reviews/") for m in unread)
