@@ -1,9 +1,12 @@
 """Form base class and helpers shared by every blueprint's forms."""
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from .services.errors import ServiceError
 
@@ -13,6 +16,8 @@ REGIONS = (
     "黄冈市", "咸宁市", "随州市", "恩施土家族苗族自治州", "仙桃市", "潜江市", "天门市",
     "神农架林区", "省外",
 )
+
+BAD_DATE = "请按“年-月-日”填写日期，如 2030-06-30。"
 
 
 class BaseForm(FlaskForm):
@@ -32,8 +37,27 @@ def options(pairs, placeholder: str | None = None) -> list[SelectChoice]:
     return choices + [SelectChoice(value, label) for value, label in pairs]
 
 
+class Required:
+    """Like DataRequired, but something typed that could not be read (a word in a number or date
+    field) keeps the field's own message ("应为数字…") instead of "请填写…", and 0 counts as filled."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        typed = any(str(value).strip() for value in field.raw_data or [])
+        if field.process_errors and typed:
+            raise StopValidation()  # the parse error is already in field.errors; skip range checks
+        data = field.data
+        if data is None or (isinstance(data, str) and not data.strip()) or (isinstance(data, (list, tuple)) and not data):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
 def required(label: str):
-    return DataRequired(message=f"请填写{label}。")
+    return Required(f"请填写{label}。")
 
 
 def chosen(label: str):
@@ -45,13 +69,38 @@ def max_length(n: int):
     return Length(max=n, message=f"不能超过 {n} 个字符。")
 
 
+def between(low, high, message: str):
+    """NumberRange that stays quiet when there is no number: an empty field is Required's to report,
+    an unreadable one already says it should be a number."""
+
+    def check(form, field):
+        data = field.data
+        if data is None or field.process_errors:
+            return
+        if not math.isfinite(data) or (low is not None and data < low) or (high is not None and data > high):
+            raise ValidationError(message)
+
+    return check
+
+
+def decimals(places: int, message: str):
+    """Refuse more decimal places than are stored (12.345 would be rounded silently otherwise)."""
+
+    def check(form, field):
+        data = field.data
+        if isinstance(data, Decimal) and data.is_finite() and -data.normalize().as_tuple().exponent > places:
+            raise ValidationError(message)
+
+    return check
+
+
 def apply_error(form, error: ServiceError) -> None:
     """Show a service's refusal next to its field, or above the form when it names none."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
-        field.errors = list(field.errors) + [error.message]
+        field.errors = list(field.errors) + [m for m in error.messages if m not in field.errors]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.extend(m for m in error.messages if m not in form.form_errors)
 
 
 def field_errors(form) -> list[tuple[str, str, str]]:
@@ -62,6 +111,8 @@ def field_errors(form) -> list[tuple[str, str, str]]:
         if field.type == "CSRFTokenField" or not field.errors:
             continue
         if hasattr(field, "entries") or hasattr(field, "form"):  # FieldList / FormField: recurse
+            # A FieldList's own messages (strings among its rows' error dicts) come first.
+            found += [(field.id, field.label.text, message) for message in field.errors if isinstance(message, str)]
             for entry in getattr(field, "entries", None) or [field.form]:
                 found += field_errors(entry.form if hasattr(entry, "form") else entry)
             continue

@@ -11,9 +11,9 @@ from .services.errors import ServiceError
 def run(action, success: str, back: str, on_error=None, form=None):
     """Call `action`; commit and redirect to `back` with `success`, or report the refusal.
 
-    A permission refusal is a 403 page. Other refusals are flashed: `on_error(status)` renders the
-    page again with the user's input (and the error at its field when `form` is given); without
-    it the user is sent back to `back`.
+    A permission refusal is a 403 page. Other refusals are shown once: next to the field of `form`
+    the reason names (when `on_error(status)` renders the page again, with the user's input), or
+    else flashed above the page; without `on_error` the user is sent back to `back`.
     """
     try:
         result = action()
@@ -21,9 +21,10 @@ def run(action, success: str, back: str, on_error=None, form=None):
         db.session.rollback()
         if error.status == 403:
             abort(403, description=error.message)
-        if form is not None:
+        if form is not None and on_error is not None and error.field and hasattr(form, error.field):
             apply_error(form, error)
-        flash(error.message, "danger")
+        else:
+            flash(error.message, "danger")
         if on_error is not None:
             return on_error(error.status)
         return redirect(back), 303

@@ -21,7 +21,7 @@ def ask(challenge_id):
     challenge = get_challenge(challenge_id)
     form = QuestionForm()
     if not form.validate_on_submit():
-        return _refused(challenge, ServiceError("请填写问题内容（不超过 2000 字）。"), question_form=form)
+        return _refused(challenge, question_form=form)
     try:
         questions.ask(acting_user(), challenge, form.question.data)
     except ServiceError as error:

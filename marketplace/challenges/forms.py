@@ -2,34 +2,47 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import Length, Optional, Regexp, ValidationError
 
-from ..formkit import BaseForm, chosen, max_length, options, required
+from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import ChallengeMode, IPTerms, Visibility
+from ..models.base import split_keywords
+from ..services.challenges import latest_deadline
+
+
+TITLE_MAX = 60
+KEYWORDS_MAX = 10
+ON_SUBMIT = "提交审核时必填，保存草稿时可暂不填写。"
 
 
 class ChallengeForm(BaseForm):
-    title = StringField("榜单名称", validators=[required("榜单名称"), max_length(200)],
-                        description="一句话说清要攻克的技术难题，如“面向液冷智算中心的高效冷板散热系统研制”。")
+    title = StringField("榜单名称", validators=[
+        required("榜单名称"), Length(max=TITLE_MAX, message=f"榜单名称不能超过 {TITLE_MAX} 个字，请一句话概括难题。")],
+        description=f"一句话说清要攻克的技术难题（不超过 {TITLE_MAX} 个字），如“面向液冷智算中心的高效冷板散热系统研制”。")
     chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     mode = SelectField("攻关方式", choices=options(ChallengeMode.choices()), default="open_call",
                        description="揭榜挂帅：面向已认证机构公开征集；委托攻关：直接邀请机构；联合攻关：多家机构组成联合体。")
     background = TextAreaField("需求背景", validators=[required("需求背景"), max_length(5000)])
-    difficulty = TextAreaField("主要技术难点", validators=[max_length(5000)])
+    difficulty = TextAreaField("主要技术难点", validators=[max_length(5000)], description=ON_SUBMIT)
     indicators = TextAreaField("技术指标（验收标准）", validators=[max_length(5000)],
-                               description="可量化、可检测的指标，逐条列出，将作为验收标准。")
-    expected_outcome = TextAreaField("预期成果", validators=[max_length(3000)])
-    budget_wan = DecimalField("榜额（万元）", places=2, validators=[
-        required("榜额"), NumberRange(min=0.01, max=1000000, message="榜额应在 0.01—1,000,000 万元之间。")])
-    deadline = DateField("揭榜截止日期", validators=[required("揭榜截止日期")])
-    period_months = IntegerField("项目周期（月）", default=12, validators=[
-        required("项目周期"), NumberRange(min=1, max=120, message="项目周期应为 1—120 个月。")])
+                               description="可量化、可检测的指标，逐条列出，将作为验收标准。" + ON_SUBMIT)
+    expected_outcome = TextAreaField("预期成果", validators=[max_length(3000)], description=ON_SUBMIT)
+    budget_wan = DecimalField("榜额（万元）", places=2, invalid_value_message="榜额应为数字，单位万元。", validators=[
+        required("榜额"), between(Decimal("0.01"), 1000000, "榜额应在 0.01—1,000,000 万元之间。"),
+        decimals(2, "榜额最多保留两位小数（单位万元）。")])
+    deadline = DateField("揭榜截止日期", validators=[required("揭榜截止日期")], invalid_value_message=BAD_DATE,
+                         description="揭榜期最长一年：不早于今天，不晚于一年后的同一天。")
+    period_months = IntegerField("项目周期（月）", default=12, invalid_value_message="项目周期应为 1—120 的整数（月）。",
+                                 validators=[required("项目周期"), between(1, 120, "项目周期应为 1—120 个月。")],
+                                 description="自揭榜截止日起算；揭榜方案的里程碑须在周期内完成。")
     conditions = TextAreaField("揭榜条件", validators=[max_length(3000)])
-    keywords = StringField("关键词", validators=[max_length(500)], description="用逗号分隔，如：液冷, 冷板, PUE。")
+    keywords = StringField("关键词", validators=[max_length(500)],
+                           description=f"用逗号或顿号分隔，最多 {KEYWORDS_MAX} 个，每个至少 2 个字，如：液冷, 冷板, PUE。")
     ip_terms = SelectField("知识产权约定", choices=options(IPTerms.choices()), default="negotiable")
     visibility = SelectField("公开范围", choices=options(Visibility.choices()), default="public")
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
@@ -41,6 +54,16 @@ class ChallengeForm(BaseForm):
     def validate_deadline(self, field):
         if field.data and field.data < date.today() and not self.version.data:
             raise ValidationError("揭榜截止日期不能早于今天。")
+        if field.data and field.data > latest_deadline():
+            raise ValidationError(f"揭榜截止日期最晚为一年后（{latest_deadline()}）。")
+
+    def validate_keywords(self, field):
+        words = split_keywords(field.data)
+        if len(words) > KEYWORDS_MAX:
+            raise ValidationError(f"关键词最多 {KEYWORDS_MAX} 个，现有 {len(words)} 个，请保留最能代表难题的几个。")
+        short = [w for w in words if len(w) < 2]
+        if short:
+            raise ValidationError(f"每个关键词至少 2 个字：{'、'.join(f'“{w}”' for w in short)} 太短。")
 
 
 class ReasonForm(BaseForm):

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState,
                       Visibility)
+from ..models.base import split_keywords
 from ..services import attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
 from ..services import recommend
@@ -42,7 +43,7 @@ def _fields(form: ChallengeForm) -> dict:
         "indicators": form.indicators.data or "", "expected_outcome": form.expected_outcome.data or "",
         "budget_wan": form.budget_wan.data, "deadline": form.deadline.data, "period_months": form.period_months.data,
         "conditions": form.conditions.data or "",
-        "keywords": ", ".join(k.strip() for k in (form.keywords.data or "").replace("，", ",").split(",") if k.strip()),
+        "keywords": ", ".join(split_keywords(form.keywords.data)),
         "ip_terms": IPTerms(form.ip_terms.data), "visibility": Visibility(form.visibility.data),
         "contact_name": form.contact_name.data.strip(), "contact_phone": form.contact_phone.data.strip(),
     }
@@ -110,7 +111,8 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
     details = can_view_details(current_user, challenge)
     user = current_user if current_user.is_authenticated else None
     context = dict(
-        challenge=challenge, details=details, confirm=ConfirmForm(), reason_form=ReasonForm(formdata=None),
+        challenge=challenge, details=details, confirm=ConfirmForm(),
+        return_form=_reason_form("return_form", formdata=None), withdraw_form=_reason_form("withdraw_form", formdata=None),
         question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
         attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
         is_owner=bool(user and challenges.is_owner(user, challenge)),
@@ -178,13 +180,21 @@ def edit(challenge_id):
     return render_template("challenges/form.html", form=form, challenge=challenge), status
 
 
-def _refused(challenge, error: ServiceError, **forms):
-    """A refused change: 403 page for a permission problem, else the listing with the reason (400/409)."""
+def _refused(challenge, error: ServiceError | None = None, **forms):
+    """A refused change: 403 page for a permission problem, else the listing again (400/409) with each
+    problem shown once. A form passed in is shown with its errors, and a service's reason that names
+    one of its fields is added there; any other reason (often a state the form is no longer shown
+    in) is flashed above the page."""
     db.session.rollback()
-    if error.status == 403:
+    if error is not None and error.status == 403:
         abort(403, description=error.message)
-    flash(error.message, "danger")
-    return render_show(db.session.get(Challenge, challenge.id), error.status, **forms)
+    if error is not None:
+        owners = [form for form in forms.values() if error.field and hasattr(form, error.field)]
+        for form in owners:
+            apply_error(form, error)
+        if not owners:
+            flash(error.message, "danger")
+    return render_show(db.session.get(Challenge, challenge.id), error.status if error else 400, **forms)
 
 
 def _transition(challenge, action, success: str):
@@ -214,15 +224,21 @@ def approve(challenge_id):
     return _transition(challenge, lambda: challenges.approve(acting_user(), challenge), "榜单已审核通过并发布。")
 
 
-def _with_reason(challenge, action, success: str):
-    form = ReasonForm()
+def _reason_form(name: str, **kwargs) -> ReasonForm:
+    """The reason box of 退回修改 or 撤回, each with its own id (the error summary links to it)."""
+    form = ReasonForm(**kwargs)
+    form.reason.id = name.replace("_form", "-reason")
+    return form
+
+
+def _with_reason(challenge, action, success: str, form_name: str):
+    form = _reason_form(form_name)
     if not form.validate_on_submit():
-        return _refused(challenge, ServiceError("请填写原因。", field="reason"), reason_form=form)
+        return _refused(challenge, **{form_name: form})
     try:
         action(form.reason.data)
     except ServiceError as error:
-        apply_error(form, error)
-        return _refused(challenge, error, reason_form=form)
+        return _refused(challenge, error, **{form_name: form})
     db.session.commit()
     flash(success, "success")
     return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
@@ -233,7 +249,7 @@ def _with_reason(challenge, action, success: str):
 def return_for_changes(challenge_id):
     challenge = get_challenge(challenge_id)
     return _with_reason(challenge, lambda reason: challenges.return_for_changes(acting_user(), challenge, reason),
-                        "已退回发榜企业修改。")
+                        "已退回发榜企业修改。", "return_form")
 
 
 @bp.post("/<int:challenge_id>/close")
@@ -248,7 +264,8 @@ def close(challenge_id):
 @login_required
 def withdraw(challenge_id):
     challenge = get_challenge(challenge_id)
-    return _with_reason(challenge, lambda reason: challenges.withdraw(acting_user(), challenge, reason), "榜单已撤回。")
+    return _with_reason(challenge, lambda reason: challenges.withdraw(acting_user(), challenge, reason), "榜单已撤回。",
+                        "withdraw_form")
 
 
 @bp.post("/<int:challenge_id>/key-link")

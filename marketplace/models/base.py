@@ -33,5 +33,5 @@ class UTCDateTime(TypeDecorator):
 
 
 def split_keywords(keywords: str | None) -> list[str]:
-    """Keywords as stored ("a, b，c") to a list, full-width commas included."""
-    return [k.strip() for k in (keywords or "").replace("，", ",").split(",") if k.strip()]
+    """Keywords as stored ("a, b，c、d") to a list: full-width commas and 顿号 separate too."""
+    return [k.strip() for k in (keywords or "").replace("，", ",").replace("、", ",").split(",") if k.strip()]

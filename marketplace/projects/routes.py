@@ -1,12 +1,12 @@
 """Projects: timeline, milestones with evidence, mid-term check, 赛马 stage gate, 验收, termination."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required
 from ..extensions import db
-from ..formkit import ConfirmForm
+from ..formkit import ConfirmForm, field_errors
 from ..models import Attachment, Milestone, Project
 from ..services import attachments, audit, projects
 from ..services.visibility import is_manager
@@ -64,6 +64,15 @@ def _back(project):
     return url_for("projects.show", project_id=project.id)
 
 
+def _invalid(project, **forms):
+    """A refused evidence or reason form: these sit in the milestone list as bare text boxes with no
+    error display of their own, so each message is flashed (once) above the page."""
+    for form in forms.values():
+        for _, _, message in field_errors(form):
+            flash(message, "danger")
+    return _render(project, 400, **forms)
+
+
 def _again(project):
     return lambda status: _render(db.session.get(Project, project.id), status)
 
@@ -83,7 +92,7 @@ def submit_milestone(project_id, milestone_id):
     milestone = get_milestone(project, milestone_id)
     form = EvidenceForm()
     if not form.validate_on_submit():
-        return _render(project, 400, evidence_form=form)
+        return _invalid(project, evidence_form=form)
     upload = request.files.get("attachment")
 
     def action():
@@ -92,7 +101,7 @@ def submit_milestone(project_id, milestone_id):
             attachments.save(acting_user(), milestone, upload, current_app.instance_path)
 
     return run(action, "里程碑成果已提交，待发榜企业和牵头部门确认。", _back(project),
-               lambda status: _render(project, status, evidence_form=form), form)
+               lambda status: _render(project, status, evidence_form=form))
 
 
 @bp.post("/<int:project_id>/milestones/<int:milestone_id>/confirm")
@@ -111,9 +120,9 @@ def reject_milestone(project_id, milestone_id):
     milestone = get_milestone(project, milestone_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render(project, 400, reason_form=form)
+        return _invalid(project, reason_form=form)
     return run(lambda: projects.reject_milestone(acting_user(), milestone, form.reason.data), "已退回该里程碑。",
-               _back(project), lambda status: _render(project, status, reason_form=form), form)
+               _back(project), lambda status: _render(project, status, reason_form=form))
 
 
 @bp.route("/<int:project_id>/milestones/<int:milestone_id>/files/<int:attachment_id>")
@@ -173,8 +182,8 @@ def terminate(project_id):
     project = get_project(project_id)
     form = ReasonForm()
     if not form.validate_on_submit():
-        return _render(project, 400, reason_form=form)
+        return _invalid(project, reason_form=form)
     return run(lambda: projects.terminate(acting_user(), project, form.reason.data), "项目已终止。", _back(project),
-               lambda status: _render(project, status, reason_form=form), form)
+               lambda status: _render(project, status, reason_form=form))
 
 

@@ -1,26 +1,53 @@
 """Forms for proposals, consortium invitations, expert review and selection."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from wtforms import (DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional, StopValidation, ValidationError
 
-from ..formkit import BaseForm, chosen, max_length, options, required
+from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import DeclineCode
 
 MILESTONE_ROWS = 5
 
 
-class MilestoneRow(Form):
-    """One row of the milestone table; a row with no title is ignored."""
+def _date_if_named(row, field):
+    """A named milestone needs its due date (runs before Optional, which would skip a blank one)."""
+    if not (field.raw_data or [""])[0].strip() and (row.title.data or "").strip():
+        field.errors[:] = []
+        raise StopValidation("已填写里程碑名称，但缺少完成日期。")
 
-    title = StringField("里程碑", validators=[Optional(), max_length(200)])
-    due_date = DateField("完成日期", validators=[Optional()])
+
+class MilestoneRow(Form):
+    """One row of the milestone table; a row left blank is ignored, a half-filled one is refused."""
+
+    title = StringField("里程碑名称", validators=[max_length(200)])  # labels get the row number: see __init__
+    due_date = DateField("完成日期", validators=[_date_if_named, Optional()], invalid_value_message=BAD_DATE)
     deliverable = StringField("交付物", validators=[Optional(), max_length(500)])
-    fund_share = IntegerField("经费比例（%）", validators=[Optional(), NumberRange(min=0, max=100, message="应为 0—100。")])
+    fund_share = IntegerField("经费比例（%）", validators=[Optional(), between(0, 100, "应为 0—100 的整数。")],
+                              invalid_value_message="应为 0—100 的整数。")
 
     class Meta:
         locales = ["zh"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:  # "第 3 个里程碑完成日期": each error in the summary says which row it is in
+            field.label.text = f"第 {self.number} 个{field.label.text if field.name.endswith('title') else '里程碑' + field.label.text}"
+
+    @property
+    def number(self) -> int:
+        """The row's number on the page (its prefix is milestones-<index>-)."""
+        return int(self._prefix.rstrip("-").rsplit("-", 1)[-1]) + 1
+
+    def is_blank(self) -> bool:
+        return not any((f.raw_data or [""])[0].strip() for f in (self.title, self.due_date, self.deliverable, self.fund_share))
+
+    def validate_title(self, field):
+        if not (field.data or "").strip() and not self.is_blank():
+            raise ValidationError("本行已填写内容，但缺少名称。")
 
 
 class ProposalForm(BaseForm):
@@ -28,25 +55,25 @@ class ProposalForm(BaseForm):
                                    description="技术路线、关键技术的解决思路，以及如何逐项达到榜单的技术指标。")
     team = TextAreaField("团队组成", validators=[required("团队组成"), max_length(5000)])
     track_record = TextAreaField("前期基础与业绩", validators=[max_length(5000)])
-    price_wan = DecimalField("报价（万元）", places=2, validators=[
-        required("报价"), NumberRange(min=0.01, max=1000000, message="报价应在 0.01—1,000,000 万元之间。")])
+    price_wan = DecimalField("报价（万元）", places=2, invalid_value_message="报价应为数字，单位万元。", validators=[
+        required("报价"), between(Decimal("0.01"), 1000000, "报价应在 0.01—1,000,000 万元之间。"),
+        decimals(2, "报价最多保留两位小数。")])
     schedule = TextAreaField("进度安排", validators=[max_length(5000)])
-    milestones = FieldList(FormField(MilestoneRow), min_entries=MILESTONE_ROWS, max_entries=MILESTONE_ROWS)
+    milestones = FieldList(FormField(MilestoneRow), "里程碑", min_entries=MILESTONE_ROWS, max_entries=MILESTONE_ROWS)
 
     def milestone_rows(self) -> list[dict]:
-        """The filled rows; raises ValueError with a Chinese message for a half-filled row."""
+        """The rows with a name and a readable date, each with its number on the page (`row`);
+        half-filled rows carry their own error (see MilestoneRow)."""
         rows = []
-        for index, entry in enumerate(self.milestones.entries, start=1):
-            data = entry.form.data
-            if not (data["title"] or "").strip():
-                if data["due_date"] or (data["deliverable"] or "").strip():
-                    raise ValueError(f"第 {index} 个里程碑缺少名称。")
-                continue
-            if not data["due_date"]:
-                raise ValueError(f"第 {index} 个里程碑缺少完成日期。")
-            rows.append({"title": data["title"].strip(), "due_date": data["due_date"],
-                         "deliverable": (data["deliverable"] or "").strip(), "fund_share": data["fund_share"] or 0})
+        for entry in self.milestones.entries:
+            row = entry.form
+            if (row.title.data or "").strip() and row.due_date.data is not None:
+                rows.append({"row": row.number, "title": row.title.data.strip(), "due_date": row.due_date.data,
+                             "deliverable": (row.deliverable.data or "").strip(), "fund_share": row.fund_share.data or 0})
         return rows
+
+    def milestones_blank(self) -> bool:
+        return all(entry.form.is_blank() for entry in self.milestones.entries)
 
 
 class MemberInviteForm(BaseForm):
@@ -69,6 +96,9 @@ class ScoreForm(BaseForm):
     comment = TextAreaField("评审意见", validators=[required("评审意见"), max_length(5000)])
 
 
+SCORE = "评分应为 0—100 的数字。"
+
+
 def score_form(criteria, formdata=None, data=None):
     """A ScoreForm with one 0–100 field per criterion of the rubric."""
 
@@ -76,8 +106,8 @@ def score_form(criteria, formdata=None, data=None):
         pass
 
     for index, (name, weight) in enumerate(criteria):
-        setattr(Scores, f"c{index}", DecimalField(f"{name}（权重 {weight}）", places=1, validators=[
-            required(name), NumberRange(min=0, max=100, message="评分应为 0—100。")]))
+        setattr(Scores, f"c{index}", DecimalField(f"{name}（权重 {weight}）", places=1, invalid_value_message=SCORE, validators=[
+            required(name), between(0, 100, SCORE)]))
     return Scores(formdata=formdata, data=data) if formdata is not None else Scores(data=data)
 
 
@@ -88,10 +118,10 @@ class SelectForm(BaseForm):
 
 
 class ApproveForm(BaseForm):
-    funding_wan = DecimalField("立项经费（万元）", places=2, validators=[
-        required("立项经费"), NumberRange(min=0.01, message="立项经费应大于 0。")])
-    start_date = DateField("开始日期", validators=[required("开始日期")])
-    end_date = DateField("结束日期", validators=[required("结束日期")])
+    funding_wan = DecimalField("立项经费（万元）", places=2, invalid_value_message="立项经费应为数字，单位万元。", validators=[
+        required("立项经费"), between(Decimal("0.01"), None, "立项经费应大于 0。"), decimals(2, "立项经费最多保留两位小数。")])
+    start_date = DateField("开始日期", validators=[required("开始日期")], invalid_value_message=BAD_DATE)
+    end_date = DateField("结束日期", validators=[required("结束日期")], invalid_value_message=BAD_DATE)
     task_book = TextAreaField("任务书摘要", validators=[required("任务书摘要"), max_length(10000)])
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
-from ..formkit import ConfirmForm, options
+from ..formkit import ConfirmForm, apply_error, options
 from ..models import Attachment, ConsortiumMember, Organisation, OrgStatus, OrgType, Proposal
 from ..services import attachments, audit, proposals, recommend, selection
 from ..services.errors import ServiceError
@@ -32,20 +32,26 @@ def _fields(form: ProposalForm) -> dict:
 
 
 def _save(form, challenge, proposal=None):
-    """Validate the form and its milestone rows, then create or update; re-render on any refusal."""
+    """Validate the form and its milestones, then create or update; re-render on any refusal with
+    every problem at once (the fields', the half-filled rows' and the milestone plan's)."""
     def again(status):
-        return render_template("proposals/form.html", form=form, challenge=challenge, proposal=proposal), status
+        return render_template("proposals/form.html", form=form, challenge=challenge, proposal=proposal,
+                               project_end=proposals.project_end(challenge)), status
 
-    if not form.validate_on_submit():
-        return again(400 if form.is_submitted() else 200)
-    if form.price_wan.data and form.price_wan.data > challenge.budget_wan:
+    if not form.is_submitted():
+        return again(200)
+    valid = form.validate_on_submit()
+    rows = form.milestone_rows()
+    if rows or form.milestones_blank():  # rows that are only half filled already say what is missing
+        problems = proposals.milestone_problems(challenge, rows)
+        if problems:
+            apply_error(form, ServiceError(problems, field="milestones"))
+            valid = False
+    if not valid:
+        return again(400)
+    if form.price_wan.data > challenge.budget_wan:
         flash(f"提示：报价 {form.price_wan.data:,.2f} 万元高于榜额 {challenge.budget_wan:,.2f} 万元，评审时将关注经费合理性。",
               "warning")
-    try:
-        rows = form.milestone_rows()
-    except ValueError as error:
-        form.form_errors.append(str(error))
-        return again(400)
     if proposal is None:
         return run(lambda: proposals.create(acting_user(), challenge, rows, **_fields(form)), "方案草稿已保存。",
                    lambda p: url_for("proposals.show", proposal_id=p.id), again, form)

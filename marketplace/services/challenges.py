@@ -1,6 +1,7 @@
 """Challenges (榜单): drafting, review by the chain's lead department, publication and closing."""
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -53,12 +54,32 @@ def _move(actor, challenge: Challenge, to: ChallengeState, action: str, reason: 
     audit.record(actor, action, challenge, before, to, reason)
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter: 1-31 + 1 → 2-28/29)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_deadline(today: date | None = None) -> date:
+    """Applications stay open at most a year: a listing due years away is no call for solvers."""
+    return add_months(today or date.today(), 12)
+
+
+def project_end(challenge: Challenge) -> date:
+    """The end of the project period, counted from the 揭榜 deadline: no project can start before
+    applications close (selection and 公示 come later still), so this is the latest a milestone may fall."""
+    return add_months(challenge.deadline, challenge.period_months)
+
+
 def _check_fields(fields: dict, new: bool) -> None:
     if fields.get("budget_wan") is not None and Decimal(fields["budget_wan"]) <= 0:
         raise ServiceError("榜额应大于 0 万元。", field="budget_wan")
     deadline = fields.get("deadline")
     if deadline is not None and new and deadline < date.today():
         raise ServiceError("揭榜截止日期不能早于今天。", field="deadline")
+    if deadline is not None and deadline > latest_deadline():
+        raise ServiceError(f"揭榜截止日期最晚为一年后（{latest_deadline()}）。", field="deadline")
 
 
 def create(actor: User, **fields) -> Challenge:

@@ -6,9 +6,11 @@ class ServiceError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | list[str], field: str | None = None):
+        """`message` may be a list: every problem of one input, reported together."""
+        self.messages = [message] if isinstance(message, str) else list(message)
+        self.message = " ".join(self.messages)
+        super().__init__(self.message)
         self.field = field
 
 

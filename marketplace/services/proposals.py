@@ -11,6 +11,7 @@ from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .challenges import project_end
 from .visibility import can_view_details, is_manager
 
 P = ProposalState
@@ -72,7 +73,7 @@ def create(actor: User, challenge: Challenge, milestones: list[dict], **fields) 
         raise InvalidTransition("本机构已对该榜单创建过揭榜方案，请在原方案上修改。")
     proposal = Proposal(challenge=challenge, organisation=actor.organisation, created_by_id=actor.id,
                         **{k: v for k, v in fields.items() if k in FIELDS})
-    _set_milestones(proposal, milestones)
+    _set_milestones(proposal, challenge, milestones)
     db.session.add(proposal)
     try:
         with db.session.begin_nested():
@@ -83,17 +84,40 @@ def create(actor: User, challenge: Challenge, milestones: list[dict], **fields) 
     return proposal
 
 
-def _set_milestones(proposal: Proposal, milestones: list[dict]) -> None:
+def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str]:
+    """Every problem of the milestone rows at once (empty when they are fine).
+
+    Each row is a dict of title, due_date, deliverable, fund_share and optionally `row`, its number
+    on the page (defaults to its position)."""
     if not milestones:
-        raise ServiceError("请至少填写一个里程碑。", field="milestones")
+        return ["请至少填写一个里程碑。"]
+    problems, today, end = [], date.today(), project_end(challenge)
+    for position, m in enumerate(milestones, start=1):
+        n, due = m.get("row", position), m.get("due_date")
+        if not (m.get("title") or "").strip():
+            problems.append(f"第 {n} 个里程碑缺少名称。")
+        if due is None:
+            problems.append(f"第 {n} 个里程碑缺少完成日期。")
+        elif due <= today:
+            problems.append(f"第 {n} 个里程碑的完成日期 {due} 应晚于今天。")
+        elif due > end:
+            problems.append(f"第 {n} 个里程碑的完成日期 {due} 超出项目周期：本榜单项目周期 {challenge.period_months} 个月，"
+                            f"自揭榜截止日 {challenge.deadline} 起算，里程碑最晚应在 {end} 完成。")
+        if not 0 <= int(m.get("fund_share") or 0) <= 100:
+            problems.append(f"第 {n} 个里程碑的经费比例应为 0—100。")
     total = sum(int(m.get("fund_share") or 0) for m in milestones)
     if total > 100:
-        raise ServiceError(f"各里程碑经费比例合计 {total}%，不能超过 100%。", field="milestones")
-    dates = [m["due_date"] for m in milestones]
-    if any(d <= date.today() for d in dates):
-        raise ServiceError("里程碑完成日期应晚于今天。", field="milestones")
+        problems.append(f"各里程碑经费比例合计 {total}%，不能超过 100%。")
+    dates = [m["due_date"] for m in milestones if m.get("due_date") is not None]
     if dates != sorted(dates):
-        raise ServiceError("里程碑应按完成日期先后排列。", field="milestones")
+        problems.append("里程碑应按完成日期先后排列。")
+    return problems
+
+
+def _set_milestones(proposal: Proposal, challenge: Challenge, milestones: list[dict]) -> None:
+    problems = milestone_problems(challenge, milestones)
+    if problems:
+        raise ServiceError(problems, field="milestones")
     proposal.milestones = [ProposalMilestone(seq=i + 1, title=m["title"], due_date=m["due_date"],
                                              deliverable=m.get("deliverable", ""), fund_share=int(m.get("fund_share") or 0))
                            for i, m in enumerate(milestones)]
@@ -108,7 +132,7 @@ def update(actor: User, proposal: Proposal, milestones: list[dict], **fields) ->
     for name in FIELDS:
         if name in fields:
             setattr(proposal, name, fields[name])
-    _set_milestones(proposal, milestones)
+    _set_milestones(proposal, proposal.challenge, milestones)
     db.session.flush()
 
 

@@ -1,4 +1,5 @@
 """Proposals: who may answer, the deadline, one per organisation (also under concurrency), consortia."""
+import re
 import threading
 from datetime import date, timedelta
 
@@ -184,3 +185,44 @@ def test_outsiders_cannot_see_a_proposal(client, auth, world):
     assert client.get(f"/proposals/{proposal.id}").status_code == 404
     client.post("/auth/logout")
     assert client.get(f"/proposals/{proposal.id}").status_code == 302
+
+
+def outside_summary(html: str) -> str:
+    """The page without the error summary at the top of the form (which repeats each message by design)."""
+    return re.sub(r'<div class="alert alert-danger error-summary".*?</ul>\s*</div>', "", html, flags=re.S)
+
+
+def test_every_milestone_problem_is_reported_in_one_answer(client, auth, world):
+    """Regression: milestone problems came one per submit (a missing name, then the share total, then the date)."""
+    auth.login("uni@example.com")
+    soon = (date.today() + timedelta(days=200)).isoformat()
+    data = proposal_form(**{"milestones-0-due_date": (date.today() - timedelta(days=1)).isoformat(),  # past
+                            "milestones-1-fund_share": "90",                                        # 40 + 90 > 100
+                            "milestones-2-due_date": soon, "milestones-2-deliverable": "中期报告",    # no name
+                            "milestones-3-title": "推广应用", "milestones-3-due_date": "2040-01-01"})  # after the period
+    response = client.post(f"/challenges/{world['challenge']}/proposals/new", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "两相冷板与CDU联合设计" in html
+    rest = outside_summary(html)
+    for message in ("第 1 个里程碑的完成日期", "应晚于今天", "合计 130%", "本行已填写内容，但缺少名称。",
+                    "第 4 个里程碑的完成日期 2040-01-01 超出项目周期"):
+        assert rest.count(message) == 1, message  # each once next to the table, and listed in the summary
+    assert "第 3 个里程碑名称：本行已填写内容" in html  # the summary says which row
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+
+
+def test_milestones_must_fall_within_the_project_period(client, auth, world):
+    """The period (24 months here) counts from the 揭榜 deadline: its last day is allowed, the next is not."""
+    from marketplace.models import Challenge
+    from marketplace.services.challenges import project_end
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    end = project_end(challenge)
+    assert end == challenge.deadline.replace(year=challenge.deadline.year + 2)
+    auth.login("uni@example.com")
+    late = proposal_form(**{"milestones-1-due_date": (end + timedelta(days=1)).isoformat()})
+    html = client.post(f"/challenges/{challenge.id}/proposals/new", data=late).get_data(as_text=True)
+    assert f"项目周期 24 个月，自揭榜截止日 {challenge.deadline} 起算，里程碑最晚应在 {end} 完成" in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+    on_time = proposal_form(**{"milestones-1-due_date": end.isoformat()})
+    assert client.post(f"/challenges/{challenge.id}/proposals/new", data=on_time).status_code == 303

@@ -129,6 +129,23 @@ def test_bad_scores_and_recusal(app, client, auth, world):
     assert db.session.get(Review, review.id).state is ReviewState.recused
 
 
+def test_a_word_as_score_is_called_not_a_number_and_zero_is_a_score(client, auth, world):
+    """Regression: "abc" as a score answered "请填写预期效益。" as if the box were empty (and so did 0)."""
+    auth.login("chain-ai@example.com")
+    assign(client, world["proposal"], world["experts"][0])
+    client.post("/auth/logout")
+    auth.login("e0@example.com")
+    review = db.session.scalar(db.select(Review))
+    data = {"c0": "80", "c1": "0", "c2": "70", "c3": "60", "c4": "abc", "comment": "可行。"}
+    response = client.post(f"/reviews/{review.id}", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "预期效益（权重 10）：评分应为 0—100 的数字。" in html
+    assert "请填写" not in html
+    assert db.session.get(Review, review.id).state is ReviewState.assigned
+    assert client.post(f"/reviews/{review.id}", data=data | {"c4": "90"}).status_code == 303
+    assert db.session.get(Review, review.id).scores["技术可行性"] == 0
+
+
 def test_rubric_weights_must_sum_to_100(client, auth, world):
     auth.login("chain-ai@example.com")
     response = client.post(f"/challenges/{world['challenge']}/rubric", data={"rubric": "技术先进性 50\n可行性 40"})
