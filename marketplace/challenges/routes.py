@@ -12,7 +12,7 @@ from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, Or
 from ..models.base import split_keywords
 from ..services import attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
-from ..services import recommend
+from ..services import recommend, recommend_feedback
 from ..services import chains as chain_service
 from ..services.errors import ServiceError
 from ..services.visibility import can_view, can_view_details, is_manager
@@ -309,7 +309,7 @@ def invite(challenge_id):
     def action():
         challenges.invite(acting_user(), challenge, organisation)
         if request.form.get("from_recommendation"):
-            recommend.record_if_recommended(acting_user(), challenge, organisation.id, "invited")
+            recommend_feedback.record_if_recommended(acting_user(), challenge, organisation.id, "invited")
 
     return _transition(challenge, action, f"已邀请{organisation.name}。")
 

@@ -13,7 +13,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
-from ..services import browse, recommend, reviews, score_export, selection
+from ..services import browse, recommend, recommend_feedback, reviews, score_export, selection
 from ..services.visibility import is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
@@ -110,7 +110,7 @@ def assign(proposal_id):
     expert = db.get_or_404(User, form.expert_id.data)
     def action():
         reviews.assign(acting_user(), proposal, expert)
-        recommend.record(acting_user(), "reviewers", f"prop:{proposal.id}", f"exp:{expert.id}", "assigned",
+        recommend_feedback.record(acting_user(), "reviewers", f"prop:{proposal.id}", f"exp:{expert.id}", "assigned",
                          challenge.chain_id, request.form.get("rank", type=int))
 
     return run(action, f"已分配专家 {expert.name}。", _back(challenge),
@@ -139,7 +139,7 @@ def select(challenge_id):
     def action():
         selection.select(acting_user(), challenge, chosen, form.text.data or "")
         for proposal in chosen:  # credit the recommendation that found this institution, if any
-            recommend.record_if_recommended(acting_user(), challenge, proposal.organisation_id, "selected")
+            recommend_feedback.record_if_recommended(acting_user(), challenge, proposal.organisation_id, "selected")
 
     return run(action,
                "已确定拟立项方案并开始公示。", _back(challenge), lambda status: _desk(challenge, status, select_form=form))

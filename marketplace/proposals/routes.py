@@ -9,7 +9,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import Attachment, ConsortiumMember, Organisation, OrgStatus, OrgType, Proposal
-from ..services import attachments, audit, proposals, recommend, selection
+from ..services import attachments, audit, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
 from ..webkit import run, send_attachment
@@ -185,7 +185,7 @@ def shortlist(proposal_id):
     ConfirmForm().validate_on_submit()
     def action():
         selection.shortlist(acting_user(), proposal)
-        recommend.record_if_recommended(acting_user(), proposal.challenge, proposal.organisation_id, "shortlisted")
+        recommend_feedback.record_if_recommended(acting_user(), proposal.challenge, proposal.organisation_id, "shortlisted")
 
     return run(action, "方案已入围。", _back(proposal), _again(proposal))
 

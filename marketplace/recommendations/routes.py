@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require, safe_next
 from ..extensions import db
 from ..formkit import ConfirmForm
-from ..services import recommend
+from ..services import recommend, recommend_feedback
 
 bp = Blueprint("recommendations", __name__)
 CONTEXTS = ("challenge_institutions", "institution_challenges", "reviewers", "similar_challenges")
@@ -24,7 +24,7 @@ def feedback():
     query_id, doc_id = form.get("query_id", "")[:32], form.get("doc_id", "")[:32]
     if not query_id or not doc_id:
         abort(400, description="反馈内容无效。")
-    recommend.record(acting_user(), context, query_id, doc_id, kind, form.get("chain_id", type=int),
+    recommend_feedback.record(acting_user(), context, query_id, doc_id, kind, form.get("chain_id", type=int),
                      form.get("rank", type=int), form.get("score", type=float))
     db.session.commit()
     flash("谢谢反馈，推荐会据此改进。" if kind == "useful" else "已记录：该推荐不相关。", "success")
@@ -46,7 +46,7 @@ def duplicates():
 def report():
     """How often recommendations were marked useful or led to an invitation, shortlist, selection or assignment."""
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门。")
-    rows = recommend.acted_on_by_chain()
+    rows = recommend_feedback.acted_on_by_chain()
     if not current_user.is_platform_admin:
         rows = [r for r in rows if r["chain"].id == current_user.admin_chain_id]
     return render_template("recommend/report.html", rows=rows)

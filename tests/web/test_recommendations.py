@@ -237,12 +237,11 @@ def test_weekly_digest_once_a_week(app, client, auth, world):
 
 
 def test_admin_report_counts_feedback_per_chain(client, auth, world, ctx):
-    from marketplace.services import recommend
-    from factories import make_platform_admin
+    from marketplace.services import recommend_feedback
 
     make_platform_admin("root@example.com")
-    recommend.record(None, "challenge_institutions", "ch:1", "org:2", "useful", chain_by_code("ai").id)
-    recommend.record(None, "challenge_institutions", "ch:1", "org:3", "invited", chain_by_code("ai").id)
+    recommend_feedback.record(None, "challenge_institutions", "ch:1", "org:2", "useful", chain_by_code("ai").id)
+    recommend_feedback.record(None, "challenge_institutions", "ch:1", "org:3", "invited", chain_by_code("ai").id)
     db.session.commit()
     auth.login("root@example.com")
     html = client.get("/recommendations/report").get_data(as_text=True)
