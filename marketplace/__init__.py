@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from .proposals.routes import bp as proposals_bp
     from .recommendations.routes import bp as recommendations_bp
     from .main.routes import bp as main_bp
+    from .orgs import documents  # noqa: F401  (adds the verification-document routes to the blueprint)
     from .orgs.routes import bp as orgs_bp
 
     app.register_blueprint(main_bp)

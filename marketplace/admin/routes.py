@@ -10,7 +10,7 @@ from ..extensions import db, login_manager
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
 from ..paging import paginate
-from ..services import accounts, chains as chain_service, organisations, password_reset
+from ..services import accounts, chains as chain_service, organisations, password_reset, verification
 from ..services.audit import trail
 from ..services.errors import ServiceError
 from ..webkit import run
@@ -51,7 +51,8 @@ def organisation_list():
     if q:
         query = query.where(or_(Organisation.name.contains(q), Organisation.credit_code.contains(q.upper())))
     page = paginate(query.order_by(Organisation.created_at.desc()), per_page=20)
-    return render_template("admin/organisations.html", page=page, status=status, q=q)
+    documents = verification.counts([o.id for o in page.items])
+    return render_template("admin/organisations.html", page=page, status=status, q=q, documents=documents)
 
 
 @bp.route("/organisations/<int:org_id>")
@@ -59,7 +60,9 @@ def organisation_detail(org_id):
     platform_admin_only()
     organisation = db.get_or_404(Organisation, org_id)
     return render_template("admin/organisation.html", organisation=organisation, reject_form=RejectForm(),
-                           confirm=ConfirmForm(), events=trail(organisation))
+                           confirm=ConfirmForm(), events=trail(organisation),
+                           documents=verification.documents(organisation),
+                           what_to_upload=verification.what_to_upload(organisation))
 
 
 @bp.post("/organisations/<int:org_id>/verify")

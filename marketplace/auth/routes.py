@@ -90,7 +90,7 @@ def register():
             return render_template("auth/register.html", form=form), 400
         _sign_in(user)
         db.session.commit()
-        flash("注册成功。机构资料已提交平台审核，认证通过前可以完善资料，但暂不能发榜、揭榜或评审。", "success")
+        flash("注册成功。机构资料已提交平台审核：请在本页上传认证材料（营业执照或事业单位法人证书等）；认证通过前可以完善资料，但暂不能发榜、揭榜或评审。", "success")
         return redirect(url_for("orgs.mine"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status

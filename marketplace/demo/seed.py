@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
+from flask import current_app
+from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
 from ..credit_code import ALPHABET, check_character
@@ -12,6 +15,7 @@ from ..extensions import db
 from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
 from ..models.base import utcnow
 from ..services.admins import office
+from ..services import verification
 from ..services.chains import ensure_chains
 
 DEMO_PASSWORD = "demo-password"
@@ -41,7 +45,8 @@ DEPARTMENTS = {
 QUEUE = (
     {"key": "pending-ent", "name": "荆门绿源再生资源科技有限公司", "type": "enterprise", "region": "荆门市",
      "status": "pending", "contact_name": "周涛", "contact_phone": "0724-2345678",
-     "profile": "从事废旧锂电池梯次利用与再生材料回收，拟参与节能环保产业链攻关。"},
+     "profile": "从事废旧锂电池梯次利用与再生材料回收，拟参与节能环保产业链攻关。",
+     "document": "营业执照（演示样本）.pdf"},
     {"key": "pending-inst", "name": "鄂东智能制造产业技术研究院", "type": "institute", "region": "黄冈市",
      "status": "pending", "contact_name": "许静", "contact_phone": "0713-8123456",
      "profile": "地方政府与高校共建的新型研发机构，聚焦工业视觉检测与智能产线集成。"},
@@ -135,7 +140,11 @@ class _Seeder:
                 contact_phone=record["contact_phone"], profile=record["profile"],
                 rejection_reason=record.get("rejection_reason", ""),
             )
-            self.user(f"{record['key']}@demo.example", record["contact_name"], org)
+            user = self.user(f"{record['key']}@demo.example", record["contact_name"], org)
+            if record.get("document"):
+                db.session.flush()
+                upload = FileStorage(io.BytesIO(sample_licence_pdf()), filename=record["document"])
+                verification.upload(user, org, upload, current_app.instance_path)
         return len(records) + len(QUEUE)
 
     def experts(self):
@@ -147,6 +156,27 @@ class _Seeder:
             for code in record["chains"]:
                 db.session.add(ExpertMembership(user=user, chain=self.chains[code]))
         return len(records)
+
+
+def sample_licence_pdf() -> bytes:
+    """A one-page PDF that says it is a sample, standing in for a scanned 营业执照 in the demo queue."""
+    text = b"BT /F1 18 Tf 72 720 Td (Sample business licence - demo data, not a real document) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
 def seed_demo(progress=print) -> str:

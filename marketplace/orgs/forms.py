@@ -1,6 +1,7 @@
 """Forms for an organisation's profile and members."""
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Optional, Regexp, URL
 
@@ -24,3 +25,8 @@ class ProfileForm(BaseForm):
 class InviteForm(BaseForm):
     email = EmailField("被邀请人邮箱", validators=[required("被邀请人邮箱"), Email(message="请输入有效的邮箱地址。")])
     role = SelectField("角色", choices=options(OrgRole.choices()), default=OrgRole.member.value)
+
+
+class DocumentForm(BaseForm):
+    attachment = FileField("认证材料（PDF / JPG / PNG，每份不超过 10 MB）", validators=[Optional()],
+                           render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})

@@ -8,11 +8,24 @@ from ..access import acting_user, login_required, require
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error
 from ..models import Invitation, Organisation, OrgRole, User
-from ..services import accounts, organisations
+from ..services import accounts, organisations, verification
 from ..services.errors import ServiceError
-from .forms import InviteForm, ProfileForm
+from .forms import DocumentForm, InviteForm, ProfileForm
 
 bp = Blueprint("orgs", __name__)
+
+
+def render_mine(form=None, document_form=None, status: int = 200):
+    """The own profile page: profile form (or view) and the verification documents."""
+    organisation = current_user.organisation
+    return render_template(
+        "orgs/mine.html", organisation=organisation, form=form or ProfileForm(obj=organisation),
+        can_edit=current_user.is_org_admin or current_user.is_platform_admin,
+        documents=verification.documents(organisation), what_to_upload=verification.what_to_upload(organisation),
+        can_manage_documents=verification.can_manage(acting_user(), organisation),
+        max_documents=verification.SCANS.max_files,
+        document_form=document_form or DocumentForm(formdata=None), confirm=ConfirmForm(),
+    ), status
 
 
 @bp.route("/mine", methods=["GET", "POST"])
@@ -20,9 +33,8 @@ bp = Blueprint("orgs", __name__)
 def mine():
     organisation = current_user.organisation
     form = ProfileForm(obj=organisation)
-    can_edit = current_user.is_org_admin or current_user.is_platform_admin
     if request.method == "POST":
-        require(can_edit, "只有本机构管理员可以修改机构资料。")
+        require(current_user.is_org_admin or current_user.is_platform_admin, "只有本机构管理员可以修改机构资料。")
         if form.validate_on_submit():
             try:
                 organisations.update_profile(acting_user(), organisation, **{
@@ -35,8 +47,8 @@ def mine():
                 db.session.commit()
                 flash("机构资料已保存。", "success")
                 return redirect(url_for("orgs.mine"))
-        return render_template("orgs/mine.html", organisation=organisation, form=form, can_edit=can_edit), 400
-    return render_template("orgs/mine.html", organisation=organisation, form=form, can_edit=can_edit)
+        return render_mine(form=form, status=400)
+    return render_mine(form=form)
 
 
 @bp.route("/mine/members", methods=["GET", "POST"])

@@ -1,11 +1,18 @@
-"""Attachments: PDF and Word files, checked by content, stored outside static/ under generated names."""
+"""Attachments: files checked by content, stored outside static/ under generated names.
+
+Each use says which kinds it accepts (`Kinds`): listings, proposals and milestones take PDF and
+Word documents (`DOCUMENTS`, the default); organisations' verification documents take scans and
+photos too (see services/verification.py).
+"""
 from __future__ import annotations
 
 import hashlib
 import os
 import unicodedata
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import filetype
 
@@ -13,14 +20,36 @@ from ..extensions import db
 from ..models import Attachment
 from .errors import PermissionDenied, ServiceError
 
-# Extension → the content types its bytes may really be (sniffed, never trusted from the browser).
-ALLOWED = {
-    ".pdf": {"application/pdf"},
-    ".doc": {"application/msword"},
-    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-}
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PER_OWNER = 10
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """What one use of attachments accepts, and how it says no.
+
+    `allowed` maps each extension to the content types its bytes may really be (sniffed with
+    `filetype`, never trusted from the browser).
+    """
+
+    allowed: Mapping[str, frozenset[str]]
+    max_files: int
+    wrong_type: str     # the name's extension is not one of `allowed`
+    wrong_content: str  # the bytes are not what the extension says
+    too_many: str       # the owner already has `max_files`
+
+
+PDF = frozenset({"application/pdf"})
+DOCUMENTS = Kinds(
+    allowed={
+        ".pdf": PDF,
+        ".doc": frozenset({"application/msword"}),
+        ".docx": frozenset({"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}),
+    },
+    max_files=10,
+    wrong_type="附件仅支持 PDF、Word（.pdf / .doc / .docx）文件。",
+    wrong_content="附件内容与文件类型不符（只接受真实的 PDF 或 Word 文档）。",
+    too_many="每项内容最多 10 个附件。",
+)
 
 
 def clean_name(name: str) -> str:
@@ -36,26 +65,32 @@ def storage_dir(instance_path: str) -> Path:
     return path
 
 
-def save(actor, owner, upload, instance_path: str) -> Attachment:
-    """Check and store one uploaded file for `owner` (a challenge, proposal…); raises ServiceError."""
-    if actor.organisation_id != getattr(owner, "organisation_id", None) and not actor.is_platform_admin:
+def owning_organisation_id(owner) -> int | None:
+    """The organisation an owner belongs to: an organisation owns itself, anything else names one."""
+    if type(owner).__tablename__ == "organisation":
+        return owner.id
+    return getattr(owner, "organisation_id", None)
+
+
+def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS) -> Attachment:
+    """Check and store one uploaded file for `owner` (a challenge, proposal, organisation…) if it is
+    one of `kinds`; raises ServiceError."""
+    if actor.organisation_id != owning_organisation_id(owner) and not actor.is_platform_admin:
         raise PermissionDenied("只能为本机构的内容上传附件。")
     name = clean_name(upload.filename)
     extension = os.path.splitext(name)[1].lower()
-    if not name or extension not in ALLOWED:
-        raise ServiceError("附件仅支持 PDF、Word（.pdf / .doc / .docx）文件。", field="attachment")
+    if not name or extension not in kinds.allowed:
+        raise ServiceError(kinds.wrong_type, field="attachment")
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ServiceError(f"附件不能超过 {MAX_BYTES // (1024 * 1024)} MB。", field="attachment")
     if not data:
         raise ServiceError("附件是空文件。", field="attachment")
     kind = filetype.guess(data)
-    if kind is None or kind.mime not in ALLOWED[extension]:
-        raise ServiceError("附件内容与文件类型不符（只接受真实的 PDF 或 Word 文档）。", field="attachment")
-    existing = db.session.scalar(db.select(db.func.count()).select_from(Attachment).filter_by(
-        owner_type=type(owner).__tablename__, owner_id=owner.id))
-    if existing >= MAX_PER_OWNER:
-        raise ServiceError(f"每项内容最多 {MAX_PER_OWNER} 个附件。", field="attachment")
+    if kind is None or kind.mime not in kinds.allowed[extension]:
+        raise ServiceError(kinds.wrong_content, field="attachment")
+    if count(owner) >= kinds.max_files:
+        raise ServiceError(kinds.too_many, field="attachment")
     stored = uuid.uuid4().hex + extension
     (storage_dir(instance_path) / stored).write_bytes(data)
     attachment = Attachment(
@@ -72,13 +107,30 @@ def of(owner) -> list[Attachment]:
         owner_type=type(owner).__tablename__, owner_id=owner.id).order_by(Attachment.id)).all()
 
 
+def count(owner) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Attachment).filter_by(
+        owner_type=type(owner).__tablename__, owner_id=owner.id))
+
+
+def counts(owner_type: str, owner_ids) -> dict[int, int]:
+    """How many files each of these owners has (owners without any are left out), in one query."""
+    rows = db.session.execute(
+        db.select(Attachment.owner_id, db.func.count()).where(
+            Attachment.owner_type == owner_type, Attachment.owner_id.in_(list(owner_ids)))
+        .group_by(Attachment.owner_id))
+    return {owner_id: n for owner_id, n in rows}
+
+
 def path_of(attachment: Attachment, instance_path: str) -> Path:
     return storage_dir(instance_path) / attachment.stored_name
 
 
 def delete(actor, owner, attachment: Attachment, instance_path: str) -> None:
-    if actor.organisation_id != getattr(owner, "organisation_id", None) and not actor.is_platform_admin:
+    """Remove one of `owner`'s files, row and bytes; raises PermissionDenied for another organisation's."""
+    if actor.organisation_id != owning_organisation_id(owner) and not actor.is_platform_admin:
         raise PermissionDenied("只能删除本机构的附件。")
+    if attachment.owner_type != type(owner).__tablename__ or attachment.owner_id != owner.id:
+        raise PermissionDenied("该附件不属于此内容。")
     db.session.delete(attachment)
     db.session.flush()
     try:

@@ -32,7 +32,8 @@ def trail(subject) -> list[AuditEvent]:
 # What each recorded action is called on the pages (the trail stores stable codes).
 ACTION_LABELS = {
     "organisation_registered": "注册机构", "organisation_verified": "通过认证", "organisation_rejected": "驳回认证",
-    "organisation_resubmitted": "修改资料后重新提交", "member_invited": "邀请成员", "invitation_accepted": "接受邀请",
+    "organisation_resubmitted": "修改资料后重新提交",
+    "verification_document_uploaded": "上传认证材料", "verification_document_deleted": "删除认证材料", "member_invited": "邀请成员", "invitation_accepted": "接受邀请",
     "member_role_changed": "调整成员角色", "member_enabled": "启用账号", "member_disabled": "停用账号",
     "password_changed": "修改密码", "chain_settings_changed": "修改产业链设置", "chain_lead_designated": "认定链主",
     "chain_lead_removed": "取消链主", "expert_appointed": "聘任专家", "expert_dismissed": "解聘专家",

@@ -96,11 +96,15 @@ def update_profile(actor: User, organisation: Organisation, **fields) -> None:
         if key not in PROFILE_FIELDS:
             raise ValueError(f"not a profile field: {key}")
         setattr(organisation, key, (value or "").strip())
-    if organisation.status is OrgStatus.rejected:
-        # A rejected applicant who corrects the profile goes back into the queue.
-        organisation.status = OrgStatus.pending
-        audit.record(actor, "organisation_resubmitted", organisation, OrgStatus.rejected, OrgStatus.pending)
+    resubmit_if_rejected(actor, organisation)
     db.session.flush()
+
+
+def resubmit_if_rejected(actor: User, organisation: Organisation, reason: str = "") -> None:
+    """A rejected applicant who corrects the profile or supplies documents goes back into the queue."""
+    if organisation.status is OrgStatus.rejected:
+        organisation.status = OrgStatus.pending
+        audit.record(actor, "organisation_resubmitted", organisation, OrgStatus.rejected, OrgStatus.pending, reason)
 
 
 def pending_queue() -> list[Organisation]:

@@ -32,6 +32,11 @@ def test_seed_demo_loads_once_and_accounts_work(app, runner, ctx):
     assert len(enterprises) >= 16 and len(institutions) >= 16
     assert all(o.is_demo for o in organisations)
     assert any(o.status is OrgStatus.pending for o in organisations)
+    # The demo queue shows one applicant with a (sample) licence and one without.
+    from marketplace.services import verification
+
+    queue = [o for o in organisations if o.status is OrgStatus.pending]
+    assert sorted(verification.counts([o.id for o in queue]).values()) == [1]
     from marketplace.credit_code import is_valid
 
     assert all(is_valid(o.credit_code) for o in organisations)
