@@ -177,7 +177,8 @@ def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:
     page = clamp(page, len(ranked), per_page)
     page_slice = ranked[(page - 1) * per_page: page * per_page]
     wanted = [int(doc_id.partition(":")[2]) for doc_id, _ in page_slice]
-    rows = {row.id: row for row in db.session.scalars(db.select(model).where(model.id.in_(wanted)))}
+    rows = {row.id: row for row in db.session.scalars(  # each result shows its organisation: load them together
+        db.select(model).where(model.id.in_(wanted)).options(selectinload(model.organisation)))}
     terms = {int(doc_id.partition(":")[2]): shared for doc_id, shared in page_slice}
     return ListPage([rows[i] for i in wanted if i in rows], page, per_page, len(ranked), {"terms": terms, "query": q})
 

@@ -42,6 +42,9 @@ def _expert_fields_changed(user: User) -> bool:
     return any(state.attrs[name].history.has_changes() for name in ("expertise", "expert_title", "name", "is_enabled"))
 
 
+CHANGED = "index_changed"
+
+
 @event.listens_for(Session, "after_flush_postexec")
 def _record(session, flush_context):
     pending = session.info.pop(_PENDING, set())
@@ -55,3 +58,5 @@ def _record(session, flush_context):
             keys.update(f"{prefix}:{i}" for i in rows)
     for key in sorted(keys):
         session.add(IndexChange(doc_id=key))
+    if keys:
+        session.info[CHANGED] = True  # this request's cached index must replay the log again

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from matching.tokenize import normalize
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Achievement, Capability, Challenge, ChallengeState, Organisation, Proposal, User
 from .chains import chain_by_code
+from .index_log import CHANGED
 from .match_index import TEXTS, live_index
 from .reviews import committee, conflict
 from .visibility import listed_doc_checker
@@ -56,7 +57,14 @@ class Group:
 
 
 def _index():
-    return live_index(current_app.instance_path)
+    """This process's index, caught up with the change log once per request (a page may rank several
+    times), and again after this request itself wrote listing changes."""
+    if not has_request_context():
+        return live_index(current_app.instance_path)
+    index = g.get("match_index")
+    if index is None or db.session.info.pop(CHANGED, False):
+        index = g.match_index = live_index(current_app.instance_path)
+    return index
 
 
 def _rows(doc_ids) -> dict[str, object]:
