@@ -36,11 +36,29 @@ class Item:
         return [term for term, _ in self.terms]
 
 
+@dataclass(frozen=True)
+class OrgView:
+    """What a recommendation shows of an institution (plain values, safe to remember)."""
+
+    id: int
+    name: str
+    type: object  # OrgType
+    region: str
+
+
+@dataclass(frozen=True)
+class ListingView:
+    """What a grouped recommendation shows of a capability or achievement."""
+
+    id: int
+    title: str
+
+
 @dataclass
 class Group:
     """Recommended listings of one institution, best first."""
 
-    organisation: Organisation
+    organisation: Organisation | OrgView
     items: list[Item] = field(default_factory=list)
 
     @property
@@ -166,23 +184,25 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
 
     key = ("for_challenge", challenge.id, challenge.organisation_id, chain_id, org_type, region, limit)
 
-    def compute() -> list[tuple[int, list[Explained]]]:
-        """(organisation id, its best few explained hits) per institution, best first."""
+    def compute() -> list[tuple[OrgView, list[Item]]]:
+        """Each institution with its best few explained listings, best first, as plain values: what
+        the page shows of them changes only with the index (an organisation's edits re-log its
+        listings), so a view of a popular challenge costs no query at all until the index changes."""
         hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
-        groups: dict[int, list[Explained]] = {}
-        for explained in _explain(hits):
-            groups.setdefault(index.meta[explained[0]]["org"], []).append(explained)
-        return [(org, found[:SHOWN_PER_GROUP]) for org, found in list(groups.items())[:limit]]
+        rows = _rows(hit.id for hit in hits)
+        groups: dict[int, tuple[OrgView, list[Item]]] = {}
+        for hit in hits:
+            obj = rows.get(hit.id)
+            shared = _shared_terms(hit, obj) if obj is not None else []
+            if not shared:
+                continue
+            org = obj.organisation
+            _, found = groups.setdefault(org.id, (OrgView(org.id, org.name, org.type, org.region), []))
+            if len(found) < SHOWN_PER_GROUP:
+                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0))
+        return list(groups.values())[:limit]
 
-    grouped = index.memo(key, compute)
-    # Only the rows shown are loaded: at most `limit` institutions with a few listings each.
-    items = {item.doc_id: item for item in _items([e for _, found in grouped for e in found])}
-    groups = []
-    for _, found in grouped:
-        group_items = [items[doc_id] for doc_id, _, _ in found if doc_id in items]
-        if group_items:
-            groups.append(Group(group_items[0].obj.organisation, group_items))
-    return groups
+    return [Group(org, list(items)) for org, items in index.memo(key, compute)]
 
 
 def institution_query(organisation: Organisation) -> str:

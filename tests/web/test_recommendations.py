@@ -84,7 +84,8 @@ def test_explanations_are_words_of_both_texts(app, world):
             for item in group.items:
                 assert item.words
                 for word in item.words:
-                    assert word in query_text and word in (item.obj.title + item.obj.description)
+                    row = db.session.get(Capability, item.obj.id)  # the groups hold plain values; check the row
+                    assert word in query_text and word in (row.title + row.description)
 
 
 @pytest.mark.parametrize("who", [None, "other@example.com", "cooling@example.com"])
