@@ -1,0 +1,45 @@
+"""Forms sent back with errors, used from the keyboard in a real browser: the error summary takes
+focus, its links land on the fields, the input is kept, and focus is always visible."""
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "demo-password"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(live_server["url"] + "/auth/login")
+    page.get_by_label("邮箱").fill("enterprise@demo.example")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    yield page
+    context.close()
+
+
+def test_error_summary_takes_focus_and_links_to_fields(page, live_server, screenshots):
+    page.goto(live_server["url"] + "/challenges/new")
+    page.get_by_label("需求背景").fill("保留这段输入：产线视觉检测依赖进口算法。")
+    page.get_by_label("榜额（万元）").fill("12.345")
+    page.get_by_role("button", name="保存", exact=True).first.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    summary = page.locator("[data-error-summary]")
+    assert "两位小数" in summary.inner_text() and "请填写榜单名称" in summary.inner_text()
+    summary.get_by_role("link", name="榜单名称", exact=False).first.press("Enter")
+    assert page.evaluate("location.hash") == "#title"
+    assert page.get_by_label("需求背景").input_value() == "保留这段输入：产线视觉检测依赖进口算法。"
+    page.screenshot(path=str(screenshots / "forms-error-summary.png"), full_page=True)
+
+
+def test_focus_is_visible_from_the_keyboard(page, live_server):
+    page.goto(live_server["url"] + "/challenges/")
+    for _ in range(3):  # skip link, brand, first menu entry
+        page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    width = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+    assert outline != "none" and width >= 2, (outline, width)
