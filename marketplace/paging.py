@@ -7,9 +7,17 @@ from dataclasses import dataclass, field
 from .extensions import db
 
 
+MAX_PAGE = 1_000_000
+
+
 def paginate(query, page: int | None = None, per_page: int = 20):
     """Flask-SQLAlchemy's pagination, but a page past the end shows the last page (not an empty one
     that claims to be "page 999 of 2") and a page below 1 shows the first. `page=None` reads ?page=."""
+    if page is None:
+        from flask import request
+
+        page = request.args.get("page", 1, type=int)
+    page = min(max(page, 1), MAX_PAGE)  # 10**20 would overflow the database's integer in OFFSET
     result = db.paginate(query, page=page, per_page=per_page, error_out=False)
     if result.pages and result.page > result.pages:
         result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
@@ -18,7 +26,7 @@ def paginate(query, page: int | None = None, per_page: int = 20):
 
 def clamp(page: int, total: int, per_page: int) -> int:
     """A requested page number brought within 1..last page."""
-    return min(max(page, 1), max(1, math.ceil(total / per_page)))
+    return min(max(page, 1), max(1, math.ceil(total / per_page)), MAX_PAGE)
 
 
 @dataclass

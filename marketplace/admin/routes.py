@@ -58,11 +58,15 @@ def organisation_list():
 @bp.route("/organisations/<int:org_id>")
 def organisation_detail(org_id):
     platform_admin_only()
-    organisation = db.get_or_404(Organisation, org_id)
-    return render_template("admin/organisation.html", organisation=organisation, reject_form=RejectForm(),
+    return _organisation_page(db.get_or_404(Organisation, org_id), RejectForm())
+
+
+def _organisation_page(organisation, reject_form, status: int = 200):
+    """The verification page, also when a rejection is sent back with an error (documents included)."""
+    return render_template("admin/organisation.html", organisation=organisation, reject_form=reject_form,
                            confirm=ConfirmForm(), events=trail(organisation),
                            documents=verification.documents(organisation),
-                           what_to_upload=verification.what_to_upload(organisation))
+                           what_to_upload=verification.what_to_upload(organisation)), status
 
 
 @bp.post("/organisations/<int:org_id>/verify")
@@ -96,8 +100,7 @@ def organisation_reject(org_id):
             db.session.commit()
             flash(f"已驳回：{organisation.name}", "info")
             return redirect(url_for("admin.organisation_list")), 303
-    return render_template("admin/organisation.html", organisation=organisation, reject_form=form,
-                           confirm=ConfirmForm(), events=trail(organisation)), 400
+    return _organisation_page(organisation, form, 400)
 
 
 def _managed_chain(code: str):

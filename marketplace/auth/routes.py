@@ -48,7 +48,11 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("main.dashboard"))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+        except ServiceError as refusal:  # a disabled account, with the right password
+            form.form_errors.append(refusal.message)
+            return render_template("auth/login.html", form=form, next_url=next_url), 403
         if user is None:
             form.form_errors.append("邮箱或密码不正确。")
             return render_template("auth/login.html", form=form, next_url=next_url), 400

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
 from ..services import browse, recommend, recommend_feedback, reviews, score_export, selection
-from ..services.visibility import is_manager
+from ..services.visibility import can_view, is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
 from .routes import get_proposal
@@ -52,6 +52,16 @@ def _assign_form(proposal, formdata=None) -> AssignForm:
         choices.append(SelectChoice(s.expert.id, label, render_kw={"disabled": True} if s.conflict else {}))
     form.expert_id.choices = choices
     form.assignable = any(not choice.render_kw for choice in choices)
+    # Why none can be assigned: the committee is used up, or everyone left has a conflict.
+    form.conflicted = sum(1 for choice in choices if choice.render_kw)
+    return form
+
+
+def _select_form(table, formdata=None) -> SelectForm:
+    """The proposals that may still be selected, each with its score and unfinished reviews."""
+    form = SelectForm(formdata=formdata)
+    form.proposal_ids.choices = options([(r.proposal.id, _selection_label(r)) for r in table
+                                         if r.proposal.state in selection.SELECTABLE])
     return form
 
 
@@ -63,10 +73,7 @@ def _desk(challenge, status=200, **forms):
         publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
     )
-    select_form = SelectForm(formdata=None)
-    select_form.proposal_ids.choices = options([(r.proposal.id, _selection_label(r)) for r in context["table"]
-                                                if r.proposal.state in selection.SELECTABLE])
-    context["select_form"] = select_form
+    context["select_form"] = _select_form(context["table"])
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
     context.update(forms)
     return render_template("evaluation/desk.html", **context), status
@@ -130,8 +137,7 @@ def export(challenge_id):
 @login_required
 def select(challenge_id):
     challenge = _managed_challenge(challenge_id)
-    form = SelectForm()
-    form.proposal_ids.choices = options([(p.id, p.organisation.name) for p in challenge.proposals])
+    form = _select_form(reviews.score_table(challenge), formdata=request.form)
     if not form.validate_on_submit():
         return _desk(challenge, 400, select_form=form)
     chosen = [p for p in challenge.proposals if p.id in set(form.proposal_ids.data)]
@@ -180,11 +186,10 @@ def notices():
 
 @bp.route("/publicity/<int:publicity_id>")
 def publicity(publicity_id):
-    notice = db.get_or_404(Publicity, publicity_id)
-    get_challenge(notice.challenge_id)  # the notice is as visible as its challenge
+    notice = db.get_or_404(Publicity, publicity_id)  # public, like every 公示 (see browse.notices)
     manager = current_user.is_authenticated and is_manager(current_user, notice.challenge)
     return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
-                           manager=manager,
+                           manager=manager, listing_visible=can_view(current_user, notice.challenge),
                            form=ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None))
 
 
@@ -192,12 +197,12 @@ def publicity(publicity_id):
 @login_required
 def object_to(publicity_id):
     notice = db.get_or_404(Publicity, publicity_id)
-    get_challenge(notice.challenge_id)
     form = ObjectionForm()
     back = url_for("evaluation.publicity", publicity_id=notice.id)
 
     def again(status):
-        return render_template("evaluation/publicity.html", notice=notice, selected=[], manager=False, form=form,
+        return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
+                               manager=False, listing_visible=can_view(current_user, notice.challenge), form=form,
                                response_form=ResponseForm(formdata=None)), status
 
     if not form.validate_on_submit():

@@ -22,10 +22,16 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user with this e-mail and password, or None (the same None for either mistake)."""
+    """The user with this e-mail and password, or None (the same None for either mistake).
+
+    A disabled account with the right password is told so (PermissionDenied): only someone who
+    knows the password learns that the account exists.
+    """
     user = find_user_by_email(email)
-    if user is None or not user.is_enabled or not user.check_password(password or ""):
+    if user is None or not user.check_password(password or ""):
         return None
+    if not user.is_enabled:
+        raise PermissionDenied("该账号已停用，请联系本机构管理员或平台管理员。")
     return user
 
 

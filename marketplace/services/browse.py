@@ -198,12 +198,14 @@ def search_all(user, q: str, per_kind: int = 10) -> dict[str, ListPage]:
 
 
 def notices(user, page: int = 1, per_page: int = 20, open_only: bool = False):
-    """公示 notices of the challenges this user may see, the running ones first, then newest first."""
+    """Every 公示 notice, the running ones first, then newest first. A notice is public whatever the
+    listing's visibility: selection results are published for public scrutiny (接受社会监督); only
+    the listing's own page stays as private as the poster chose."""
     from ..models import Publicity
 
     today = date.today()
     running = (Publicity.starts_on <= today) & (Publicity.ends_on >= today)
-    query = (db.select(Publicity).join(Publicity.challenge).where(visible_filter(user))
+    query = (db.select(Publicity)
              .options(selectinload(Publicity.challenge).selectinload(Challenge.organisation),
                       selectinload(Publicity.challenge).selectinload(Challenge.chain))
              .order_by(db.case((running, 0), else_=1), Publicity.starts_on.desc(), Publicity.id.desc()))

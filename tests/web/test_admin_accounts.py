@@ -56,7 +56,10 @@ def test_disabling_ends_sessions_and_blocks_login_until_re_enabled(app, client, 
     assert "已停用 李工 的账号" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert not db.session.get(User, people["member"]).is_enabled
     assert not logged_in(victim)
-    assert victim.post("/auth/login", data={"email": "member@example.com", "password": PASSWORD}).status_code == 400
+    refused = victim.post("/auth/login", data={"email": "member@example.com", "password": PASSWORD})
+    assert refused.status_code == 403 and "该账号已停用" in refused.get_data(as_text=True)
+    wrong = victim.post("/auth/login", data={"email": "member@example.com", "password": "not-the-password"})
+    assert wrong.status_code == 400 and "该账号已停用" not in wrong.get_data(as_text=True)  # no hint without it
     page = client.get(f"/admin/users/{people['member']}").get_data(as_text=True)
     assert "已停用" in page and "平台管理员停用账号" in page  # the audit trail on the page
     assert set_enabled(client, people["member"], True).status_code == 303

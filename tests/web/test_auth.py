@@ -77,7 +77,9 @@ def test_password_change_with_wrong_current_password(client, auth, user):
 def test_disabled_user_cannot_log_in(client, auth, user):
     user.is_enabled = False
     db.session.commit()
-    assert auth.login("user@example.com").status_code == 400
+    response = auth.login("user@example.com")
+    assert response.status_code == 403 and "该账号已停用" in response.get_data(as_text=True)
+    assert "/dashboard" not in response.headers.get("Location", "")
 
 
 def test_login_is_rate_limited(app, client, user):

@@ -28,7 +28,7 @@ def test_second_page_holds_the_rest(client, listings, query):
 
 
 @pytest.mark.parametrize("query", ["", "&q=液冷散热"])
-@pytest.mark.parametrize("page, shown", [(999, 2), (0, 1), (-3, 1)])
+@pytest.mark.parametrize("page, shown", [(999, 2), (0, 1), (-3, 1), (10**20, 2)])
 def test_page_out_of_range_shows_the_nearest_page(client, listings, query, page, shown):
     response = client.get(f"/challenges/?page={page}{query}")
     assert response.status_code == 200
@@ -53,3 +53,8 @@ def test_budget_shown_alike_in_hall_and_on_the_listing(client, ctx):
     db.session.commit()
     assert "榜额 1,250.5 万元" in client.get("/challenges/").text
     assert "1,250.5 万元" in client.get(f"/challenges/{challenge.id}").text
+
+
+@pytest.mark.parametrize("url", ["/publicity/", "/capabilities/", "/achievements/"])
+def test_absurd_page_numbers_are_no_server_error(client, listings, url):
+    assert client.get(f"{url}?page={10**20}").status_code == 200

@@ -258,11 +258,17 @@ def test_public_list_of_notices_running_first(client, world):
 
     page = client.get("/publicity/").get_data(as_text=True)  # anyone, without logging in
     title = db.session.get(Challenge, world["challenge"]).title
-    assert title in page and "往年的散热榜单" in page and "只邀请的保密榜单" not in page
+    assert title in page and "往年的散热榜单" in page
+    assert "只邀请的保密榜单" in page  # a 公示 is public even when the listing is invited-only…
     assert page.index(title) < page.index("往年的散热榜单")  # the running notice first
     assert "华楚理工大学" in page and "往年揭榜大学" in page  # who is to take the project on
     assert f'href="/publicity/{running.id}"' in page
 
+    hidden_notice = db.session.scalar(db.select(Publicity).filter_by(challenge_id=hidden.id))
+    notice_page = client.get(f"/publicity/{hidden_notice.id}").get_data(as_text=True)
+    assert "只邀请的保密榜单" in notice_page and "受邀大学" in notice_page and "详情不公开" in notice_page
+    assert f'href="/challenges/{hidden.id}"' not in notice_page  # …but the listing itself stays hidden
+    assert client.get(f"/challenges/{hidden.id}").status_code == 404
     current = client.get("/publicity/?open=1").get_data(as_text=True)
     assert title in current and "往年的散热榜单" not in current
     assert 'href="/publicity/"' in client.get("/").get_data(as_text=True)  # linked from the menu
@@ -285,3 +291,20 @@ def test_selection_choices_show_scores_and_unfinished_reviews_and_ask_first(app,
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     assert "华楚理工大学（均分 80.00，已评 1/2，1 位专家未评完）" in desk
     assert 'data-confirm="确定后将公开公示所选单位' in desk
+
+
+def test_desk_says_why_no_expert_can_be_assigned(client, auth, world):
+    auth.login("chain-ai@example.com")
+    for expert_id in world["experts"]:
+        assign(client, world["proposal"], expert_id)
+    desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
+    # The three free experts are assigned; the three left have conflicts of interest.
+    assert "无可分配专家：其余 3 位委员均需回避" in desk and 'href="/admin/chains/ai#committee"' in desk
+    # Sent back for an empty choice, the list is the same: labelled, and only selectable proposals.
+    declined = make_proposal(db.session.get(Challenge, world["challenge"]), make_org("未入围研究院", type=OrgType.institute),
+                             state=P.declined)
+    db.session.commit()
+    response = client.post(f"/challenges/{world['challenge']}/select", data={"text": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "华楚理工大学（均分 80.00" in html
+    assert f'value="{declined.id}"' not in html

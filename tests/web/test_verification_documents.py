@@ -201,3 +201,7 @@ def test_admin_sees_the_documents_and_the_queue_counts_them(client, auth, app, p
     download = client.get(f"/orgs/{people}/documents/{png.id}")
     assert download.data == png_bytes() and download.mimetype == "image/png"
     download.close()
+    # A rejection sent back without a reason still shows the documents beside the error.
+    response = client.post(f"/admin/organisations/{people}/reject", data={"reason": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "营业执照照片.png" in page and "尚未上传认证材料" not in page
