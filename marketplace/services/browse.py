@@ -12,6 +12,7 @@ from ..models import (Achievement, Capability, Challenge, ChallengeMode, Challen
                       Organisation, OrgType, capability_chain)
 from ..paging import ListPage, clamp, paginate
 from . import recommend, text_search
+from .match_index import chain_name
 from .visibility import LISTED_STATES, details_checker, visible_filter
 
 # A search ranks (and pages through) at most this many results, like any search engine.
@@ -98,8 +99,8 @@ def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> Lis
         Challenge.keywords)).all()
     details = details_checker(user)
     full = [r.id for r in rows if details(r.id, r.visibility, r.chain_id, r.organisation_id)]
-    summary_only = [(r.id, r.title, r.keywords) for r in rows if not details(r.id, r.visibility, r.chain_id,
-                                                                               r.organisation_id)]
+    summary_only = [(r.id, r.title, f"{r.keywords} {chain_name(r.chain_id)}") for r in rows
+                    if not details(r.id, r.visibility, r.chain_id, r.organisation_id)]  # matched on what they show
     return _ranked(filters.q, full, "ch", page, per_page, summary_only=summary_only)
 
 

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Achievement, Capability, Challenge, ChallengeState, Organisation, Proposal, User
 from .chains import chain_by_code
 from .index_log import CHANGED
-from .match_index import TEXTS, live_index
+from .match_index import TEXTS, chain_name, live_index
 from .reviews import committee, conflict
 from .visibility import listed_doc_checker
 
@@ -357,10 +357,11 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
         hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0])
         full = [h for h in hits if verdict(h.id)[1]]
         summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
-        summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords).where(
-            Challenge.id.in_(summary_ids))).all() if summary_ids else []
+        summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords, Challenge.chain_id)
+                                     .where(Challenge.id.in_(summary_ids))).all() if summary_ids else []
+        # A summary-only listing may match on what it shows publicly: title, keywords and its chain.
         return ([(item.doc_id, item.words) for item in _objects(full, typed=True)],
-                [(r.id, r.title, r.keywords) for r in summary])
+                [(r.id, r.title, f"{r.keywords} {chain_name(r.chain_id)}") for r in summary])
 
     ranked, summary = index.memo(("challenge-search", signature, query, limit), compute)
     return list(ranked), list(summary)

@@ -3,7 +3,7 @@ import pytest
 
 from factories import make_org, make_user
 from marketplace.extensions import db
-from marketplace.models import Achievement, Capability, ListingStatus, OrgStatus, OrgType
+from marketplace.models import Achievement, Capability, ListingStatus, OrgStatus, OrgType, Visibility
 from marketplace.services.chains import chain_by_code
 
 
@@ -124,6 +124,10 @@ def test_searching_a_chain_name_finds_its_challenges(client, world):
     make_challenge(make_org("纺纱企业"), chain_code="textile", title="细纱断头在线监测", keywords="断头, 监测",
                    background="断头靠人工巡检。", difficulty="锭数多。", indicators="检出率 ≥ 98%")
     db.session.commit()
+    make_challenge(make_org("保密企业"), chain_code="ai", title="摘要公开的视觉检测需求", keywords="视觉, 检测",
+                   visibility=Visibility.summary, background="细节只对认证机构公开。")
+    db.session.commit()
     for url in ("/search?q=人工智能", "/challenges/?q=人工智能"):
         html = client.get(url).get_data(as_text=True)
         assert "铸件内腔缺陷小样本检测" in html and "细纱断头在线监测" not in html, url
+        assert "摘要公开的视觉检测需求" in html, url  # its chain is public, so a guest finds it by the chain too
