@@ -213,6 +213,16 @@ def _transition(challenge, action, success: str):
 def submit(challenge_id):
     challenge = get_challenge(challenge_id)
     ConfirmForm().validate_on_submit()
+    missing = challenges.missing_for_review(challenge) if challenges.is_owner(current_user, challenge) else []
+    if missing:  # the edit form, each missing field marked, rather than a message far from the fields
+        form = ChallengeForm(obj=challenge, formdata=None)
+        _chain_choices(form)
+        form.mode.data, form.ip_terms.data = challenge.mode.value, challenge.ip_terms.value
+        form.visibility.data, form.version.data = challenge.visibility.value, challenge.version
+        for name, label in missing:
+            getattr(form, name).errors = [f"提交审核前请填写{label}。"]
+        form.form_errors.append("榜单尚缺审核所需的内容：请补充后保存，再提交审核。")
+        return render_template("challenges/form.html", form=form, challenge=challenge), 400
     return _transition(challenge, lambda: challenges.submit(acting_user(), challenge), "已提交牵头部门审核。")
 
 

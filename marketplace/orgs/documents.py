@@ -68,6 +68,8 @@ def _refused(error: ServiceError, form: DocumentForm | None = None):
     if error.status == 403:
         abort(403, description=error.message)
     form = form or DocumentForm(formdata=None)
-    apply_error(form, error)
-    flash(error.message, "danger")
+    if error.status == 409:  # the state forbids it: no upload form is shown to carry the message
+        flash(error.message, "danger")
+    else:
+        apply_error(form, error)  # a bad file: once at the field, and in the summary above the form
     return render_mine(document_form=form, status=error.status)

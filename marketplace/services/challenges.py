@@ -133,16 +133,23 @@ def _plain(value):
     return value
 
 
+NEEDED_FOR_REVIEW = (("difficulty", "主要技术难点"), ("indicators", "技术指标"), ("expected_outcome", "预期成果"))
+
+
+def missing_for_review(challenge: Challenge) -> list[tuple[str, str]]:
+    """(field, label) of what a draft may leave empty but the lead department needs to review it."""
+    return [(name, label) for name, label in NEEDED_FOR_REVIEW if not (getattr(challenge, name) or "").strip()]
+
+
 def submit(actor: User, challenge: Challenge) -> None:
     """Send a draft (or a returned listing, after changes) to the chain's lead department."""
     _require_owner(actor, challenge, "提交审核")
     _require_state(challenge, (S.draft, S.returned), "提交审核")
     if challenge.deadline < date.today():
         raise ServiceError("揭榜截止日期已过，请修改截止日期后再提交。", field="deadline")
-    missing = [label for name, label in (("difficulty", "主要技术难点"), ("indicators", "技术指标"),
-                                         ("expected_outcome", "预期成果")) if not getattr(challenge, name).strip()]
+    missing = missing_for_review(challenge)
     if missing:
-        raise ServiceError(f"提交审核前请填写：{'、'.join(missing)}。")
+        raise ServiceError(f"提交审核前请填写：{'、'.join(label for _, label in missing)}。")
     _move(actor, challenge, S.submitted, "challenge_submitted")
     notify.chain_admins(challenge.chain, "challenge", f"待审核榜单：{challenge.title}",
                         f"{challenge.organisation.name}提交了榜单，请审核。", f"/challenges/{challenge.id}")

@@ -110,8 +110,13 @@ def test_submit_refused_when_required_parts_missing(client, auth, world):
     db.session.commit()
     auth.login("owner@example.com")
     response = client.post(f"/challenges/{challenge.id}/submit")
+    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "主要技术难点、技术指标" in response.get_data(as_text=True)
+    # The edit form comes back with each missing part marked and linked from the summary.
+    assert "提交审核前请填写主要技术难点" in html and "提交审核前请填写技术指标" in html
+    assert 'href="#difficulty"' in html and 'href="#indicators"' in html and 'href="#expected_outcome"' not in html
+    assert f'action="/challenges/{challenge.id}/edit"' in html  # saving goes to the edit, not the submit
+    assert challenge.title in html  # what was already written is in the form
     assert state_of(challenge.id) is S.draft
 
 

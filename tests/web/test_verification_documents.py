@@ -85,7 +85,10 @@ def test_admin_uploads_a_real_pdf_and_a_real_png(app, client, auth, people):
 def test_files_that_are_not_scans_are_refused(client, auth, people, name, data, message):
     auth.login("applicant@example.com")
     response = upload(client, name, data)
-    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html
+    assert html.count(message) == 2  # once at the field and once in the summary that links to it
+    assert 'href="#attachment"' in html
     assert documents(people) == []
 
 
