@@ -70,7 +70,7 @@ def _desk(challenge, status=200, **forms):
         challenge=challenge, table=reviews.score_table(challenge), criteria=reviews.rubric(challenge),
         confirm=ConfirmForm(),
         committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
-        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None),
+        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=date.today(),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
     )
     context["select_form"] = _select_form(context["table"])

@@ -68,8 +68,11 @@ class ProposalForm(BaseForm):
         for entry in self.milestones.entries:
             row = entry.form
             if (row.title.data or "").strip() and row.due_date.data is not None:
+                # A share its own field already refused counts as 0 here, so the plan's checks do not
+                # report the same mistake a second time.
+                share = 0 if row.fund_share.errors else (row.fund_share.data or 0)
                 rows.append({"row": row.number, "title": row.title.data.strip(), "due_date": row.due_date.data,
-                             "deliverable": (row.deliverable.data or "").strip(), "fund_share": row.fund_share.data or 0})
+                             "deliverable": (row.deliverable.data or "").strip(), "fund_share": share})
         return rows
 
     def milestones_blank(self) -> bool:

@@ -226,3 +226,12 @@ def test_milestones_must_fall_within_the_project_period(client, auth, world):
     assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
     on_time = proposal_form(**{"milestones-1-due_date": end.isoformat()})
     assert client.post(f"/challenges/{challenge.id}/proposals/new", data=on_time).status_code == 303
+
+
+def test_a_bad_share_is_reported_once(client, auth, world):
+    auth.login("uni@example.com")
+    response = client.post(f"/challenges/{world['challenge']}/proposals/new",
+                           data=proposal_form(**{"milestones-1-fund_share": "-5"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "应为 0—100 的整数" in html and "的经费比例应为 0—100" not in html

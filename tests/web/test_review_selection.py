@@ -170,7 +170,9 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
     notice = db.session.scalar(db.select(Publicity))
     assert (notice.ends_on - notice.starts_on).days >= 5
     assert notice.ends_on == selection.working_days_after(notice.starts_on, 5)
-    # Approval waits for the end of the publicity.
+    # Approval waits for the end of the publicity: the desk says so instead of offering the form.
+    desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
+    assert "公示结束后可批准立项" in desk and "批准立项</button>" not in desk
     data = {"funding_wan": "450", "start_date": date.today().isoformat(),
             "end_date": (date.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
@@ -186,8 +188,10 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
     db.session.commit()
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
     assert response.status_code == 409 and "异议未处理" in response.get_data(as_text=True)
+    assert "条异议未答复" in client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     objection = db.session.get(Publicity, notice.id).objections[0]
     client.post(f"/objections/{objection.id}/respond", data={"response": "经核实，设备费用合理。"})
+    assert "批准立项</button>" in client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
     assert response.status_code == 303
     project = db.session.scalar(db.select(Project))
@@ -291,6 +295,14 @@ def test_selection_choices_show_scores_and_unfinished_reviews_and_ask_first(app,
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     assert "华楚理工大学（均分 80.00，已评 1/2，1 位专家未评完）" in desk
     assert 'data-confirm="确定后将公开公示所选单位' in desk
+    # Sent back for an empty choice, the list is the same: labelled, and only selectable proposals.
+    declined = make_proposal(db.session.get(Challenge, world["challenge"]), make_org("未入围研究院", type=OrgType.institute),
+                             state=P.declined)
+    db.session.commit()
+    response = client.post(f"/challenges/{world['challenge']}/select", data={"text": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "华楚理工大学（均分 80.00" in html
+    assert f'value="{declined.id}"' not in html
 
 
 def test_desk_says_why_no_expert_can_be_assigned(client, auth, world):
@@ -300,11 +312,3 @@ def test_desk_says_why_no_expert_can_be_assigned(client, auth, world):
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     # The three free experts are assigned; the three left have conflicts of interest.
     assert "无可分配专家：其余 3 位委员均需回避" in desk and 'href="/admin/chains/ai#committee"' in desk
-    # Sent back for an empty choice, the list is the same: labelled, and only selectable proposals.
-    declined = make_proposal(db.session.get(Challenge, world["challenge"]), make_org("未入围研究院", type=OrgType.institute),
-                             state=P.declined)
-    db.session.commit()
-    response = client.post(f"/challenges/{world['challenge']}/select", data={"text": ""})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "华楚理工大学（均分 80.00" in html
-    assert f'value="{declined.id}"' not in html
