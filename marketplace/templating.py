@@ -56,6 +56,16 @@ def wan(amount) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def filesize(size: int | None) -> str:
+    """A file's size for people: 820 字节, 12.5 KB, 3.2 MB (never "0.0 KB")."""
+    size = size or 0
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
 def score(value) -> str:
     """Expert scores, totals, means and spreads with two decimals everywhere ("—" when missing)."""
     return "—" if value is None else f"{float(value):.2f}"
@@ -83,5 +93,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["wan"] = wan
     app.jinja_env.filters["score"] = score
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["field_errors"] = field_errors

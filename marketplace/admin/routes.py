@@ -179,9 +179,7 @@ def chain_lead_add(code):
             apply_error(form, error)
         else:
             db.session.commit()
-            flash(f"已认定 {organisation.name} 为{chain.name}链主企业。", "success")
-            if chain.lead_count_warning:
-                flash(chain.lead_count_warning, "warning")
+            flash(f"已认定 {organisation.name} 为{chain.name}链主企业。", "success")  # the page shows the 2–5 warning
             return redirect(url_for("admin.chain_settings", code=code)), 303
     return _chain_page(chain, lead_form=form, status=400)
 
@@ -197,8 +195,6 @@ def chain_lead_remove(code, lead_id):
     chain_service.remove_lead(acting_user(), lead)
     db.session.commit()
     flash("已取消链主认定。", "info")
-    if chain.lead_count_warning:
-        flash(chain.lead_count_warning, "warning")
     return redirect(url_for("admin.chain_settings", code=code)), 303
 
 

@@ -141,8 +141,13 @@ def _objects(hits, typed: bool = False) -> list[Item]:
 
 # Words that do match but explain nothing to a reader: every listing has them.
 NOT_A_REASON = frozenset("""公司 企业 单位 榜单 背景 面向 不少 项目 技术 研究 开发 需求 方案 要求 实现 进行 相关 提供 能力
-具有 以上 以下 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展 工作 集团 第三方""".split())
+具有 以上 以下 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展 工作 集团 第三方 只能 出具 可以
+能够 需要 通过 采用 目前 现有 已经""".split())
 _NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers are not topics
+# Units are not topics either (mg, nm, kW…), and a two-character "word" that ends in 是/的/了… is a
+# segmentation slip (求解器是 → 器是), not a term.
+_UNIT = re.compile(r"^(?:[munkμ]?m|[mk]?g|m?l|[kmg]?w|[km]?v|[kmg]?hz|db|ppm|ppb|pa|kpa|mpa|min|cm2|mm2)$")
+_SLIP = re.compile(r"^.[是的了和与及或在为对等]$")
 
 
 def _shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
@@ -156,7 +161,7 @@ def _shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
         # Single characters (液, 板) explain nothing to a reader even when they matched.
         if len(term) < 2 or term not in text:
             continue
-        if not typed and (term in NOT_A_REASON or _NUMBER_LIKE.match(term)):
+        if not typed and (term in NOT_A_REASON or _NUMBER_LIKE.match(term) or _UNIT.match(term) or _SLIP.match(term)):
             continue
         written = re.search(re.escape(term), raw, re.IGNORECASE)  # "PUE", not the index's "pue"
         shared.append((written.group(0) if written else term, weight))
