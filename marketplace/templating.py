@@ -96,3 +96,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["field_errors"] = field_errors
+    from .services.accounts import disabled_by_platform
+
+    app.jinja_env.globals["disabled_by_platform"] = disabled_by_platform

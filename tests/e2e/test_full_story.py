@@ -140,7 +140,7 @@ def test_from_challenge_to_achievement(story, live_server):
     page = story.as_user("chain-ai@demo.example")
     story.go(challenge_path + "/evaluation")
     story.expect_text("86.")  # the mean of the three weighted totals is shown
-    page.locator("#proposal_ids").get_by_label(re.compile("^华楚理工大学（均分")).check()
+    page.locator("#proposal_ids-choices").get_by_label(re.compile("^华楚理工大学（均分")).check()
     story.click("确定并公示（默认 5 个工作日）")
     story.expect_text("已确定拟立项方案并开始公示")
     story.shot("publicity")

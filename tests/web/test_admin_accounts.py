@@ -95,8 +95,11 @@ def test_org_admin_cannot_undo_a_platform_disable(client, auth, people):
     set_enabled(client, people["member"], False)
     client.post("/auth/logout")
     auth.login("orgadmin@example.com")
+    page = client.get("/orgs/mine/members").get_data(as_text=True)
+    assert "由平台管理员停用" in page  # no 启用 button is offered for it…
+    assert f"/orgs/mine/members/{people['member']}/enabled" not in page
     response = client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "1"}, follow_redirects=True)
-    assert "只能由平台管理员启用" in response.get_data(as_text=True)
+    assert "只能由平台管理员启用" in response.get_data(as_text=True)  # …and a forged request is refused
     assert not db.session.get(User, people["member"]).is_enabled
 
 
