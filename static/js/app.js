@@ -1,8 +1,22 @@
+// A form that is plainly not filled in yet (a required choice left empty, a group of checkboxes with
+// none ticked): asking "are you sure?" would be pointless, the server answers with what is missing.
+function plainlyIncomplete(form) {
+  var selects = form.querySelectorAll("select[required]");
+  for (var i = 0; i < selects.length; i++) {
+    if (!selects[i].value) { return true; }
+  }
+  var groups = form.querySelectorAll(".check-grid");
+  for (var j = 0; j < groups.length; j++) {
+    if (!groups[j].querySelector("input:checked")) { return true; }
+  }
+  return false;
+}
+
 // Confirmation before destructive actions: forms marked data-confirm ask first.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   var message = form.getAttribute && form.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) {
+  if (message && !plainlyIncomplete(form) && !window.confirm(message)) {
     event.preventDefault();
   }
 });

@@ -43,3 +43,24 @@ def test_focus_is_visible_from_the_keyboard(page, live_server):
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     width = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
     assert outline != "none" and width >= 2, (outline, width)
+
+
+def test_no_confirmation_for_a_form_not_filled_in_but_one_before_acting(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(live_server["url"] + "/auth/login")
+    page.get_by_label("邮箱").fill("admin@demo.example")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/auth/login" not in url)
+    page.goto(live_server["url"] + "/admin/chains/ai")
+    page.get_by_role("button", name="认定为链主").click()  # no company chosen yet
+    page.wait_for_load_state()
+    assert dialogs == [] and "请选择企业" in page.content()
+    page.locator("#organisation_id").select_option(index=1)
+    page.get_by_role("button", name="认定为链主").click()  # now it asks, and "cancel" changes nothing
+    assert len(dialogs) == 1 and "链主" in dialogs[0]
+    context.close()
