@@ -21,12 +21,16 @@ ON_SUBMIT = "提交审核时必填，保存草稿时可暂不填写。"
 
 
 class ChallengeForm(BaseForm):
+    """Fields in the order the page shows them: the error summary lists problems in this order."""
+
     title = StringField("榜单名称", validators=[
         required("榜单名称"), Length(max=TITLE_MAX, message=f"榜单名称不能超过 {TITLE_MAX} 个字，请一句话概括难题。")],
         description=f"一句话说清要攻克的技术难题（不超过 {TITLE_MAX} 个字），如“面向液冷智算中心的高效冷板散热系统研制”。")
     chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     mode = SelectField("攻关方式", choices=options(ChallengeMode.choices()), default="open_call",
                        description="揭榜挂帅：面向已认证机构公开征集；委托攻关：直接邀请机构；联合攻关：多家机构组成联合体。")
+    keywords = StringField("关键词", validators=[max_length(500)],
+                           description=f"用逗号或顿号分隔，最多 {KEYWORDS_MAX} 个，每个至少 2 个字，如：液冷, 冷板, PUE。")
     background = TextAreaField("需求背景", validators=[required("需求背景"), max_length(5000)])
     difficulty = TextAreaField("主要技术难点", validators=[max_length(5000)], description=ON_SUBMIT)
     indicators = TextAreaField("技术指标（验收标准）", validators=[max_length(5000)],
@@ -41,8 +45,6 @@ class ChallengeForm(BaseForm):
                                  validators=[required("项目周期"), between(1, 120, "项目周期应为 1—120 个月。")],
                                  description="自揭榜截止日起算；揭榜方案的里程碑须在周期内完成。")
     conditions = TextAreaField("揭榜条件", validators=[max_length(3000)])
-    keywords = StringField("关键词", validators=[max_length(500)],
-                           description=f"用逗号或顿号分隔，最多 {KEYWORDS_MAX} 个，每个至少 2 个字，如：液冷, 冷板, PUE。")
     ip_terms = SelectField("知识产权约定", choices=options(IPTerms.choices()), default="negotiable")
     visibility = SelectField("公开范围", choices=options(Visibility.choices()), default="public")
     contact_name = StringField("联系人", validators=[required("联系人"), max_length(64)])
