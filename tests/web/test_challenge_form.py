@@ -69,14 +69,9 @@ def test_empty_number_and_date_ask_to_be_filled(client, auth, form):
     assert "应为数字" not in html and "年-月-日" not in html
 
 
-def test_error_summary_follows_the_page_order(client, auth, ctx):
-    from factories import make_org, make_user
-
-    make_user("order@example.com", make_org("顺序测试企业"))
-    from marketplace.extensions import db
-
-    db.session.commit()
-    auth.login("order@example.com")
-    html = client.post("/challenges/new", data={"title": "", "keywords": "a, b", "budget_wan": "12.345"}).get_data(as_text=True)
+def test_error_summary_follows_the_page_order(client, auth, form):
+    auth.login("owner@example.com")
+    html = client.post("/challenges/new", data=form | {"title": "", "keywords": "a, b", "budget_wan": "12.345"}).get_data(
+        as_text=True)
     summary = html[html.index("data-error-summary"):html.index("</ul>", html.index("data-error-summary"))]
     assert summary.index('href="#title"') < summary.index('href="#keywords"') < summary.index('href="#budget_wan"')
