@@ -108,9 +108,11 @@ def field_errors(form) -> list[tuple[str, str, str]]:
     summary at the top of a long form links each one to its field."""
     found = []
     for field in form:
-        if field.type == "CSRFTokenField" or not field.errors:
+        if field.type == "CSRFTokenField":
             continue
-        if hasattr(field, "entries") or hasattr(field, "form"):  # FieldList / FormField: recurse
+        # FieldList / FormField: always recurse. Their own `errors` are a snapshot taken when the form
+        # was validated, so a problem a route adds to a cell afterwards would be missed.
+        if hasattr(field, "entries") or hasattr(field, "form"):
             # A FieldList's own messages (strings among its rows' error dicts) come first.
             found += [(field.id, field.label.text, message) for message in field.errors if isinstance(message, str)]
             for entry in getattr(field, "entries", None) or [field.form]:

@@ -31,6 +31,16 @@ def _fields(form: ProposalForm) -> dict:
             "schedule": (form.schedule.data or "").strip()}
 
 
+def _show_in_cell(form, problem) -> bool:
+    """Put a row's problem in its cell (the summary then links to that cell); False for the plan's."""
+    row, name = getattr(problem, "row", None), getattr(problem, "field", None)
+    if not row or not name or row > len(form.milestones.entries):
+        return False
+    cell = form.milestones.entries[row - 1].form[name]
+    cell.errors = list(cell.errors) + ([problem] if problem not in cell.errors else [])
+    return True
+
+
 def _save(form, challenge, proposal=None):
     """Validate the form and its milestones, then create or update; re-render on any refusal with
     every problem at once (the fields', the half-filled rows' and the milestone plan's)."""
@@ -44,9 +54,10 @@ def _save(form, challenge, proposal=None):
     rows = form.milestone_rows()
     if rows or form.milestones_blank():  # rows that are only half filled already say what is missing
         problems = proposals.milestone_problems(challenge, rows)
-        if problems:
-            apply_error(form, ServiceError(problems, field="milestones"))
-            valid = False
+        plan = [problem for problem in problems if not _show_in_cell(form, problem)]
+        if plan:
+            apply_error(form, ServiceError(plan, field="milestones"))
+        valid = valid and not problems
     if not valid:
         return again(400)
     if form.price_wan.data > challenge.budget_wan:

@@ -84,6 +84,16 @@ def create(actor: User, challenge: Challenge, milestones: list[dict], **fields) 
     return proposal
 
 
+class MilestoneProblem(str):
+    """A problem's message, knowing the row (its number on the page) and field it is about, if one:
+    the form shows it in that cell and the error summary links there."""
+
+    def __new__(cls, message: str, row: int | None = None, field: str | None = None):
+        problem = super().__new__(cls, message)
+        problem.row, problem.field = row, field
+        return problem
+
+
 def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str]:
     """Every problem of the milestone rows at once (empty when they are fine).
 
@@ -95,16 +105,17 @@ def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str
     for position, m in enumerate(milestones, start=1):
         n, due = m.get("row", position), m.get("due_date")
         if not (m.get("title") or "").strip():
-            problems.append(f"第 {n} 个里程碑缺少名称。")
+            problems.append(MilestoneProblem(f"第 {n} 个里程碑缺少名称。", n, "title"))
         if due is None:
-            problems.append(f"第 {n} 个里程碑缺少完成日期。")
+            problems.append(MilestoneProblem(f"第 {n} 个里程碑缺少完成日期。", n, "due_date"))
         elif due <= today:
-            problems.append(f"第 {n} 个里程碑的完成日期 {due} 应晚于今天。")
+            problems.append(MilestoneProblem(f"第 {n} 个里程碑的完成日期 {due} 应晚于今天。", n, "due_date"))
         elif due > end:
-            problems.append(f"第 {n} 个里程碑的完成日期 {due} 超出项目周期：本榜单项目周期 {challenge.period_months} 个月，"
-                            f"自揭榜截止日 {challenge.deadline} 起算，里程碑最晚应在 {end} 完成。")
+            problems.append(MilestoneProblem(
+                f"第 {n} 个里程碑的完成日期 {due} 超出项目周期：本榜单项目周期 {challenge.period_months} 个月，"
+                f"自揭榜截止日 {challenge.deadline} 起算，里程碑最晚应在 {end} 完成。", n, "due_date"))
         if not 0 <= int(m.get("fund_share") or 0) <= 100:
-            problems.append(f"第 {n} 个里程碑的经费比例应为 0—100。")
+            problems.append(MilestoneProblem(f"第 {n} 个里程碑的经费比例应为 0—100。", n, "fund_share"))
     total = sum(int(m.get("fund_share") or 0) for m in milestones)
     if total > 100:
         problems.append(f"各里程碑经费比例合计 {total}%，不能超过 100%。")

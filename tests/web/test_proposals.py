@@ -235,3 +235,14 @@ def test_a_bad_share_is_reported_once(client, auth, world):
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "应为 0—100 的整数" in html and "的经费比例应为 0—100" not in html
+
+
+def test_a_row_date_problem_is_shown_in_its_cell_and_linked(client, auth, world):
+    auth.login("uni@example.com")
+    too_late = (date.today() + timedelta(days=365 * 20)).isoformat()
+    response = client.post(f"/challenges/{world['challenge']}/proposals/new",
+                           data=proposal_form(**{"milestones-1-due_date": too_late}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'href="#milestones-1-due_date"' in html  # the summary links to the cell…
+    assert 'id="milestones-1-due_date-error"' in html and "超出项目周期" in html  # …which shows the problem
