@@ -161,11 +161,8 @@ def _invite_form(challenge, formdata=None) -> InviteInstitutionForm:
 def edit(challenge_id):
     challenge = get_challenge(challenge_id)
     require(challenges.is_owner(current_user, challenge), "只有发榜企业可以修改榜单。")
-    form = ChallengeForm(obj=challenge if request.method == "GET" else None)
+    form = _edit_form(challenge) if request.method == "GET" else ChallengeForm()
     _chain_choices(form)
-    if request.method == "GET":
-        form.mode.data, form.ip_terms.data = challenge.mode.value, challenge.ip_terms.value
-        form.visibility.data, form.version.data = challenge.visibility.value, challenge.version
     if form.validate_on_submit():
         try:
             changed = challenges.update(acting_user(), challenge, int(form.version.data or 0), **_fields(form))
@@ -178,6 +175,14 @@ def edit(challenge_id):
         return redirect(url_for("challenges.show", challenge_id=challenge.id))
     status = 400 if form.is_submitted() else 200
     return render_template("challenges/form.html", form=form, challenge=challenge), status
+
+
+def _edit_form(challenge: Challenge) -> ChallengeForm:
+    """The edit form filled from the listing (enums as their codes, and the version it was read at)."""
+    form = ChallengeForm(obj=challenge, formdata=None)
+    form.mode.data, form.ip_terms.data = challenge.mode.value, challenge.ip_terms.value
+    form.visibility.data, form.version.data = challenge.visibility.value, challenge.version
+    return form
 
 
 def _refused(challenge, error: ServiceError | None = None, **forms):
@@ -215,10 +220,8 @@ def submit(challenge_id):
     ConfirmForm().validate_on_submit()
     missing = challenges.missing_for_review(challenge) if challenges.is_owner(current_user, challenge) else []
     if missing:  # the edit form, each missing field marked, rather than a message far from the fields
-        form = ChallengeForm(obj=challenge, formdata=None)
+        form = _edit_form(challenge)
         _chain_choices(form)
-        form.mode.data, form.ip_terms.data = challenge.mode.value, challenge.ip_terms.value
-        form.visibility.data, form.version.data = challenge.visibility.value, challenge.version
         for name, label in missing:
             getattr(form, name).errors = [f"提交审核前请填写{label}。"]
         form.form_errors.append("榜单尚缺审核所需的内容：请补充后保存，再提交审核。")

@@ -4,6 +4,7 @@ that notify)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from ..extensions import db
 from ..models import (Challenge, ChallengeState, Milestone, MilestoneState, Notification, Organisation, OrgStatus,
@@ -22,12 +23,21 @@ def _to(users, category: str, title: str, url: str, days_ago: float, body: str =
     return len(users)
 
 
+@cache
 def _chain_admins(chain_id: int) -> list[User]:
+    """One query per chain, not per message (cleared after each seeding: see seed_inbox)."""
     return db.session.scalars(db.select(User).filter_by(admin_chain_id=chain_id)).all()
 
 
 def seed_inbox() -> int:
     """Write the messages; returns how many."""
+    try:
+        return _seed()
+    finally:
+        _chain_admins.cache_clear()  # the cached rows belong to this session
+
+
+def _seed() -> int:
     sent = 0
     admins = db.session.scalars(db.select(User).filter_by(is_platform_admin=True)).all()
     for org in db.session.scalars(db.select(Organisation).filter_by(status=OrgStatus.pending)):

@@ -54,6 +54,11 @@ class Publicity(db.Model):
         return self.starts_on <= date.today() <= self.ends_on
 
     @property
+    def open_objections(self) -> list:
+        """Objections not yet answered: 立项 waits until there are none."""
+        return [o for o in self.objections if not o.response]
+
+    @property
     def selected_proposals(self) -> list:
         """The proposals this notice announces: those selected, or after 立项 those made projects."""
         chosen = [p for p in self.challenge.proposals if p.state.value == "selected"]

@@ -66,12 +66,13 @@ def _select_form(table, formdata=None) -> SelectForm:
 
 
 def _desk(challenge, status=200, **forms):
+    criteria = reviews.rubric(challenge)
     context = dict(
-        challenge=challenge, table=reviews.score_table(challenge), criteria=reviews.rubric(challenge),
+        challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
         confirm=ConfirmForm(),
         committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
         publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=date.today(),
-        rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in reviews.rubric(challenge))),
+        rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
     )
     context["select_form"] = _select_form(context["table"])
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
@@ -186,11 +187,15 @@ def notices():
 
 @bp.route("/publicity/<int:publicity_id>")
 def publicity(publicity_id):
-    notice = db.get_or_404(Publicity, publicity_id)  # public, like every 公示 (see browse.notices)
+    return _publicity_page(db.get_or_404(Publicity, publicity_id))  # public, like every 公示 (browse.notices)
+
+
+def _publicity_page(notice, form=None, status: int = 200):
+    """A 公示, with an objection form carrying the user's input and errors when one is passed."""
     manager = current_user.is_authenticated and is_manager(current_user, notice.challenge)
     return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
                            manager=manager, listing_visible=can_view(current_user, notice.challenge),
-                           form=ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None))
+                           form=form or ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None)), status
 
 
 @bp.post("/publicity/<int:publicity_id>/objections")
@@ -201,9 +206,7 @@ def object_to(publicity_id):
     back = url_for("evaluation.publicity", publicity_id=notice.id)
 
     def again(status):
-        return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
-                               manager=False, listing_visible=can_view(current_user, notice.challenge), form=form,
-                               response_form=ResponseForm(formdata=None)), status
+        return _publicity_page(notice, form, status)
 
     if not form.validate_on_submit():
         return again(400)

@@ -113,16 +113,18 @@ def _explain(hits, typed: bool = False) -> list[Explained]:
     words are checked against change only with the index. `typed`: the query is what a user searched
     for, so every word of it that the document has is a reason, filler and numbers included.
     """
+    return [(hit.id, hit.score, tuple(shared)) for hit, _, shared in _explained_rows(hits, typed)]
+
+
+def _explained_rows(hits, typed: bool = False):
+    """(hit, row, shared terms) of the hits whose rows exist and share real words with the query, in
+    rank order: a match made only of character fragments explains nothing, so it is left out."""
     rows = _rows(hit.id for hit in hits)
-    explained = []
     for hit in hits:
         obj = rows.get(hit.id)
-        if obj is None:
-            continue
-        shared = _shared_terms(hit, obj, typed)
-        if shared:  # a match made only of character fragments explains nothing: leave it out
-            explained.append((hit.id, hit.score, tuple(shared)))
-    return explained
+        shared = _shared_terms(hit, obj, typed) if obj is not None else []
+        if shared:
+            yield hit, obj, shared
 
 
 def _items(explained: list[Explained]) -> list[Item]:
@@ -194,13 +196,8 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
         the page shows of them changes only with the index (an organisation's edits re-log its
         listings), so a view of a popular challenge costs no query at all until the index changes."""
         hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
-        rows = _rows(hit.id for hit in hits)
         groups: dict[int, tuple[OrgView, list[Item]]] = {}
-        for hit in hits:
-            obj = rows.get(hit.id)
-            shared = _shared_terms(hit, obj) if obj is not None else []
-            if not shared:
-                continue
+        for hit, obj, shared in _explained_rows(hits):
             org = obj.organisation
             _, found = groups.setdefault(org.id, (OrgView(org.id, org.name, org.type, org.region), []))
             if len(found) < SHOWN_PER_GROUP:

@@ -141,9 +141,8 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
     publicity = current_publicity(challenge)
     if publicity is None or publicity.ends_on >= date.today():
         raise InvalidTransition(f"公示期至 {publicity.ends_on if publicity else '—'}，公示结束后方可立项。")
-    open_objections = [o for o in publicity.objections if not o.response]
-    if open_objections:
-        raise InvalidTransition(f"尚有 {len(open_objections)} 条异议未处理，请先答复。")
+    if publicity.open_objections:
+        raise InvalidTransition(f"尚有 {len(publicity.open_objections)} 条异议未处理，请先答复。")
     if funding_wan is None or funding_wan <= 0:
         raise ServiceError("请填写立项经费。", field="funding_wan")
     if end <= start:
