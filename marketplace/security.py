@@ -1,10 +1,15 @@
 """Security headers on every response and the error pages."""
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from urllib.parse import urlsplit
+
+from flask import jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .access import wants_json
+from .access import safe_next, wants_json
+from .services.errors import ServiceError
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -62,6 +67,41 @@ def init_app(app) -> None:
         title = ERROR_TITLES.get(code, error.name)
         return render_template("error.html", code=code, title=title, description=description), code
 
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError):
+        """A refusal no route caught: its own message and status (403, 404, 409, 400), never a 500."""
+        from .extensions import db
+
+        db.session.rollback()
+        return _error_page(error.status, error.message)
+
+    @app.errorhandler(StaleDataError)
+    def lost_race(error: StaleDataError):
+        """The compare-and-set lost: another request changed the row between our read and our write."""
+        from .extensions import db
+        from .services.locking import CONFLICT_MESSAGE
+
+        db.session.rollback()
+        return _error_page(409, CONFLICT_MESSAGE)
+
+    @app.errorhandler(IntegrityError)
+    def duplicate(error: IntegrityError):
+        """A unique constraint refused a second "one" (a double click, two simultaneous requests)."""
+        from .extensions import db
+        from .services.locking import CONFLICT_MESSAGE, is_unique_violation
+
+        db.session.rollback()
+        if not is_unique_violation(error):
+            return unexpected_error(error)
+        return _error_page(409, CONFLICT_MESSAGE)
+
+    def _error_page(code: int, description: str):
+        if wants_json():
+            return jsonify(error=ERROR_TITLES.get(code, "error"), message=description), code
+        return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "请求未完成"),
+                               description=description, back=safe_next(request.referrer and _local(request.referrer),
+                                                                        "")), code
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         if isinstance(error, HTTPException):
@@ -79,3 +119,11 @@ def _is_ours(error: HTTPException) -> bool:
     """A description we wrote ourselves (Chinese), as opposed to Werkzeug's English default."""
     text = error.description or ""
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _local(url: str) -> str:
+    """The path and query of a same-site referrer (the error page links back to it)."""
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")

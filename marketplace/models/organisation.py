@@ -34,6 +34,10 @@ class Organisation(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     members: Mapped[list["User"]] = relationship(  # noqa: F821
         back_populates="organisation", foreign_keys="User.organisation_id", order_by="User.id"

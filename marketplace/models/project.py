@@ -35,6 +35,10 @@ class Project(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     challenge: Mapped["Challenge"] = relationship(backref="projects")  # noqa: F821
     proposal: Mapped["Proposal"] = relationship()  # noqa: F821
@@ -62,6 +66,10 @@ class Milestone(db.Model):
     enterprise_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     admin_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     project: Mapped[Project] = relationship(back_populates="milestones")
 

@@ -80,6 +80,10 @@ class ConsortiumMember(db.Model):
     state: Mapped[MemberState] = mapped_column(
         Enum(MemberState, native_enum=False, length=16), default=MemberState.invited)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     proposal: Mapped[Proposal] = relationship(back_populates="members")
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821

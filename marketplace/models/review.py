@@ -27,6 +27,10 @@ class Review(db.Model):
     recusal_reason: Mapped[str] = mapped_column(Text, default="")
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     proposal: Mapped["Proposal"] = relationship(backref="reviews")  # noqa: F821
     expert: Mapped["User"] = relationship(foreign_keys=[expert_id])  # noqa: F821
@@ -38,12 +42,18 @@ class Publicity(db.Model):
     __tablename__ = "publicity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    # One 公示 per challenge: the state machine has no second selection round, and the unique index
+    # stops two simultaneous 遴选 requests from opening two.
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenge.id", ondelete="CASCADE"), index=True, unique=True)
     text: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     challenge: Mapped["Challenge"] = relationship(backref="publicities")  # noqa: F821
     objections: Mapped[list[Objection]] = relationship(
@@ -77,6 +87,10 @@ class Objection(db.Model):
     response: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     publicity: Mapped[Publicity] = relationship(back_populates="objections")
     user: Mapped["User | None"] = relationship()  # noqa: F821

@@ -237,6 +237,7 @@ def _own_review(review_id: int) -> Review:
     review = db.get_or_404(Review, review_id)
     if review.expert_id != current_user.id:
         abort(404)
+    require(current_user.can_act, "您所在机构尚未通过平台认证（或账号已停用），暂不能查看评审任务。")
     return review
 
 

@@ -8,7 +8,7 @@ from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import Attachment, ConsortiumMember, Organisation, OrgStatus, OrgType, Proposal
+from ..models import Attachment, ConsortiumMember, MemberState, Organisation, OrgStatus, OrgType, Proposal
 from ..services import attachments, audit, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
@@ -102,7 +102,9 @@ def edit(proposal_id):
 def mine():
     rows = db.session.scalars(db.select(Proposal).where(
         (Proposal.organisation_id == current_user.organisation_id)
-        | Proposal.id.in_(db.select(ConsortiumMember.proposal_id).filter_by(organisation_id=current_user.organisation_id))
+        | Proposal.id.in_(db.select(ConsortiumMember.proposal_id).where(
+            ConsortiumMember.organisation_id == current_user.organisation_id,
+            ConsortiumMember.state != MemberState.declined))
     ).order_by(Proposal.updated_at.desc())).all()
     return render_template("proposals/mine.html", rows=rows)
 

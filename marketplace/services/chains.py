@@ -103,6 +103,15 @@ def appoint_expert(actor: User, chain: Chain, user: User, title: str = "", exper
         raise PermissionDenied("只有平台管理员或本链牵头部门可以聘任专家。")
     if any(m.chain_id == chain.id for m in user.expert_memberships):
         raise InvalidTransition("该用户已是本链专家委员会成员。")
+    if not user.can_act:
+        raise ServiceError("该用户所在机构尚未通过平台认证（或账号已停用），认证通过后才能聘任为专家。", field="email")
+    # The title and expertise are one profile shared by every committee the expert sits on: a chain's
+    # lead department may not rewrite what another chain appointed them with.
+    elsewhere = [m for m in user.expert_memberships if m.chain_id != chain.id]
+    rewrites = (title and title.strip() != user.expert_title) or (expertise and expertise.strip() != user.expertise)
+    if elsewhere and rewrites and not actor.is_platform_admin:
+        raise ServiceError("该专家已是其他产业链专家委员会成员，职称与研究专长由平台管理员维护；请留空以沿用现有信息。",
+                           field="expertise")
     if title:
         user.expert_title = title.strip()
     if expertise:

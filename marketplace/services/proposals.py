@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember, MemberState, Organisation, Proposal,
-                      ProposalMilestone, ProposalState, User)
+                      ProposalMilestone, ProposalState, User, Visibility)
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
@@ -25,9 +25,8 @@ def is_applicant(user: User, proposal: Proposal) -> bool:
 
 
 def is_party(user: User, proposal: Proposal) -> bool:
-    """The lead or a consortium member that has not declined."""
-    return user.organisation_id in proposal.organisation_ids or any(
-        m.organisation_id == user.organisation_id for m in proposal.members)
+    """The lead or a consortium member that has not declined (a member that declined loses access)."""
+    return user.organisation_id in proposal.organisation_ids
 
 
 def can_view(user: User | None, proposal: Proposal) -> bool:
@@ -40,7 +39,7 @@ def can_view(user: User | None, proposal: Proposal) -> bool:
         return False
     if user.organisation_id == proposal.challenge.organisation_id:
         return True
-    return any(r.expert_id == user.id for r in proposal.reviews)
+    return user.can_act and any(r.expert_id == user.id for r in proposal.reviews)
 
 
 def _require_open(challenge: Challenge) -> None:
@@ -58,9 +57,13 @@ def check_may_apply(actor: User, challenge: Challenge) -> None:
         raise PermissionDenied("揭榜方案由高校、科研院所等揭榜机构提交。")
     if not can_view_details(actor, challenge):
         raise PermissionDenied("您无权查看该榜单详情。")
-    if challenge.mode is ChallengeMode.commissioned and not any(
-            inv.organisation_id == actor.organisation_id for inv in challenge.invitations):
+    # Seeing a listing as a committee expert or lead department is oversight, not an invitation:
+    # an invited-only or commissioned listing is answered only by the organisations invited to it.
+    invited = any(inv.organisation_id == actor.organisation_id for inv in challenge.invitations)
+    if challenge.mode is ChallengeMode.commissioned and not invited:
         raise PermissionDenied("委托攻关榜单仅受邀机构可以揭榜。")
+    if challenge.visibility is Visibility.invited and not invited:
+        raise PermissionDenied("该榜单仅限受邀机构揭榜。")
     _require_open(challenge)
 
 

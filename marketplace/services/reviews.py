@@ -68,8 +68,9 @@ def _competitors(proposal: Proposal) -> set[int]:
 
 
 def committee(challenge: Challenge) -> list[User]:
-    return db.session.scalars(db.select(User).join(ExpertMembership).where(
+    members = db.session.scalars(db.select(User).join(ExpertMembership).where(
         ExpertMembership.chain_id == challenge.chain_id, User.is_enabled.is_(True)).order_by(User.name)).all()
+    return [user for user in members if user.can_act]  # a pending organisation's expert cannot review yet
 
 
 def assign(actor: User, proposal: Proposal, expert: User) -> Review:
@@ -81,6 +82,8 @@ def assign(actor: User, proposal: Proposal, expert: User) -> Review:
         raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能分配评审。")
     if not any(m.chain_id == challenge.chain_id for m in expert.expert_memberships):
         raise ServiceError(f"{expert.name}不是{challenge.chain.name}专家委员会成员。", field="expert_id")
+    if not expert.can_act:
+        raise ServiceError(f"{expert.name}所在机构尚未通过平台认证（或账号已停用），暂不能评审。", field="expert_id")
     reason = conflict(expert, proposal)
     if reason:
         raise ServiceError(f"利益冲突，不能分配：{reason}。", field="expert_id")
@@ -97,6 +100,8 @@ def assign(actor: User, proposal: Proposal, expert: User) -> Review:
 def _require_own(actor: User, review: Review) -> None:
     if review.expert_id != actor.id:
         raise PermissionDenied("只能处理分配给自己的评审任务。")
+    if not actor.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证（或账号已停用），暂不能评审。")
 
 
 def recuse(actor: User, review: Review, reason: str) -> None:
@@ -120,6 +125,8 @@ def submit(actor: User, review: Review, scores: dict[str, float], comment: str) 
     _require_own(actor, review)
     if review.state is not ReviewState.assigned:
         raise InvalidTransition("该评审已提交或已回避。")
+    if review.proposal.state not in REVIEWABLE:
+        raise InvalidTransition(f"该方案已{review.proposal.state.label}，不再评审。")
     criteria = rubric(review.proposal.challenge)
     clean = {}
     for name, _ in criteria:

@@ -10,6 +10,7 @@ from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objecti
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import claim
 from .visibility import is_manager
 
 P = ProposalState
@@ -85,6 +86,7 @@ def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: s
             raise InvalidTransition(f"{proposal.organisation.name}的方案状态为“{proposal.state.label}”，不能选中。")
     if any(p.state is P.selected for p in challenge.proposals):
         raise InvalidTransition("本榜单已有选中方案并在公示中。")
+    claim(challenge)  # two simultaneous 遴选 would each see no selection yet: only one may go on
     for proposal in proposals:
         before = proposal.state
         proposal.state = P.selected
@@ -149,6 +151,8 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
         raise ServiceError("结束日期应晚于开始日期。", field="end_date")
     if not (task_book or "").strip():
         raise ServiceError("请填写任务书摘要。", field="task_book")
+    # Serialise 立项 per challenge: the last of several (赛马) must see the others to award the challenge.
+    claim(challenge)
     project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id,
                       funding_wan=funding_wan, start_date=start, end_date=end, task_book=task_book.strip(),
                       approved_by_id=actor.id,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select, true
 
-from ..models import Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, User, Visibility
+from ..models import (Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, Proposal, Review, User,
+                      Visibility)
 
 # States in which a challenge has been public at some point (the 榜单 and its history).
 LISTED_STATES = (ChallengeState.published, ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
@@ -13,15 +14,33 @@ def _is_owner(user: User | None, challenge: Challenge) -> bool:
     return user is not None and user.is_authenticated and user.organisation_id == challenge.organisation_id
 
 
+def expert_chains(user: User) -> set[int]:
+    """The chains whose committee the user sits on, counted only while the user may act: an expert
+    whose organisation is still pending (or whose account is disabled) oversees nothing."""
+    return {m.chain_id for m in user.expert_memberships} if user.can_act else set()
+
+
+def _reviewed_challenges(user: User):
+    """SQL: the challenges on which the user has been assigned a review."""
+    return (select(Proposal.challenge_id).join(Review, Review.proposal_id == Proposal.id)
+            .where(Review.expert_id == user.id))
+
+
 def _is_overseer(user: User | None, challenge: Challenge) -> bool:
-    """Platform admins see everything; the chain's lead department all but drafts; its experts every listed one."""
+    """Platform admins see everything; the chain's lead department all but drafts; its experts every
+    listed one — except invited-only listings, which an expert sees only when reviewing one of their
+    proposals (the invitation is the enterprise's choice of who may read it)."""
     if user is None or not user.is_authenticated:
         return False
     if user.is_platform_admin:
         return True
     if user.admin_chain_id == challenge.chain_id:
         return challenge.state is not ChallengeState.draft
-    return challenge.state in LISTED_STATES and any(m.chain_id == challenge.chain_id for m in user.expert_memberships)
+    if challenge.state not in LISTED_STATES or challenge.chain_id not in expert_chains(user):
+        return False
+    if challenge.visibility is Visibility.invited:
+        return any(r.expert_id == user.id for p in challenge.proposals for r in p.reviews)
+    return True
 
 
 def _is_verified_institution(user: User | None) -> bool:
@@ -76,8 +95,10 @@ def visible_filter(user: User | None):
         conditions.append(true())
     if user.admin_chain_id is not None:
         conditions.append(and_(Challenge.chain_id == user.admin_chain_id, Challenge.state != ChallengeState.draft))
-    expert_chains = select(ExpertMembership.chain_id).where(ExpertMembership.user_id == user.id)
-    conditions.append(and_(listed, Challenge.chain_id.in_(expert_chains)))
+    if user.can_act:
+        committee_chains = select(ExpertMembership.chain_id).where(ExpertMembership.user_id == user.id)
+        conditions.append(and_(listed, Challenge.chain_id.in_(committee_chains), or_(
+            Challenge.visibility != Visibility.invited, Challenge.id.in_(_reviewed_challenges(user)))))
     return or_(*conditions)
 
 
@@ -88,7 +109,7 @@ def details_checker(user: User | None):
         return lambda cid, visibility, chain_id, org_id: visibility is not Visibility.summary
     if user.is_platform_admin or _is_verified_institution(user):
         return lambda cid, visibility, chain_id, org_id: True
-    overseen = {m.chain_id for m in user.expert_memberships} | ({user.admin_chain_id} - {None})
+    overseen = expert_chains(user) | ({user.admin_chain_id} - {None})
     from ..extensions import db
 
     invited = set(db.session.scalars(select(ChallengeInvitation.challenge_id).where(
@@ -112,18 +133,25 @@ def listed_doc_checker(user: User | None):
         return check, ("guest",)
     admin = user.is_platform_admin
     institution = _is_verified_institution(user)
-    overseen = {m.chain_id for m in user.expert_memberships} | ({user.admin_chain_id} - {None})
+    managed = {user.admin_chain_id} - {None}
+    committees = expert_chains(user)
     invited = set(db.session.scalars(select(ChallengeInvitation.challenge_id).where(
         ChallengeInvitation.organisation_id == user.organisation_id))) if user.can_act else set()
+    reviewing = set(db.session.scalars(_reviewed_challenges(user))) if committees else set()
 
     def check(cid, meta):
         if meta.get("state") not in listed:
             return False, False
         own = meta.get("org") == user.organisation_id
-        oversees = admin or bool(overseen.intersection(meta.get("chains", ())))
+        chains = meta.get("chains", ())
+        manages = admin or bool(managed.intersection(chains))
+        on_committee = bool(committees.intersection(chains))
         vis = meta.get("vis")
-        visible = own or oversees or vis != Visibility.invited.value or cid in invited
-        details = visible and (vis != Visibility.summary.value or own or oversees or institution or cid in invited)
+        visible = (own or manages or vis != Visibility.invited.value or cid in invited
+                   or (on_committee and cid in reviewing))
+        details = visible and (vis != Visibility.summary.value or own or manages or on_committee or institution
+                               or cid in invited)
         return visible, details
-    signature = ("user", user.organisation_id, admin, institution, frozenset(overseen), frozenset(invited))
+    signature = ("user", user.organisation_id, admin, institution, frozenset(managed), frozenset(committees),
+                 frozenset(invited), frozenset(reviewing))
     return check, signature

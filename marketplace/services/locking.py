@@ -1,0 +1,50 @@
+"""Compare-and-set for state changes that two requests may make at the same moment.
+
+Every stateful row carries a version (SQLAlchemy's `version_id_col`): the ORM's UPDATE says
+`WHERE id = ? AND version = ?`, so of two simultaneous changes to one row the second changes
+nothing and raises StaleDataError, answered with 409 (see `security.py`). Where the rule is
+"one" across rows (one 公示 per challenge, one project per proposal, one review per expert and
+proposal), a unique constraint says so and its violation is answered the same way.
+
+`claim(row)` is for the changes whose effect lands on *other* rows (opening a 公示 creates a
+Publicity and changes proposals; 立项 creates a Project): it bumps the parent's version now, so two
+requests deciding on the same parent are serialised — on PostgreSQL the second UPDATE waits for the
+first transaction and then matches no row; on SQLite writers queue on the database lock and the
+same WHERE clause refuses the stale one.
+"""
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..extensions import db
+from .errors import InvalidTransition
+
+CONFLICT_MESSAGE = "该记录刚刚已被其他操作（或同一操作的重复提交）修改，本次操作未执行。请刷新页面，查看最新状态后再操作。"
+
+
+class Conflict(InvalidTransition):
+    """Another request changed the row first (409)."""
+
+    def __init__(self, message: str = CONFLICT_MESSAGE):
+        super().__init__(message)
+
+
+def claim(row) -> None:
+    """Compare-and-set on `row`'s version: bump it in the database now, or raise Conflict."""
+    model = type(row)
+    result = db.session.execute(
+        update(model).where(model.id == row.id, model.version == row.version).values(version=model.version + 1),
+        execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        raise Conflict()
+    set_committed_value(row, "version", row.version + 1)
+
+
+def is_unique_violation(error: IntegrityError) -> bool:
+    """A duplicate of a row the rules say is one (PostgreSQL SQLSTATE 23505, SQLite's UNIQUE message)."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == "23505":
+        return True
+    return "UNIQUE constraint failed" in str(original)

@@ -1,0 +1,36 @@
+"""row versions for compare-and-set on every stateful table, and one 公示 per challenge
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-03 09:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+VERSIONED = ('organisation', 'review', 'publicity', 'objection', 'project', 'milestone', 'consortium_member')
+
+
+def upgrade():
+    for table in VERSIONED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
+    with op.batch_alter_table('publicity', schema=None) as batch_op:
+        batch_op.drop_index('ix_publicity_challenge_id')
+        batch_op.create_index('ix_publicity_challenge_id', ['challenge_id'], unique=True)
+
+
+def downgrade():
+    with op.batch_alter_table('publicity', schema=None) as batch_op:
+        batch_op.drop_index('ix_publicity_challenge_id')
+        batch_op.create_index('ix_publicity_challenge_id', ['challenge_id'], unique=False)
+    for table in VERSIONED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('version')
