@@ -16,15 +16,17 @@ from matching import IndexFileError, Matcher
 from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeState, ExpertMembership, IndexChange, ListingStatus,
-                      Organisation, OrgStatus, User)
+from ..models import (Achievement, Capability, Challenge, ChallengeState, ExpertMembership, ListingStatus, Organisation,
+                      OrgStatus, User)
+from .index_log import LogPosition, is_marker, prune
 
 log = logging.getLogger(__name__)
 INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, ChallengeState.published,
                             ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
 BATCH = 2000
-# Bumped whenever the documents or their metadata change shape: older saved indexes are rebuilt.
-INDEX_FORMAT = 3
+# Bumped whenever the documents, their metadata or the saved header change shape: older saved indexes
+# are rebuilt. 4: the log position carries the ids below the watermark not seen yet (gaps).
+INDEX_FORMAT = 4
 CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
 
 
@@ -144,9 +146,16 @@ class LiveIndex:
         self.folder = Path(folder)
         self.matcher: Matcher | None = None
         self.meta: dict[str, dict] = {}
-        self.watermark = 0
+        self.position = LogPosition()
+        # Counts every change to the index's content, for remembered results: not the watermark,
+        # which stays put when a late-committed change below it (a gap) is applied.
+        self.generation = 0
         self.lock = threading.RLock()
         self._cache: OrderedDict = OrderedDict()
+
+    @property
+    def watermark(self) -> int:
+        return self.position.watermark
 
     @property
     def matcher_path(self) -> Path:
@@ -185,9 +194,9 @@ class LiveIndex:
         try:
             matcher = Matcher.load(self.matcher_path)
             header = json.loads(self.meta_path.read_text(encoding="utf-8"))
-            meta, watermark = header["meta"], int(header["watermark"])
             if header.get("format") != INDEX_FORMAT:
                 raise ValueError(f"index format {header.get('format')}, expected {INDEX_FORMAT}")
+            meta, position = header["meta"], LogPosition.from_header(header)
         except FileNotFoundError:
             return False
         except (IndexFileError, ValueError, KeyError, TypeError, OSError) as error:
@@ -196,16 +205,32 @@ class LiveIndex:
         if set(meta) != set(matcher.ids):
             log.warning("match index metadata does not fit the matcher: rebuilding")
             return False
-        self.matcher, self.meta, self.watermark = matcher, meta, watermark
+        self.matcher, self.meta, self.position = matcher, meta, position
+        self.generation += 1
         return True
 
     def build(self, progress=None) -> int:
-        """Rebuild from the database and save; returns the number of documents."""
+        """Rebuild from the database, save, and prune the log rows the saved files now hold;
+        returns the number of documents."""
         with self.lock, self._file_lock():
-            return self._build_unlocked(progress)
+            count = self._build_unlocked(progress)
+            if self.matcher is not None:
+                prune(db.engine, self.position)
+            return count
+
+    def snapshot(self) -> int:
+        """Save this process's current index and prune the log below it (for a periodic job: keeps
+        the log short and a starting worker's replay quick); returns how many log rows went."""
+        with self.lock:
+            self.ready()
+            if self.matcher is None:
+                return 0
+            with self._file_lock():
+                self._save()
+                return prune(db.engine, self.position)
 
     def _build_unlocked(self, progress=None) -> int:
-        watermark = db.session.scalar(db.select(db.func.max(IndexChange.id))) or 0
+        position = LogPosition.start(db.session)  # before reading: what changes later is replayed
         docs, meta = [], {}
         # A session of its own: the build must not detach the objects of the request it runs in.
         with Session(bind=db.engine) as session:
@@ -215,7 +240,8 @@ class LiveIndex:
                 if progress:
                     progress(1)
         matcher = new_matcher().fit(docs) if docs else None
-        self.matcher, self.meta, self.watermark = matcher, meta, watermark
+        self.matcher, self.meta, self.position = matcher, meta, position
+        self.generation += 1
         if matcher is not None:
             self._save()
         return len(docs)
@@ -226,19 +252,28 @@ class LiveIndex:
         tmp_matcher = self.folder / f"matcher.{os.getpid()}.tmp.npz"
         self.matcher.save(tmp_matcher)
         tmp_meta = self.folder / f"meta.{os.getpid()}.tmp"
-        header = {"format": INDEX_FORMAT, "watermark": self.watermark, "meta": self.meta}
+        header = {"format": INDEX_FORMAT, **self.position.to_header(), "meta": self.meta}
         tmp_meta.write_text(json.dumps(header), encoding="utf-8")
         os.replace(tmp_matcher, self.matcher_path)
         os.replace(tmp_meta, self.meta_path)
 
-    def catch_up(self) -> int:
-        """Apply the change log past our watermark: re-read each touched document; returns how many."""
+    def catch_up(self, _reloaded: bool = False) -> int:
+        """Apply the change-log rows not applied yet (in commit order, see index_log): re-read each
+        touched document; returns how many."""
         with self.lock:
-            rows = db.session.execute(db.select(IndexChange.id, IndexChange.doc_id).where(
-                IndexChange.id > self.watermark).order_by(IndexChange.id)).all()
+            rows = self.position.read(db.session)
             if not rows:
                 return 0
-            touched = list(dict.fromkeys(doc_id for _, doc_id in rows))
+            through = self.position.pruned_past(rows)
+            if through is not None and not _reloaded:
+                # Rows this process still needed were deleted (it was idle while a snapshot was saved
+                # and the log pruned): start again from the saved files, or a rebuild if they are older.
+                log.info("match index: change log pruned through %s, past our position: reloading", through)
+                with self._file_lock():
+                    if not self._load() or self.position.floor() <= through:
+                        self._build_unlocked()
+                return self.catch_up(_reloaded=True)
+            touched = list(dict.fromkeys(doc_id for _, doc_id, _ in rows if not is_marker(doc_id)))
             upserts, removals = [], []
             for doc_id in touched:
                 made = load_doc(doc_id)
@@ -257,19 +292,22 @@ class LiveIndex:
                 self.matcher.remove(gone)
             for doc_id in gone:
                 self.meta.pop(doc_id, None)
-            self.watermark = rows[-1][0]
+            self.position.advance(rows)
+            if touched:
+                self.generation += 1
             return len(touched)
 
     def memo(self, key, compute):
         """`compute()`'s result (plain data only, no ORM rows), remembered until the index changes."""
         with self.lock:
-            full_key = ("memo", key, self.watermark)
+            full_key = ("memo", key, self.generation)
             if full_key in self._cache:
                 self._cache.move_to_end(full_key)
                 return self._cache[full_key]
         value = compute()
         with self.lock:
-            self._cache[("memo", key, self.watermark)] = value
+            # Filed under the generation it was computed from: stale at once if the index moved meanwhile.
+            self._cache[full_key] = value
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return value
@@ -283,7 +321,7 @@ class LiveIndex:
         with self.lock:
             if self.matcher is None or not len(self.matcher):
                 return []
-            key = (cache_key, query, k, self.watermark) if cache_key is not None else None
+            key = (cache_key, query, k, self.generation) if cache_key is not None else None
             if key is not None and key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
