@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -24,6 +24,9 @@ class RecommendationEvent(db.Model):
     """Feedback on a shown recommendation: useful / not useful, or an action it led to."""
 
     __tablename__ = "recommendation_event"
+    # One event per user, pairing and kind: a judgement counts once however often it is clicked
+    # (events without a user, recorded by the system, are not limited: NULLs are distinct).
+    __table_args__ = (UniqueConstraint("user_id", "context", "query_id", "doc_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(db.ForeignKey("user.id", ondelete="SET NULL"), index=True)

@@ -1,31 +1,43 @@
 """Feedback on recommendations (useful / not useful), and the admins' duplicates report."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from .. import bounds
 from ..access import acting_user, login_required, require, safe_next
-from ..extensions import db
+from ..extensions import db, limiter
 from ..formkit import ConfirmForm
 from ..services import recommend, recommend_feedback
+from ..services.errors import ServiceError
 
 bp = Blueprint("recommendations", __name__)
-CONTEXTS = ("challenge_institutions", "institution_challenges", "reviewers", "similar_challenges")
+
+
+def _feedback_limit() -> str:
+    return current_app.config.get("FEEDBACK_RATE_LIMIT", "30 per minute")
+
+
+def _per_user() -> str:
+    """Counted per account (whatever the address) and, before login, per address."""
+    return f"feedback:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
 
 
 @bp.post("/feedback")
+@limiter.limit(_feedback_limit, key_func=_per_user)
 @login_required
 def feedback():
     ConfirmForm().validate_on_submit()
     form = request.form
     context, kind = form.get("context", ""), form.get("kind", "")
-    if context not in CONTEXTS or kind not in ("useful", "not_useful"):
-        abort(400, description="反馈内容无效。")
-    query_id, doc_id = form.get("query_id", "")[:32], form.get("doc_id", "")[:32]
-    if not query_id or not doc_id:
-        abort(400, description="反馈内容无效。")
-    recommend_feedback.record(acting_user(), context, query_id, doc_id, kind, form.get("chain_id", type=int),
-                     form.get("rank", type=int), form.get("score", type=float))
+    query_id, doc_id = form.get("query_id", ""), form.get("doc_id", "")
+    if kind not in recommend_feedback.JUDGEMENTS or len(query_id) > 32 or len(doc_id) > 32:
+        raise ServiceError(recommend_feedback.INVALID)
+    # The chain comes from the judged listing, not from the form; only position and score are the page's.
+    recommend_feedback.judge(acting_user(), context, query_id, doc_id, kind,
+                             bounds.form_int(form, "rank", 1, 10_000, recommend_feedback.INVALID),
+                             bounds.form_float(form, "score", -1e6, 1e6, recommend_feedback.INVALID))
     db.session.commit()
     flash("谢谢反馈，推荐会据此改进。" if kind == "useful" else "已记录：该推荐不相关。", "success")
     return redirect(safe_next(form.get("next"), "/")), 303

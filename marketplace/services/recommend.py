@@ -273,9 +273,28 @@ def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) 
             return sees_submitted(meta)
         return check(int(doc_id[3:]), meta)[0]
 
+    def in_full(doc_id: str) -> bool:
+        meta = index.meta[doc_id]
+        return sees_submitted(meta) if meta.get("state") == ChallengeState.submitted.value \
+            else check(int(doc_id[3:]), meta)[1]
+
+    def compute() -> list[Explained]:
+        """The look-alikes with their shared words; for a listing this user sees only as a summary,
+        only words of what the summary shows (title, keywords, chain): its hidden text matched too,
+        but its words must not appear here. One sharing nothing public is left out."""
+        hits = index.search(challenge_query(challenge), k=limit, allowed=allowed)
+        explained = []
+        for hit, obj, shared in _explained_rows(hits):
+            if not in_full(hit.id):
+                public = normalize(f"{obj.title}\n{obj.keywords}\n{chain_name(obj.chain_id)}")
+                shared = [(word, weight) for word, weight in shared if normalize(word) in public]
+            if shared:
+                explained.append((hit.id, hit.score, tuple(shared)))
+        return explained
+
     key = ("similar", challenge.id, signature, user.admin_chain_id if user is not None and user.is_authenticated else None,
            limit)
-    return _items(index.memo(key, lambda: _explain(index.search(challenge_query(challenge), k=limit, allowed=allowed))))
+    return _items(index.memo(key, compute))
 
 
 # Share of a listing's score against itself that another listing reaches: at this level two listings
