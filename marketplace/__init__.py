@@ -21,6 +21,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .config import configure
 
     configure(app, test_config)
+    _refuse_untrusted_hosts(app)
+    _trust_proxy(app)  # outside the host check, so that it sees X-Forwarded-Host when trusted
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -30,6 +32,44 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     return app
+
+
+def _refuse_untrusted_hosts(app: Flask) -> None:
+    """Answer 400 to a Host outside TRUSTED_HOSTS before Flask sees the request.
+
+    Flask (3.1) checks TRUSTED_HOSTS too, but only once the request is being handled: its error
+    page then cannot build any URL and the refusal ends in a 500.
+    """
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if not hosts:
+        return
+    from werkzeug.exceptions import SecurityError
+    from werkzeug.wsgi import get_host
+
+    inner = app.wsgi_app
+
+    def refuse_untrusted(environ, start_response):
+        try:
+            get_host(environ, trusted_hosts=hosts)
+        except SecurityError:
+            body = "400 请求有误：该主机名不在本站允许的范围内。".encode()
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                               ("Content-Length", str(len(body)))])
+            return [body]
+        return inner(environ, start_response)
+
+    app.wsgi_app = refuse_untrusted
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client address (rate limits, login throttling) and scheme
+    from X-Forwarded-* — only as many hops as configured, since a client can send these headers too."""
+    hops = {name: app.config[f"PROXY_FIX_X_{name.upper()}"] for name in ("for", "proto", "host", "prefix")}
+    if any(hops.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops["for"], x_proto=hops["proto"], x_host=hops["host"],
+                                x_prefix=hops["prefix"])
 
 
 def register_extensions(app: Flask) -> None:

@@ -20,6 +20,22 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    # Failed logins, counted across all workers (Redis or the database, services/login_throttle.py):
+    # per client address, and per account whatever the address (against guessing from many addresses).
+    LOGIN_IP_LIMIT = "10 per minute"
+    LOGIN_ACCOUNT_LIMIT = "10 per 15 minutes"
+    PASSWORD_MIN_SCORE = 2  # zxcvbn's 0–4: 2 = beyond a million guesses
+    REGISTRATION_MAX_AGE = 24 * 3600  # seconds a registration confirmation link stays valid
+    REGISTER_EMAIL_RATE_LIMIT = "3 per hour"  # registration mails to one address
+    # Every link in mail starts here, never from the request's Host header. None: http://127.0.0.1:$PORT.
+    BASE_URL = None
+    # Host names the site answers to (Flask refuses others with 400); None accepts any.
+    TRUSTED_HOSTS = None
+    # Behind a reverse proxy: how many proxies to trust for each X-Forwarded-* header (werkzeug ProxyFix).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PREFIX = 0
     REGISTER_RATE_LIMIT = "10 per hour"
     # 忘记密码: requests per client address, and per e-mail address asked about (against mail bombing).
     PASSWORD_RESET_RATE_LIMIT = "5 per hour"
@@ -46,6 +62,12 @@ ENVIRONMENT_KEYS = {
     "COOKIE_SECURE": "COOKIE_SECURE",
     "MAIL_BACKEND": "MAIL_BACKEND",
     "MAIL_SERVER": "MAIL_SERVER",
+    "BASE_URL": "BASE_URL",
+    "TRUSTED_HOSTS": "TRUSTED_HOSTS",
+    "PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
+    "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
+    "PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
+    "PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
 }
 
 
@@ -99,5 +121,12 @@ def configure(app, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):  # from the environment: "a.example, .b.example"
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
+    for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PREFIX"):
+        app.config[key] = int(app.config.get(key) or 0)
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")

@@ -31,10 +31,8 @@ class RegisterForm(BaseForm):
         Regexp(r"^[0-9+\-() ]{7,20}$", message="请输入有效的电话号码，如 027-87654321 或 13800000000。"),
     ])
     user_name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
-    email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)])
-    password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
-    confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
-
+    email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)],
+                       description="我们会向该邮箱发送一封邮件，按邮件中的链接设置密码即完成注册。")
 
     def validate_credit_code(self, field):
         from ..credit_code import normalise, problem
@@ -42,6 +40,13 @@ class RegisterForm(BaseForm):
         message = problem(normalise(field.data or ""))
         if message:
             raise ValidationError(message)
+
+
+class RegisterConfirmForm(BaseForm):
+    """The second step of registration, from the mailed link: the admin account's password."""
+
+    password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
+    confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
 
 
 class ChangePasswordForm(BaseForm):

@@ -7,10 +7,10 @@ from flask_login import current_user, login_user, logout_user
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db, limiter
 from ..formkit import ConfirmForm, apply_error
-from ..services import accounts, organisations, password_reset
+from ..services import accounts, login_throttle, password_reset, registration
 from ..services.errors import ServiceError
-from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm,
-                    ResetPasswordForm)
+from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterConfirmForm,
+                    RegisterForm, ResetPasswordForm)
 
 bp = Blueprint("auth", __name__)
 
@@ -21,6 +21,15 @@ def _login_limit() -> str:
 
 def _register_limit() -> str:
     return current_app.config["REGISTER_RATE_LIMIT"]
+
+
+def _register_email_limit() -> str:
+    return current_app.config["REGISTER_EMAIL_RATE_LIMIT"]
+
+
+def _register_email_key() -> str:
+    """Registration mails to one address are limited too, whoever asks (the same for any address)."""
+    return "register-email:" + accounts.normalise_email(request.form.get("email", ""))
 
 
 def _reset_limit() -> str:
@@ -49,13 +58,24 @@ def login():
     next_url = safe_next(request.values.get("next"), url_for("main.dashboard"))
     if form.validate_on_submit():
         try:
+            # request.remote_addr is the client's address once ProxyFix (PROXY_FIX_X_FOR) is set up.
+            attempt = login_throttle.begin(form.email.data, request.remote_addr or "")
+        except login_throttle.Lockout as lockout:  # the password is not even checked
+            db.session.rollback()
+            form.form_errors.append(lockout.message)
+            page = render_template("auth/login.html", form=form, next_url=next_url)
+            return page, 429, {"Retry-After": str(lockout.seconds)}
+        try:
             user = accounts.authenticate(form.email.data, form.password.data)
         except ServiceError as refusal:  # a disabled account, with the right password
+            db.session.commit()  # the attempt counts: a disabled account cannot log in anyway
             form.form_errors.append(refusal.message)
             return render_template("auth/login.html", form=form, next_url=next_url), 403
         if user is None:
+            db.session.commit()  # the reserved slot stays: a failure, counted for the window
             form.form_errors.append("邮箱或密码不正确。")
             return render_template("auth/login.html", form=form, next_url=next_url), 400
+        login_throttle.succeeded(attempt)
         _sign_in(user, remember=form.remember.data)
         db.session.commit()
         flash(f"欢迎回来，{user.name}。", "success")
@@ -76,28 +96,55 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+REGISTER_SENT = "register_sent"
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
+@limiter.limit(_register_email_limit, methods=["POST"], key_func=_register_email_key,
+               exempt_when=lambda: not request.form.get("email"))
 def register():
+    """Step 1: the details; always answered with the same 请查收邮件 page (services/registration.py)."""
     form = RegisterForm()
     if form.validate_on_submit():
+        registration.start(**{name: form[name].data for name in registration.FIELDS})
+        db.session.commit()  # the mail leaves with the commit
+        session[REGISTER_SENT] = accounts.normalise_email(form.email.data)
+        return redirect(url_for("auth.register_sent"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/register/sent")
+def register_sent():
+    return render_template("auth/register_sent.html", email=session.get(REGISTER_SENT, ""),
+                           hours=registration.max_age() // 3600)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def register_confirm(token):
+    """Step 2, from the mailed link: set the password, create the pending organisation, log in."""
+    try:
+        details = registration.details_for_token(token)
+    except registration.RegistrationLinkError as error:
+        return _token_page("auth/register_invalid.html", error.status, message=error.message)
+    form = RegisterConfirmForm()
+    if form.validate_on_submit():
         try:
-            user = organisations.register(
-                name=form.name.data, org_type=form.org_type.data, credit_code=form.credit_code.data,
-                region=form.region.data, contact_name=form.contact_name.data,
-                contact_phone=form.contact_phone.data, email=form.email.data,
-                user_name=form.user_name.data, password=form.password.data,
-            )
+            user = registration.complete(token, form.password.data)
+        except registration.RegistrationLinkError as error:
+            db.session.rollback()
+            return _token_page("auth/register_invalid.html", error.status, message=error.message)
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
-            return render_template("auth/register.html", form=form), 400
+            return _token_page("auth/register_confirm.html", error.status, form=form, details=details)
         _sign_in(user)
         db.session.commit()
+        session.pop(REGISTER_SENT, None)
         flash("注册成功。机构资料已提交平台审核：请在本页上传认证材料（营业执照或事业单位法人证书等）；认证通过前可以完善资料，但暂不能发榜、揭榜或评审。", "success")
         return redirect(url_for("orgs.mine"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/register.html", form=form), status
+    return _token_page("auth/register_confirm.html", 400 if form.is_submitted() else 200, form=form, details=details)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -141,7 +188,8 @@ def forgot_password():
     return render_template("auth/forgot.html", form=form), status
 
 
-def _reset_page(template: str, status: int = 200, **context):
+def _token_page(template: str, status: int = 200, **context):
+    """A page whose URL holds a secret token (reset or registration link): never sent on, never cached."""
     response = current_app.make_response((render_template(template, **context), status))
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     response.headers["Cache-Control"] = "no-store"
@@ -153,25 +201,25 @@ def reset_password(token):
     try:
         password_reset.user_for_token(token)
     except password_reset.ResetLinkError as error:
-        return _reset_page("auth/reset_invalid.html", error.status, message=error.message)
+        return _token_page("auth/reset_invalid.html", error.status, message=error.message)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             user = password_reset.reset(token, form.password.data)
         except password_reset.ResetLinkError as error:
             db.session.rollback()
-            return _reset_page("auth/reset_invalid.html", error.status, message=error.message)
+            return _token_page("auth/reset_invalid.html", error.status, message=error.message)
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
-            return _reset_page("auth/reset.html", error.status, form=form)
+            return _token_page("auth/reset.html", error.status, form=form)
         db.session.commit()
         if current_user.is_authenticated and current_user.id == user.id:
             logout_user()
             session.clear()
         flash("密码已重置，所有设备上的登录均已退出，请用新密码登录。", "success")
         return redirect(url_for("auth.login"))
-    return _reset_page("auth/reset.html", 400 if form.is_submitted() else 200, form=form)
+    return _token_page("auth/reset.html", 400 if form.is_submitted() else 200, form=form)
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from .enums import (ChallengeMode, ChallengeState, DeclineCode, IPTerms, Listing
                     OrgRole, OrgStatus, OrgType, ProjectState, ProposalState, ReviewState, TransferMode, Visibility)
 from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
+from .login_attempt import LoginAttempt
 from .notification import Notification, NotificationPreference
 from .organisation import Organisation
 from .project import Milestone, Project

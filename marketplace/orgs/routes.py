@@ -8,7 +8,7 @@ from ..access import acting_user, login_required, require
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error
 from ..models import Invitation, Organisation, OrgRole, User
-from ..services import accounts, organisations, verification
+from ..services import accounts, mail, organisations, verification
 from ..services.errors import ServiceError
 from .forms import DocumentForm, InviteForm, ProfileForm
 
@@ -71,7 +71,7 @@ def members():
                 apply_error(form, error)
             else:
                 db.session.commit()
-                invite_link = url_for("auth.accept_invitation", token=token, _external=True)
+                invite_link = mail.site_url("auth.accept_invitation", token=token)  # BASE_URL, not Host
                 current_app.logger.info("Invitation for %s: %s", form.email.data, invite_link)
                 flash("邀请已创建。请将下方链接发送给被邀请人（仅显示一次）。", "success")
                 return render_template("orgs/members.html", organisation=organisation, form=InviteForm(formdata=None),

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import lru_cache
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import AuditEvent, Invitation, OrgRole, User, UserSession, token_digest
@@ -28,7 +32,12 @@ def authenticate(email: str, password: str) -> User | None:
     knows the password learns that the account exists.
     """
     user = find_user_by_email(email)
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        # Hash anyway, with the same method: an unknown address must take as long to refuse as a
+        # wrong password, or the response time tells which addresses are registered.
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"), password or "")
+        return None
+    if not user.check_password(password or ""):
         return None
     if not user.is_enabled:
         raise PermissionDenied("该账号已停用，请联系本机构管理员或平台管理员。")
@@ -78,16 +87,62 @@ def revoke_all_sessions(user: User) -> None:
     db.session.flush()
 
 
-def check_new_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def check_new_password(password: str, user_inputs=()) -> None:
+    """Refuse a short password, a common one, or one built from the user's own details.
+
+    zxcvbn (Dropbox's estimator) knows the common-password lists and keyboard patterns, and is
+    given the user's e-mail, name and organisation as words to look for. Its score runs 0–4;
+    PASSWORD_MIN_SCORE (2 by default: beyond a million guesses, out of reach of a throttled online
+    attack) is the least accepted.
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(f"密码至少 {MIN_PASSWORD_LENGTH} 位。", field="password")
+    words = _personal_words(user_inputs)
+    lowered = password.lower()
+    if any(len(word) >= 4 and word in lowered for word in words) or lowered in words:
+        raise ServiceError("密码不能使用您的邮箱、姓名或机构名称，请换一个别人猜不到的密码。", field="password")
+    from zxcvbn import zxcvbn
+
+    result = zxcvbn(password[:100], user_inputs=words)  # its cost grows with length: 100 is plenty
+    if result["score"] >= int(current_app.config.get("PASSWORD_MIN_SCORE", 2)):
+        return
+    if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):
+        raise ServiceError("密码不能使用您的邮箱、姓名或机构名称，请换一个别人猜不到的密码。", field="password")
+    if any(match.get("dictionary_name") == "passwords" for match in result["sequence"]):
+        raise ServiceError("该密码过于常见，很容易被猜到，请换一个（例如几个不相关的词加上数字）。", field="password")
+    raise ServiceError("密码太简单，很容易被猜到，请加长或混合使用不相关的词、数字和符号。", field="password")
+
+
+def _personal_words(user_inputs) -> list[str]:
+    """The user's details as lower-case words: the whole e-mail, its local part and domain name."""
+    words = []
+    for value in user_inputs:
+        value = (value or "").strip().lower()
+        if not value:
+            continue
+        words.append(value)
+        if "@" in value:
+            local, _, domain = value.partition("@")
+            words += [local, domain.split(".")[0]]
+    return [w for w in words if len(w) >= 2]
+
+
+def personal_details(user: User) -> tuple[str, ...]:
+    """What a password must not be built from: the user's e-mail, name and organisation."""
+    return (user.email, user.name, user.organisation.name if user.organisation else "")
 
 
 def change_password(user: User, current: str, new: str, user_agent: str = "") -> str:
     """Set a new password, end every session of the user, and return a fresh session token."""
     if not user.check_password(current or ""):
         raise ServiceError("当前密码不正确。", field="current_password")
-    check_new_password(new)
+    check_new_password(new, personal_details(user))
     user.set_password(new)
     revoke_all_sessions(user)
     audit.record(user, "password_changed", user)
@@ -99,7 +154,7 @@ def create_user(organisation, email: str, name: str, password: str, role=OrgRole
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError("该邮箱已注册，请直接登录或更换邮箱。", field="email")
-    check_new_password(password)
+    check_new_password(password, (email, name, organisation.name if organisation is not None else ""))
     user = User(email=email, name=name.strip(), organisation=organisation, org_role=role)
     user.set_password(password)
     db.session.add(user)

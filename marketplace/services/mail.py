@@ -11,6 +11,8 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -25,6 +27,25 @@ class Mail:
     to: str
     subject: str
     body: str
+
+
+def site_url(endpoint: str, **values) -> str:
+    """An absolute link to `endpoint` on BASE_URL, for mail: never built from the request's Host.
+
+    A link built from the Host header (url_for(_external=True)) points wherever the requester
+    says: `Host: evil.example` on 忘记密码 would mail the victim a reset link to evil.example. The
+    configured base also works outside requests (cron jobs, the CLI), where there is no host.
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def site_path_url(path: str) -> str:
+    """BASE_URL joined with a site-relative path such as "/projects/3" (a notification's link)."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path
+    return current_app.config["BASE_URL"].rstrip("/") + path
 
 
 def send(app, mail: Mail) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
-from flask import has_request_context, request
 from sqlalchemy import func, update
 
 from ..extensions import db
@@ -163,7 +162,7 @@ def _stored_preferences(user_ids: list[int], category: str) -> dict[int, Prefere
 def _mail_body(body: str, url: str) -> str:
     parts = [body] if body else []
     if url:
-        link = request.url_root.rstrip("/") + url if has_request_context() else url
+        link = mail.site_path_url(url)  # BASE_URL, not the Host header; also from cron jobs
         parts.append(f"查看详情：{link}")
     parts.append("—— 湖北省产业链揭榜挂帅平台（可在“消息设置”中关闭此类邮件）")
     return "\n\n".join(parts)

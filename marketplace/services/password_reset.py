@@ -7,7 +7,7 @@ Links are valid for PASSWORD_RESET_MAX_AGE seconds (1 hour by default).
 """
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
@@ -59,7 +59,7 @@ def user_for_token(token: str) -> User:
 
 
 def _send_link(user: User) -> None:
-    link = url_for("auth.reset_password", token=make_token(user), _external=True)
+    link = mail.site_url("auth.reset_password", token=make_token(user))
     minutes = max_age() // 60
     body = (f"{user.name}，您好：\n\n我们收到了重置您在湖北省产业链揭榜挂帅平台的登录密码的请求。"
             f"请在 {minutes} 分钟内打开下面的链接设置新密码（链接只能使用一次）：\n\n{link}\n\n"
@@ -97,7 +97,7 @@ def reset(token: str, new_password: str) -> User:
     Raises ResetLinkError for a bad token, ServiceError for a password that breaks the rules.
     """
     user = user_for_token(token)
-    accounts.check_new_password(new_password)
+    accounts.check_new_password(new_password, accounts.personal_details(user))
     user.set_password(new_password)
     accounts.revoke_all_sessions(user)
     audit.record(user, "password_reset", user)

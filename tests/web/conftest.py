@@ -77,6 +77,7 @@ def _test_config(url: str, instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "BASE_URL": "http://localhost",  # links in mail point where the test client sends its requests
     }
 
 

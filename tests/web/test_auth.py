@@ -1,9 +1,12 @@
 """Login, logout, sessions, password change, rate limits, CSRF and safe redirects."""
+import time
+
 import pytest
 
 from factories import PASSWORD, make_user
 from marketplace.access import safe_next
 from marketplace.extensions import db
+from marketplace.models import User
 
 
 @pytest.fixture
@@ -154,3 +157,37 @@ def test_development_cookies_are_not_secure(tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is False
     app = create_app({"COOKIE_SECURE": "0", "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_login_takes_as_long_for_an_unknown_email(app, client, ctx):
+    """An unknown address is refused after hashing too: the response time does not reveal accounts."""
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"  # production's cost, where a difference shows
+    make_user("user@example.com")
+    db.session.commit()
+
+    def timed(email, n):
+        started = time.perf_counter()
+        response = client.post("/auth/login", data={"email": email, "password": "wrong-password"},
+                               environ_base={"REMOTE_ADDR": f"10.5.0.{n}"})
+        assert response.status_code == 400
+        return time.perf_counter() - started
+
+    known = sorted(timed("user@example.com", n) for n in range(5))[2]
+    unknown = sorted(timed(f"nobody{n}@example.com", 10 + n) for n in range(5))[2]
+    assert 0.5 < unknown / known < 2, (known, unknown)
+
+
+@pytest.mark.parametrize("password, message", [
+    ("12345678", "过于常见"),
+    ("password", "过于常见"),
+    ("user@example.com", "不能使用您的邮箱"),
+    ("user@example", "不能使用您的邮箱"),
+    ("测试用户测试用户", "不能使用您的邮箱"),
+])
+def test_password_change_refuses_weak_and_personal_passwords(client, auth, user, password, message):
+    auth.login("user@example.com")
+    response = client.post("/auth/password", data={
+        "current_password": PASSWORD, "password": password, "confirm": password})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in html and "is-invalid" in html
+    assert db.session.get(User, user.id).check_password(PASSWORD)

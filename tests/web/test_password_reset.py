@@ -95,6 +95,9 @@ def test_reset_sets_the_password_and_ends_every_session(app, client, outbox, use
 @pytest.mark.parametrize("data, message", [
     ({"password": "short", "confirm": "short"}, "密码长度应为 8—128 位"),
     ({"password": NEW_PASSWORD, "confirm": "something-else"}, "两次输入的密码不一致"),
+    ({"password": "password", "confirm": "password"}, "该密码过于常见"),
+    ({"password": "12345678", "confirm": "12345678"}, "该密码过于常见"),
+    ({"password": "user@example.com", "confirm": "user@example.com"}, "不能使用您的邮箱"),
 ])
 def test_new_password_follows_the_password_rules(client, outbox, user, data, message):
     ask(client, "user@example.com")

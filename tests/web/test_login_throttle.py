@@ -1,0 +1,149 @@
+"""Failed logins are throttled per client address and per account, in total across workers.
+
+Two gunicorn workers are two `create_app()` apps on one database, each with Flask-Limiter's
+in-process storage: a limit that holds only per worker would let twice as many attempts through.
+"""
+import json
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import CSRFClient
+from factories import PASSWORD, make_user
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import LoginAttempt
+
+
+@pytest.fixture
+def worker(app):
+    """Makes other workers: apps on the same database, each with its own in-process limiter."""
+    made = []
+
+    def make(**overrides):
+        config = {key: app.config[key] for key in (
+            "INSTANCE_PATH", "TESTING", "APP_ENV", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")}
+        config["RATELIMIT_STORAGE_URI"] = "memory://"
+        config.update(overrides)
+        other = create_app(config)
+        other.test_client_class = CSRFClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+        client = other.extensions.get("login_throttle_redis")
+        if client is not None:
+            client.close()
+
+
+def attempt(client, email, password="wrong-password", address="10.0.0.1"):
+    return client.post("/auth/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def users(ctx):
+    for n in range(45):
+        make_user(f"u{n}@example.com")
+    db.session.commit()
+
+
+def test_per_address_limit_holds_across_two_worker_processes(app, users, tmp_path):
+    """40 wrong passwords from one address, 20 to each of two processes: 10 answered, 30 refused.
+
+    Separate processes, as gunicorn's workers are: in one process every app shares Flask-Limiter's
+    in-memory counter, which hid the per-worker limit (20 of 40 passed with two workers).
+    """
+    here = [attempt(app.test_client(), f"u{n}@example.com").status_code for n in range(20)]
+    there = other_process(app, tmp_path, [(f"u{n}@example.com", "10.0.0.1") for n in range(20, 40)])
+    statuses = here + there
+    assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
+
+
+def test_one_account_is_locked_whatever_the_address(app, users, worker):
+    """Guessing one account's password from 40 addresses through two workers: 10 guesses, then locked."""
+    clients = [app.test_client(), worker().test_client()]
+    statuses = [attempt(clients[n % 2], "u0@example.com", address=f"10.1.0.{n}").status_code for n in range(40)]
+    assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
+    # Locked: even the right password is not checked, and the page says when to retry.
+    response = attempt(clients[0], "u0@example.com", PASSWORD, address="10.9.9.9")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "登录失败次数过多" in html and "分钟后" in html and "北京时间" in html
+    assert 'value="u0@example.com"' in html  # the form is kept
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    # Another account from a fresh address is not affected.
+    assert attempt(clients[1], "u1@example.com", PASSWORD, address="10.9.9.8").status_code == 302
+
+
+def test_a_successful_login_clears_the_account_failures(app, users):
+    client = app.test_client()
+    for n in range(9):
+        assert attempt(client, "u0@example.com", address=f"10.2.0.{n}").status_code == 400
+    assert attempt(client, "u0@example.com", PASSWORD, address="10.2.1.1").status_code == 302
+    client = app.test_client()
+    for n in range(9):
+        assert attempt(client, "u0@example.com", address=f"10.2.2.{n}").status_code == 400
+    assert attempt(client, "u0@example.com", PASSWORD, address="10.2.3.1").status_code == 302
+    client = app.test_client()  # and the count starts again from zero: ten more before the lock
+    assert [attempt(client, "u0@example.com", address=f"10.2.4.{n}").status_code for n in range(11)] == \
+        [400] * 10 + [429]
+
+
+def test_account_lock_holds_across_processes(app, users, tmp_path):
+    """A worker in another process, sharing only the database, sees this process's failures."""
+    for n in range(10):
+        assert attempt(app.test_client(), "u0@example.com", address=f"10.3.0.{n}").status_code == 400
+    assert other_process(app, tmp_path, [("u0@example.com", "10.3.9.9")]) == [429]
+
+
+def other_process(app, tmp_path, attempts) -> list[int]:
+    """Run wrong-password logins in a fresh Python process on the same database; their statuses."""
+    script = textwrap.dedent(f"""
+        import json
+        from marketplace import create_app
+        app = create_app({{"INSTANCE_PATH": {str(tmp_path)!r}, "TESTING": True, "APP_ENV": "testing",
+                          "SECRET_KEY": "test-secret", "RATELIMIT_STORAGE_URI": "memory://",
+                          "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                          "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r}}})
+        client = app.test_client()
+        print(json.dumps([client.post("/auth/login", data={{"email": email, "password": "wrong-password"}},
+                                      environ_base={{"REMOTE_ADDR": address}}).status_code
+                          for email, address in {attempts!r}]))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_redis_backend_holds_across_two_workers(app, users, worker):
+    """With the limits in Redis, the failures are counted there (not in the table), across workers."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    probe = redis.Redis.from_url(url)
+    try:
+        probe.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis not running on 127.0.0.1:6379")
+    prefix = f"test-login-{uuid.uuid4().hex}:"
+    workers = [worker(RATELIMIT_STORAGE_URI=url, LOGIN_THROTTLE_PREFIX=prefix) for _ in range(2)]
+    clients = [w.test_client() for w in workers]
+    try:
+        statuses = [attempt(clients[n % 2], "u0@example.com", address=f"10.4.0.{n}").status_code for n in range(40)]
+        assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
+        response = attempt(clients[0], "u0@example.com", PASSWORD, address="10.4.9.9")
+        assert response.status_code == 429 and "登录失败次数过多" in response.get_data(as_text=True)
+        with app.app_context():
+            assert db.session.scalar(db.select(db.func.count()).select_from(LoginAttempt)) == 0
+    finally:
+        for key in probe.scan_iter(prefix + "*"):
+            probe.delete(key)
+        probe.close()
