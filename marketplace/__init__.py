@@ -18,12 +18,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    from . import bounds
     from .config import configure
 
     configure(app, test_config)
     _refuse_untrusted_hosts(app)
     _trust_proxy(app)  # outside the host check, so that it sees X-Forwarded-Host when trusted
     register_extensions(app)
+    bounds.init_app(app)  # <int:…> stops at the database's largest id: a larger one is a 404, not a 500
     register_blueprints(app)
     register_commands(app)
     from . import jobs, security, templating

@@ -77,7 +77,9 @@ def between(low, high, message: str):
         data = field.data
         if data is None or field.process_errors:
             return
-        if not math.isfinite(data) or (low is not None and data < low) or (high is not None and data > high):
+        # Decimal's own test: math.isfinite would raise on sNaN and on an int too large for a float.
+        finite = data.is_finite() if isinstance(data, Decimal) else isinstance(data, int) or math.isfinite(data)
+        if not finite or (low is not None and data < low) or (high is not None and data > high):
             raise ValidationError(message)
 
     return check

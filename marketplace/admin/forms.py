@@ -1,9 +1,10 @@
 """Forms of the admin area."""
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email
 
+from ..bounds import BoundedIntegerField
 from ..formkit import BaseForm, between, chosen, max_length, optional_int, required
 
 
@@ -15,9 +16,9 @@ class ChainSettingsForm(BaseForm):
     leader = StringField("链长", validators=[required("链长"), max_length(128)])
     lead_department = StringField("牵头部门", validators=[required("牵头部门"), max_length(128)])
     description = TextAreaField("产业链简介", validators=[max_length(2000)])
-    key_link_quota_min = IntegerField("关键缺失环节年度数量下限", invalid_value_message="应为 1—20 之间的整数。", validators=[
+    key_link_quota_min = BoundedIntegerField("关键缺失环节年度数量下限", invalid_value_message="应为 1—20 之间的整数。", validators=[
         required("下限"), between(1, 20, "应为 1—20 之间的整数。")])
-    key_link_quota_max = IntegerField("关键缺失环节年度数量上限", invalid_value_message="应为 1—20 之间的整数。", validators=[
+    key_link_quota_max = BoundedIntegerField("关键缺失环节年度数量上限", invalid_value_message="应为 1—20 之间的整数。", validators=[
         required("上限"), between(1, 20, "应为 1—20 之间的整数。")])
 
 

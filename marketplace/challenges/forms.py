@@ -5,10 +5,10 @@ from datetime import date
 from decimal import Decimal
 
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
+from ..bounds import BoundedDecimalField, BoundedIntegerField, VersionField, within_years
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import ChallengeMode, IPTerms, Visibility
 from ..models.base import split_keywords
@@ -36,12 +36,12 @@ class ChallengeForm(BaseForm):
     indicators = TextAreaField("技术指标（验收标准）", validators=[max_length(5000)],
                                description="可量化、可检测的指标，逐条列出，将作为验收标准。" + ON_SUBMIT)
     expected_outcome = TextAreaField("预期成果", validators=[max_length(3000)], description=ON_SUBMIT)
-    budget_wan = DecimalField("榜额（万元）", places=2, invalid_value_message="榜额应为数字，单位万元。", validators=[
+    budget_wan = BoundedDecimalField("榜额（万元）", places=2, invalid_value_message="榜额应为数字，单位万元。", validators=[
         required("榜额"), between(Decimal("0.01"), 1000000, "榜额应在 0.01—1,000,000 万元之间。"),
         decimals(2, "榜额最多保留两位小数（单位万元）。")])
-    deadline = DateField("揭榜截止日期", validators=[required("揭榜截止日期")], invalid_value_message=BAD_DATE,
+    deadline = DateField("揭榜截止日期", validators=[required("揭榜截止日期"), within_years()], invalid_value_message=BAD_DATE,
                          description="揭榜期最长一年：不早于今天，不晚于一年后的同一天。")
-    period_months = IntegerField("项目周期（月）", default=12, invalid_value_message="项目周期应为 1—120 的整数（月）。",
+    period_months = BoundedIntegerField("项目周期（月）", default=12, invalid_value_message="项目周期应为 1—120 的整数（月）。",
                                  validators=[required("项目周期"), between(1, 120, "项目周期应为 1—120 个月。")],
                                  description="自揭榜截止日起算；揭榜方案的里程碑须在周期内完成。")
     conditions = TextAreaField("揭榜条件", validators=[max_length(3000)])
@@ -51,7 +51,7 @@ class ChallengeForm(BaseForm):
     contact_phone = StringField("联系电话", validators=[
         required("联系电话"),
         Regexp(r"^[0-9+\-() ]{7,20}$", message="请输入有效的电话号码，如 027-87654321 或 13800000000。")])
-    version = HiddenField()
+    version = VersionField()
 
     def validate_deadline(self, field):
         if field.data and field.data < date.today() and not self.version.data:

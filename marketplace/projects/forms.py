@@ -1,8 +1,9 @@
 """Forms for project tracking."""
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 
+from ..bounds import BoundedIntegerField
 from ..formkit import BaseForm, between, chosen, max_length, options, required
 
 
@@ -32,6 +33,6 @@ class AcceptanceForm(BaseForm):
     acceptance_result = SelectField("验收结论", choices=options([("passed", "验收通过"), ("failed", "验收不通过")], "请选择"),
                          validators=[chosen("验收结论")])
     acceptance_note = TextAreaField("验收意见", validators=[required("验收意见"), max_length(5000)])
-    trl = IntegerField("验收时的技术成熟度（TRL 1—9）", default=7, invalid_value_message="技术成熟度应为 1—9 的整数。", validators=[
+    trl = BoundedIntegerField("验收时的技术成熟度（TRL 1—9）", default=7, invalid_value_message="技术成熟度应为 1—9 的整数。", validators=[
         required("技术成熟度"), between(1, 9, "技术成熟度应为 1—9 级。")],
                        description="验收通过后记入成果库的成果成熟度：6 级为相关环境中的样机演示，7 级为实际环境中的系统样机。")

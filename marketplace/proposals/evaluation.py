@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectChoice
 from flask_login import current_user
 
+from .. import bounds
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
@@ -98,7 +99,7 @@ def set_rubric(challenge_id):
     criteria = []
     for line in (form.rubric.data or "").splitlines():
         parts = line.replace("：", " ").replace(":", " ").split()
-        if len(parts) >= 2 and parts[-1].isdigit():
+        if len(parts) >= 2 and parts[-1].isdecimal() and len(parts[-1]) <= 3:  # "²" is a digit int() refuses
             criteria.append((" ".join(parts[:-1]), int(parts[-1])))
         elif line.strip():
             criteria = []
@@ -116,10 +117,12 @@ def assign(proposal_id):
     if not form.validate_on_submit():
         abort(400, description="请选择评审专家。")
     expert = db.get_or_404(User, form.expert_id.data)
+    rank = bounds.form_int(request.form, "rank", 1, 10_000, "推荐排名无效。")  # before anything is written
+
     def action():
         reviews.assign(acting_user(), proposal, expert)
         recommend_feedback.record(acting_user(), "reviewers", f"prop:{proposal.id}", f"exp:{expert.id}", "assigned",
-                         challenge.chain_id, request.form.get("rank", type=int))
+                         challenge.chain_id, rank)
 
     return run(action, f"已分配专家 {expert.name}。", _back(challenge),
                lambda status: _desk(challenge, status))

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import (DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField,
+from wtforms import (DateField, FieldList, Form, FormField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from ..bounds import AMOUNT_MAX_WAN, BoundedDecimalField, BoundedIntegerField, within_years
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import DeclineCode
 
@@ -24,9 +25,9 @@ class MilestoneRow(Form):
     """One row of the milestone table; a row left blank is ignored, a half-filled one is refused."""
 
     title = StringField("里程碑名称", validators=[max_length(200)])  # labels get the row number: see __init__
-    due_date = DateField("完成日期", validators=[_date_if_named, Optional()], invalid_value_message=BAD_DATE)
+    due_date = DateField("完成日期", validators=[_date_if_named, Optional(), within_years()], invalid_value_message=BAD_DATE)
     deliverable = StringField("交付物", validators=[Optional(), max_length(500)])
-    fund_share = IntegerField("经费比例（%）", validators=[Optional(), between(0, 100, "应为 0—100 的整数。")],
+    fund_share = BoundedIntegerField("经费比例（%）", validators=[Optional(), between(0, 100, "应为 0—100 的整数。")],
                               invalid_value_message="应为 0—100 的整数。")
 
     class Meta:
@@ -55,7 +56,7 @@ class ProposalForm(BaseForm):
                                    description="技术路线、关键技术的解决思路，以及如何逐项达到榜单的技术指标。")
     team = TextAreaField("团队组成", validators=[required("团队组成"), max_length(5000)])
     track_record = TextAreaField("前期基础与业绩", validators=[max_length(5000)])
-    price_wan = DecimalField("报价（万元）", places=2, invalid_value_message="报价应为数字，单位万元。", validators=[
+    price_wan = BoundedDecimalField("报价（万元）", places=2, invalid_value_message="报价应为数字，单位万元。", validators=[
         required("报价"), between(Decimal("0.01"), 1000000, "报价应在 0.01—1,000,000 万元之间。"),
         decimals(2, "报价最多保留两位小数。")])
     schedule = TextAreaField("进度安排", validators=[max_length(5000)])
@@ -109,7 +110,7 @@ def score_form(criteria, formdata=None, data=None):
         pass
 
     for index, (name, weight) in enumerate(criteria):
-        setattr(Scores, f"c{index}", DecimalField(f"{name}（权重 {weight}）", places=1, invalid_value_message=SCORE, validators=[
+        setattr(Scores, f"c{index}", BoundedDecimalField(f"{name}（权重 {weight}）", places=1, invalid_value_message=SCORE, validators=[
             required(name), between(0, 100, SCORE)]))
     return Scores(formdata=formdata, data=data) if formdata is not None else Scores(data=data)
 
@@ -121,11 +122,20 @@ class SelectForm(BaseForm):
 
 
 class ApproveForm(BaseForm):
-    funding_wan = DecimalField("立项经费（万元）", places=2, invalid_value_message="立项经费应为数字，单位万元。", validators=[
-        required("立项经费"), between(Decimal("0.01"), None, "立项经费应大于 0。"), decimals(2, "立项经费最多保留两位小数。")])
-    start_date = DateField("开始日期", validators=[required("开始日期")], invalid_value_message=BAD_DATE)
-    end_date = DateField("结束日期", validators=[required("结束日期")], invalid_value_message=BAD_DATE)
+    # Funding above the 榜额 is allowed (the desk shows it for attention); beyond the site's ceiling, or
+    # dates a decade away, it is a typo, and a value too large for NUMERIC(12, 2) used to be a 500.
+    funding_wan = BoundedDecimalField("立项经费（万元）", places=2, invalid_value_message="立项经费应为数字，单位万元。", validators=[
+        required("立项经费"),
+        between(Decimal("0.01"), AMOUNT_MAX_WAN, f"立项经费应在 0.01—{AMOUNT_MAX_WAN:,.0f} 万元之间。"),
+        decimals(2, "立项经费最多保留两位小数。")])
+    start_date = DateField("开始日期", validators=[required("开始日期"), within_years()], invalid_value_message=BAD_DATE)
+    end_date = DateField("结束日期", validators=[required("结束日期"), within_years()], invalid_value_message=BAD_DATE)
     task_book = TextAreaField("任务书摘要", validators=[required("任务书摘要"), max_length(10000)])
+
+    def validate_end_date(self, field):
+        start = self.start_date.data
+        if field.data and start and not self.start_date.errors and field.data <= start:
+            raise ValidationError("结束日期应晚于开始日期。")
 
 
 class RubricForm(BaseForm):

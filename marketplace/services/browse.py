@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy.orm import selectinload
 
+from ..bounds import parse_decimal
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
                       Organisation, OrgType, capability_chain)
@@ -21,10 +22,8 @@ SORTS = {"newest": "最新发布", "deadline": "截止日期", "budget": "榜额
 
 
 def _decimal(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
+    # NaN, sNaN, Infinity and 1e999 are "not a number" here too: compared in SQL they used to be a 500.
+    return parse_decimal(value)
 
 
 def _date(value: str | None) -> date | None:
