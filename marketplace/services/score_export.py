@@ -9,6 +9,21 @@ from openpyxl.styles import Font
 from ..models import Challenge, ReviewState
 from .reviews import rubric, score_table
 
+# What a spreadsheet may read as a formula (or, pasted on, as DDE): a name or comment a user typed
+# starting with one of these is text, never something Excel evaluates.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(sheet) -> None:
+    """Store every typed string of `sheet` as a string cell. openpyxl turns any value starting with
+    "=" into a live formula (=HYPERLINK to an outside address, =WEBSERVICE…); the quote prefix also
+    keeps Excel from re-reading the text as one when the cell is edited."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
 
 def workbook(challenge: Challenge) -> bytes:
     """One sheet of totals per proposal, one sheet of every expert's scores per criterion."""
@@ -32,6 +47,7 @@ def workbook(challenge: Challenge) -> bytes:
     for sheet in (summary, detail):
         for cell in sheet[2 if sheet is summary else 1]:
             cell.font = Font(bold=True)
+        as_text(sheet)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
