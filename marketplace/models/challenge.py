@@ -104,6 +104,10 @@ class ChallengeQuestion(db.Model):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Compare-and-set: of two simultaneous answers one is refused (409) instead of both notifying.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     challenge: Mapped[Challenge] = relationship(back_populates="questions")
     asked_by: Mapped["User | None"] = relationship(foreign_keys=[asked_by_id])  # noqa: F821

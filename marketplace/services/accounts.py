@@ -13,6 +13,7 @@ from ..models import AuditEvent, Invitation, OrgRole, User, UserSession, token_d
 from ..models.base import utcnow
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import claim
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -217,6 +218,7 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
 
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     _require_org_admin(actor, invitation.organisation)
+    claim(invitation.organisation, invitation)  # its member changes are serialised (see set_member_role)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvalidTransition("该邀请已被使用或撤销。")
     invitation.revoked_at = utcnow()
@@ -226,6 +228,9 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
 def set_member_role(actor: User, member: User, role: OrgRole) -> None:
     """Make a member an organisation admin or back; an organisation keeps at least one admin."""
     _require_org_admin(actor, member.organisation)
+    # Serialise member changes per organisation: two admins demoting each other at the same moment
+    # would each still count the other and leave the organisation with no admin.
+    claim(member.organisation, member, *member.organisation.members)
     if member.org_role is role:
         return
     if role is OrgRole.member and member.is_org_admin:
@@ -241,6 +246,9 @@ def set_member_role(actor: User, member: User, role: OrgRole) -> None:
 def set_member_enabled(actor: User, member: User, enabled: bool) -> None:
     """Disable (or re-enable) a member's account; disabling ends their sessions."""
     _require_org_admin(actor, member.organisation)
+    claim(member.organisation, member, *member.organisation.members)  # see set_member_role
+    if member.is_enabled == enabled:
+        return  # already so (a double click): nothing to record
     if member.id == actor.id and not enabled:
         raise InvalidTransition("不能停用自己的账号。")
     if enabled and not actor.is_platform_admin and disabled_by_platform(member):
@@ -278,6 +286,7 @@ def set_account_enabled(actor: User, user: User, enabled: bool) -> None:
         raise PermissionDenied("只有平台管理员可以停用或启用任意账号。")
     if user.id == actor.id and not enabled:
         raise InvalidTransition("不能停用自己的账号。")
+    claim(user.organisation, user)  # see set_member_role
     if user.is_enabled == enabled:
         raise InvalidTransition("该账号已是启用状态。" if enabled else "该账号已是停用状态。")
     user.is_enabled = enabled

@@ -5,6 +5,7 @@ from ..extensions import db
 from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgType, User
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import delete_once
 
 # The policy's eight emerging chains (鄂政发〔2023〕 链长制实施方案), in the policy's order.
 # Leaders and departments are defaults for a fresh install; platform admins edit them.
@@ -92,8 +93,9 @@ def designate_lead(actor: User, chain: Chain, organisation: Organisation) -> Cha
 def remove_lead(actor: User, lead: ChainLead) -> None:
     if not actor.is_platform_admin:
         raise PermissionDenied("只有平台管理员可以取消链主认定。")
-    audit.record(actor, "chain_lead_removed", lead.chain, reason=lead.organisation.name)
-    db.session.delete(lead)
+    chain, name = lead.chain, lead.organisation.name
+    delete_once(lead)
+    audit.record(actor, "chain_lead_removed", chain, reason=name)
     db.session.flush()
 
 
@@ -128,8 +130,9 @@ def appoint_expert(actor: User, chain: Chain, user: User, title: str = "", exper
 def dismiss_expert(actor: User, membership: ExpertMembership) -> None:
     if not can_manage(actor, membership.chain):
         raise PermissionDenied("只有平台管理员或本链牵头部门可以解聘专家。")
-    audit.record(actor, "expert_dismissed", membership.chain, reason=membership.user.email)
-    db.session.delete(membership)
+    chain, email = membership.chain, membership.user.email
+    delete_once(membership)
+    audit.record(actor, "expert_dismissed", chain, reason=email)
     db.session.flush()
 
 

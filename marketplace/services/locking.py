@@ -14,7 +14,7 @@ same WHERE clause refuses the stale one.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,8 +31,13 @@ class Conflict(InvalidTransition):
         super().__init__(message)
 
 
-def claim(row) -> None:
-    """Compare-and-set on `row`'s version: bump it in the database now, or raise Conflict."""
+def claim(row, *reread) -> None:
+    """Compare-and-set on `row`'s version: bump it in the database now, or raise Conflict.
+
+    `reread` are rows whose state the caller is about to check and that every change of them
+    claims `row` first (an organisation's members): read again once the claim holds, they show what
+    the last request to hold it committed, not what this request loaded before.
+    """
     model = type(row)
     result = db.session.execute(
         update(model).where(model.id == row.id, model.version == row.version).values(version=model.version + 1),
@@ -40,6 +45,18 @@ def claim(row) -> None:
     if result.rowcount != 1:
         raise Conflict()
     set_committed_value(row, "version", row.version + 1)
+    for other in reread:
+        db.session.refresh(other)
+
+
+def delete_once(row) -> None:
+    """Delete `row` now, or raise Conflict when a simultaneous request already deleted it (so the
+    removal is recorded once, not once per double click)."""
+    model = type(row)
+    result = db.session.execute(delete(model).where(model.id == row.id), execution_options={"synchronize_session": False})
+    if result.rowcount != 1:
+        raise Conflict()
+    db.session.expunge(row)
 
 
 def is_unique_violation(error: IntegrityError) -> bool:

@@ -83,6 +83,8 @@ def confirm_milestone(actor: User, milestone: Milestone) -> bool:
         raise PermissionDenied("只有发榜企业和牵头部门可以确认里程碑。")
     if milestone.state is not M.submitted:
         raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能确认。")
+    if (not poster or milestone.enterprise_confirmed_at) and (not manager or milestone.admin_confirmed_at):
+        raise InvalidTransition("您已确认该里程碑，正在等待另一方确认。")  # one confirmation per party
     now = utcnow()
     if poster:
         milestone.enterprise_confirmed_at = milestone.enterprise_confirmed_at or now
@@ -125,6 +127,8 @@ def midterm(actor: User, project: Project, result: str, note: str) -> None:
         raise ServiceError("请选择中期检查结论。", field="result")
     if not (note or "").strip():
         raise ServiceError("请填写中期检查意见。", field="note")
+    if (project.midterm_result, project.midterm_note) == (result, note.strip()):
+        return  # the same conclusion again (a double click): nothing new to record or tell
     project.midterm_result, project.midterm_note = result, note.strip()
     audit.record(actor, "project_midterm", project, reason=f"{'通过' if result == 'pass' else '需整改'}：{note.strip()}")
     notify.organisation(project.organisation, "milestone", "中期检查结论已发布", note.strip(), f"/projects/{project.id}")

@@ -43,6 +43,8 @@ def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
         raise ServiceError("请填写答复内容。", field="answer")
     if len(text) > MAX_LENGTH:
         raise ServiceError(f"答复不能超过 {MAX_LENGTH} 字。", field="answer")
+    if text == question.answer:
+        return  # the same answer again (a double click, a resubmitted form): nothing to record or tell
     question.answer = text
     question.answered_by_id = actor.id
     question.answered_at = utcnow()

@@ -32,6 +32,8 @@ def set_rubric(actor: User, challenge: Challenge, criteria: list[tuple[str, int]
         raise ServiceError(f"权重合计应为 100，当前为 {sum(w for _, w in criteria)}。", field="rubric")
     if any(r.state is ReviewState.submitted for p in challenge.proposals for r in p.reviews):
         raise InvalidTransition("已有专家提交评分，不能再修改评审细则。")
+    if criteria == rubric(challenge):
+        return  # unchanged (a double click, or saving the default as it stands): nothing to record
     challenge.rubric = [list(c) for c in criteria]
     audit.record(actor, "rubric_set", challenge, reason="；".join(f"{n} {w}" for n, w in criteria))
     db.session.flush()

@@ -123,6 +123,8 @@ def object_to(actor: User, publicity: Publicity, text: str) -> Objection:
 
 def respond(actor: User, objection: Objection, response: str) -> None:
     _require_manager(actor, objection.publicity.challenge, "答复异议")
+    if objection.response:
+        raise InvalidTransition("该异议已答复，答复已告知异议人，不能重复答复。")
     response = (response or "").strip()
     if not response:
         raise ServiceError("请填写处理意见。", field="response")

@@ -15,7 +15,8 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-VERSIONED = ('organisation', 'review', 'publicity', 'objection', 'project', 'milestone', 'consortium_member')
+VERSIONED = ('organisation', 'review', 'publicity', 'objection', 'project', 'milestone', 'consortium_member',
+             'challenge_question')
 
 
 def upgrade():

@@ -77,6 +77,9 @@ def _test_config(url: str, instance: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Room for the concurrency harness: 20 simultaneous requests, each with its session's
+        # connection and, at times, a second one (the match index reads through its own).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 5, "max_overflow": 45},
         "BASE_URL": "http://localhost",  # links in mail point where the test client sends its requests
     }
 
