@@ -1,5 +1,5 @@
-"""Flask commands: db-upgrade (init-db), create-admin, seed-demo, reindex, export-feedback, seed-scale,
-backup and restore."""
+"""Flask commands: db-upgrade (init-db), create-admin, seed-demo, reindex, index-snapshot, export-feedback,
+seed-scale, backup and restore."""
 from __future__ import annotations
 
 import getpass
@@ -94,6 +94,18 @@ def reindex_command():
     click.echo(f"索引已重建：{count} 条（{index.folder}）。运行中的进程在下一次请求时读取变更，重启后加载新索引。")
 
 
+
+@click.command("index-snapshot")
+@with_appcontext
+def index_snapshot_command():
+    """Save the match index as it stands and prune the change log it holds (daily, from cron)."""
+    from flask import current_app
+
+    from .services.match_index import live_index
+
+    pruned = live_index(current_app.instance_path).snapshot()
+    click.echo(f"匹配索引已保存，清理变更记录 {pruned} 条。")
+
 def _count_indexable() -> int:
     from .models import Achievement, Capability, Challenge, ExpertMembership
 
@@ -173,4 +185,4 @@ def restore_command(archive, yes):
 
 
 commands = [seed_scale_command, db_upgrade_command, init_db_command, create_admin_command, seed_demo_command, reindex_command,
-            export_feedback_command, backup_command, restore_command]
+            export_feedback_command, backup_command, restore_command, index_snapshot_command]

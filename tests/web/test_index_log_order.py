@@ -178,3 +178,14 @@ def test_snapshot_keeps_recent_rows(app, two_listings):
     assert db.session.scalar(select(func.count()).select_from(IndexChange)) == before
     _age_the_log()
     assert index.snapshot() == before
+
+
+def test_index_snapshot_command_saves_and_prunes(app, runner, two_listings):
+    """`flask index-snapshot` (daily, from cron) is what keeps the log short between reindexes."""
+    _age_the_log()
+    before = db.session.scalar(select(func.count()).select_from(IndexChange))
+    db.session.commit()
+    result = runner.invoke(args=["index-snapshot"])
+    assert result.exit_code == 0, result.output
+    assert f"清理变更记录 {before} 条" in result.output
+    assert db.session.scalar(select(func.count()).select_from(IndexChange)) < before
