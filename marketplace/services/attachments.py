@@ -7,9 +7,11 @@ photos too (see services/verification.py).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import unicodedata
 import uuid
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -61,8 +63,44 @@ def clean_name(name: str) -> str:
 
 def storage_dir(instance_path: str) -> Path:
     path = Path(instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Licence scans and proposals are for the site alone: 0600 whatever the process umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+
+
+# An Office file (.docx/.xlsx/.pptx) is a zip archive: 2 MB of it can inflate to gigabytes for
+# whoever opens it (or indexes it). Its directory is read, never its contents.
+ZIP_MAGIC = b"PK\x03\x04"
+ARCHIVE_MAX_TOTAL = 100 * 1024 * 1024  # uncompressed, all parts together
+ARCHIVE_MAX_ENTRIES = 2000
+ARCHIVE_MAX_RATIO = 200                # uncompressed / compressed, for any part larger than…
+ARCHIVE_RATIO_FROM = 1024 * 1024       # …1 MB (a small, very repetitive XML part is normal)
+
+
+def check_archive(data: bytes, wrong_content: str) -> None:
+    """Refuse a zip-based document that would inflate out of proportion; raises ServiceError."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ServiceError(wrong_content, field="attachment") from None
+    if len(entries) > ARCHIVE_MAX_ENTRIES:
+        raise ServiceError(f"文档内部包含的部件过多（{len(entries)} 个，最多 {ARCHIVE_MAX_ENTRIES} 个），"
+                           "疑似异常文件，请另存为普通文档后重新上传。", field="attachment")
+    total = sum(entry.file_size for entry in entries)
+    if total > ARCHIVE_MAX_TOTAL:
+        raise ServiceError(f"文档解压后达 {total / 1024 / 1024:,.0f} MB，超过 {ARCHIVE_MAX_TOTAL // 1024 // 1024} MB "
+                           "的上限（疑似压缩炸弹），请压缩图片或拆分文档后重新上传。", field="attachment")
+    for entry in entries:
+        if entry.file_size > ARCHIVE_RATIO_FROM and entry.file_size > ARCHIVE_MAX_RATIO * max(entry.compress_size, 1):
+            raise ServiceError(f"文档中的部件 {clean_name(entry.filename)} 压缩比异常（疑似压缩炸弹），不予接受。",
+                               field="attachment")
 
 
 def owning_organisation_id(owner) -> int | None:
@@ -89,10 +127,12 @@ def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS) -> 
     kind = filetype.guess(data)
     if kind is None or kind.mime not in kinds.allowed[extension]:
         raise ServiceError(kinds.wrong_content, field="attachment")
+    if data.startswith(ZIP_MAGIC):  # .docx / .xlsx / .pptx are zip archives
+        check_archive(data, kinds.wrong_content)
     if count(owner) >= kinds.max_files:
         raise ServiceError(kinds.too_many, field="attachment")
     stored = uuid.uuid4().hex + extension
-    (storage_dir(instance_path) / stored).write_bytes(data)
+    _write_private(storage_dir(instance_path) / stored, data)
     attachment = Attachment(
         owner_type=type(owner).__tablename__, owner_id=owner.id, original_name=name, stored_name=stored,
         content_type=kind.mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id,
