@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required
 from ..extensions import db
 from ..models import Attachment, Challenge, ChallengeQuestion
-from ..services import attachments, questions
+from ..services import attachment_rules, attachments, questions
 from ..services.errors import ServiceError
 from ..services.visibility import can_view_details
 from ..webkit import send_attachment
@@ -52,7 +52,7 @@ def upload(challenge_id):
     if not form.validate_on_submit() or not form.attachment.data:
         return _refused(challenge, ServiceError("请选择要上传的文件。"))
     try:
-        saved = attachments.save(acting_user(), challenge, form.attachment.data, instance_path())
+        saved = attachment_rules.add(acting_user(), challenge, form.attachment.data, instance_path())
     except ServiceError as error:
         return _refused(challenge, error)
     db.session.commit()
@@ -80,5 +80,5 @@ def download(challenge_id, attachment_id):
 @login_required
 def delete_attachment(challenge_id, attachment_id):
     challenge, attachment = _attachment(challenge_id, attachment_id)
-    return _transition(challenge, lambda: attachments.delete(acting_user(), challenge, attachment, instance_path()),
+    return _transition(challenge, lambda: attachment_rules.remove(acting_user(), challenge, attachment, instance_path()),
                        "附件已删除。")

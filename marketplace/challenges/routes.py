@@ -10,7 +10,7 @@ from ..formkit import ConfirmForm, apply_error, options
 from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState,
                       Visibility)
 from ..models.base import split_keywords
-from ..services import attachments, audit, browse, challenges, key_links
+from ..services import attachment_rules, attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
 from ..services import recommend, recommend_feedback
 from ..services import chains as chain_service
@@ -117,6 +117,7 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
         is_owner=bool(user and challenges.is_owner(user, challenge)),
         is_manager=is_manager(user, challenge), attachments=attachments.of(challenge) if details else [],
+        attachments_open=attachment_rules.may_change(challenge),
     )
     # The yearly key-link quota is shown only to those who can mark the listing.
     context["quota"] = key_links.quota(challenge.chain) if context["is_manager"] else None

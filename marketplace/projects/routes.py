@@ -8,7 +8,7 @@ from ..access import acting_user, login_required
 from ..extensions import db
 from ..formkit import ConfirmForm, field_errors
 from ..models import Attachment, Milestone, Project
-from ..services import attachments, audit, projects
+from ..services import attachment_rules, attachments, audit, projects
 from ..services.visibility import is_manager
 from ..webkit import run, send_attachment
 from .forms import AcceptanceForm, EvidenceForm, MidtermForm, ReasonForm, StageGateForm
@@ -98,7 +98,7 @@ def submit_milestone(project_id, milestone_id):
     def action():
         projects.submit_milestone(acting_user(), milestone, form.evidence.data)
         if upload and upload.filename:
-            attachments.save(acting_user(), milestone, upload, current_app.instance_path)
+            attachment_rules.add(acting_user(), milestone, upload, current_app.instance_path)
 
     return run(action, "里程碑成果已提交，待发榜企业和牵头部门确认。", _back(project),
                lambda status: _render(project, status, evidence_form=form))

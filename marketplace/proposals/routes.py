@@ -9,7 +9,7 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import Attachment, ConsortiumMember, MemberState, Organisation, OrgStatus, OrgType, Proposal
-from ..services import attachments, audit, proposals, recommend_feedback, selection
+from ..services import attachment_rules, attachments, audit, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
 from ..webkit import run, send_attachment
@@ -222,7 +222,7 @@ def upload(proposal_id):
     ConfirmForm().validate_on_submit()
     if not file or not file.filename:
         abort(400, description="请选择要上传的文件。")
-    return run(lambda: attachments.save(acting_user(), proposal, file, current_app.instance_path),
+    return run(lambda: attachment_rules.add(acting_user(), proposal, file, current_app.instance_path),
                "附件已上传。", _back(proposal), _again(proposal))
 
 

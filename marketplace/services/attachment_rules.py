@@ -1,0 +1,70 @@
+"""When the files of a challenge, proposal or milestone may change, and the trail each change leaves.
+
+Files are part of what was decided on: a proposal's documents are what the experts scored, a
+listing's are what the applicants answered, a milestone's are the evidence confirmed. So they
+change only while the thing itself may change, and every upload or deletion is in its audit trail.
+(An organisation's verification documents follow their own rule: services/verification.py.)
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from ..models import Attachment, Challenge, ChallengeState, Milestone, MilestoneState, ProjectState, Proposal, ProposalState
+from . import attachments, audit
+from .errors import InvalidTransition, PermissionDenied
+
+# A listing's files may change until it closes: draft, under review, returned, and while open for
+# proposals (each change then recorded, as edits of a published listing are).
+CHALLENGE_OPEN = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.returned, ChallengeState.published)
+
+
+def refusal(owner) -> str | None:
+    """Why `owner`'s files cannot change now, or None when they can."""
+    if isinstance(owner, Challenge):
+        if owner.state not in CHALLENGE_OPEN:
+            return f"榜单{owner.state.label}，附件作为记录保存，不能再增删。"
+        return None
+    if isinstance(owner, Proposal):
+        if owner.state is not ProposalState.draft:
+            return f"方案{owner.state.label}，附件随方案一同提交，不能再增删；如需调整请撤回后联系牵头部门。"
+        challenge = owner.challenge
+        if challenge.state is not ChallengeState.published or challenge.deadline < date.today():
+            return f"揭榜已于 {challenge.deadline} 截止，不能再增删方案附件。"
+        return None
+    if isinstance(owner, Milestone):
+        if owner.project.state is not ProjectState.in_progress:
+            return f"项目{owner.project.state.label}，不能再增删里程碑附件。"
+        if owner.state is MilestoneState.confirmed:
+            return "里程碑已确认完成，证明材料不能再增删。"
+        return None
+    return None
+
+
+def may_change(owner) -> bool:
+    """For the pages: whether to offer upload and delete buttons at all."""
+    return refusal(owner) is None
+
+
+def _check(actor, owner) -> None:
+    # Someone else's content is a 403 whatever its state (attachments.save and delete check it too).
+    if actor.organisation_id != attachments.owning_organisation_id(owner) and not actor.is_platform_admin:
+        raise PermissionDenied("只能管理本机构内容的附件。")
+    reason = refusal(owner)
+    if reason:
+        raise InvalidTransition(reason, field="attachment")
+
+
+def add(actor, owner, upload, instance_path: str) -> Attachment:
+    """Store a file for a challenge, proposal or milestone, if it may change now; recorded."""
+    _check(actor, owner)
+    saved = attachments.save(actor, owner, upload, instance_path)
+    audit.record(actor, "attachment_added", owner, reason=saved.original_name)
+    return saved
+
+
+def remove(actor, owner, attachment: Attachment, instance_path: str) -> None:
+    """Delete one of its files, if it may change now; recorded."""
+    _check(actor, owner)
+    name = attachment.original_name
+    attachments.delete(actor, owner, attachment, instance_path)
+    audit.record(actor, "attachment_deleted", owner, reason=name)
