@@ -18,9 +18,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from . import bounds
+    from . import bounds, filemodes
     from .config import configure
 
+    filemodes.init_app(app.instance_path)  # umask 077: the database, uploads, index and backups are private
     configure(app, test_config)
     _refuse_untrusted_hosts(app)
     _trust_proxy(app)  # outside the host check, so that it sees X-Forwarded-Host when trusted

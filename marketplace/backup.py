@@ -21,6 +21,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from .filemodes import DIR_MODE, FILE_MODE, make_private
+
 FORMAT = 1
 SQLITE_NAME = "database.sqlite3"
 PG_NAME = "database.sql"
@@ -60,7 +62,7 @@ def create(engine: Engine, instance_path: str, folder: str | Path) -> Path:
     """Write the archive into `folder` and return its path."""
     kind = _kind(engine)
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).astimezone().strftime("%Y%m%d-%H%M%S")
     target = folder / f"backup-{stamp}.tar.gz"
     manifest = {"format": FORMAT, "database": kind, "revision": _revision(engine),
@@ -84,6 +86,10 @@ def create(engine: Engine, instance_path: str, folder: str | Path) -> Path:
                 raise BackupError(f"pg_dump 失败：{result.stderr.strip()}")
             database_file, name = dump, PG_NAME
         partial = target.with_suffix(".partial")
+        # The archive holds the whole database and every licence scan: its owner's alone, whatever
+        # the umask of whoever runs `flask backup` (cron, a root shell…).
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE))
+        os.chmod(partial, FILE_MODE)
         with tarfile.open(partial, "w:gz") as archive:
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
@@ -143,5 +149,6 @@ def restore(engine: Engine, instance_path: str, archive_path: str | Path) -> dic
             shutil.rmtree(uploads)
         if restored.is_dir():
             shutil.copytree(restored, uploads)
+            make_private(uploads)  # an archive from an older version holds the files at 0644
     shutil.rmtree(Path(instance_path) / "index", ignore_errors=True)
     return manifest
