@@ -7,7 +7,7 @@ from wtforms import (DateField, FieldList, Form, FormField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from ..bounds import AMOUNT_MAX_WAN, BoundedDecimalField, BoundedIntegerField, within_years
+from ..bounds import AMOUNT_MAX_WAN, BoundedDecimalField, BoundedIntegerField, within_years, VersionField
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import DeclineCode
 
@@ -61,6 +61,7 @@ class ProposalForm(BaseForm):
         decimals(2, "报价最多保留两位小数。")])
     schedule = TextAreaField("进度安排", validators=[max_length(5000)])
     milestones = FieldList(FormField(MilestoneRow), "里程碑", min_entries=MILESTONE_ROWS, max_entries=MILESTONE_ROWS)
+    version = VersionField()  # the draft's version when the form was opened: a colleague's save is never overwritten
 
     def milestone_rows(self) -> list[dict]:
         """The rows with a name and a readable date, each with its number on the page (`row`);

@@ -66,7 +66,7 @@ def _save(form, challenge, proposal=None):
     if proposal is None:
         return run(lambda: proposals.create(acting_user(), challenge, rows, **_fields(form)), "方案草稿已保存。",
                    lambda p: url_for("proposals.show", proposal_id=p.id), again, form)
-    return run(lambda: proposals.update(acting_user(), proposal, rows, **_fields(form)), "方案已保存。",
+    return run(lambda: proposals.update(acting_user(), proposal, form.version.data, rows, **_fields(form)), "方案已保存。",
                url_for("proposals.show", proposal_id=proposal.id), again, form)
 
 
@@ -92,6 +92,7 @@ def edit(proposal_id):
     require(proposals.is_applicant(current_user, proposal), "只有牵头机构可以修改方案。")
     form = ProposalForm(obj=proposal if request.method == "GET" else None)
     if request.method == "GET":
+        form.version.data = proposal.version
         for entry, milestone in zip(form.milestones.entries, proposal.milestones):
             entry.form.process(None, obj=milestone)
     return _save(form, proposal.challenge, proposal)

@@ -11,6 +11,7 @@ from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import Conflict, claim
 from .challenges import project_end
 from .visibility import can_view_details, is_manager
 
@@ -137,11 +138,17 @@ def _set_milestones(proposal: Proposal, challenge: Challenge, milestones: list[d
                            for i, m in enumerate(milestones)]
 
 
-def update(actor: User, proposal: Proposal, milestones: list[dict], **fields) -> None:
+def update(actor: User, proposal: Proposal, expected_version: int | None, milestones: list[dict], **fields) -> None:
+    """Save the lead's edits of a draft opened at `expected_version`; a colleague's later save is
+    never overwritten (Conflict, 409: the user keeps their input and reloads)."""
     if not is_applicant(actor, proposal) or not actor.can_act:
         raise PermissionDenied("只有牵头机构可以修改方案。")
     if proposal.state is not P.draft:
         raise InvalidTransition("方案提交后不能修改；如需调整请撤回后联系牵头部门。")
+    if expected_version != proposal.version:
+        raise Conflict("该方案已被同事修改（您打开的是旧版本）。为避免覆盖对方的修改，本次保存未生效；"
+                       "请刷新页面查看最新内容后重新编辑。您填写的内容保留在下方。")
+    claim(proposal)  # every save bumps the version, also one that changes only the milestones
     _require_open(proposal.challenge)
     for name in FIELDS:
         if name in fields:

@@ -246,3 +246,26 @@ def test_a_row_date_problem_is_shown_in_its_cell_and_linked(client, auth, world)
     assert response.status_code == 400
     assert 'href="#milestones-1-due_date"' in html  # the summary links to the cell…
     assert 'id="milestones-1-due_date-error"' in html and "超出项目周期" in html  # …which shows the problem
+
+
+def test_a_colleagues_later_save_of_the_draft_is_not_overwritten(app, client, auth, world):
+    """Two users of the lead open the draft's edit form; the second save (from the older page) is refused."""
+    from marketplace.models import Challenge, Organisation
+
+    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]),
+                             state=ProposalState.draft)
+    make_user("uni-colleague@example.com", db.session.get(Organisation, world["uni"]))
+    db.session.commit()
+    auth.login("uni@example.com")
+    page = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    colleague = app.test_client()
+    colleague.post("/auth/login", data={"email": "uni-colleague@example.com", "password": "password-123"})
+    first = colleague.post(f"/proposals/{proposal.id}/edit",
+                           data=proposal_form(version=version, technical_plan="同事保存的技术方案：两相冷板。"))
+    assert first.status_code == 303
+    second = client.post(f"/proposals/{proposal.id}/edit",
+                         data=proposal_form(version=version, technical_plan="我在旧页面上写的方案。"))
+    body = second.get_data(as_text=True)
+    assert second.status_code == 409 and "为避免覆盖对方的修改" in body and "我在旧页面上写的方案。" in body
+    assert db.session.get(Proposal, proposal.id).technical_plan == "同事保存的技术方案：两相冷板。"
