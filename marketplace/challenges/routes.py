@@ -87,17 +87,18 @@ def new():
         form.contact_name.data, form.contact_phone.data = organisation.contact_name, organisation.contact_phone
         if organisation.lead_chains:
             form.chain_id.data = organisation.lead_chains[0].id
+    status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         try:
             challenge = challenges.create(acting_user(), **_fields(form))
         except ServiceError as error:
             db.session.rollback()
             apply_error(form, error)
+            status = error.status  # 409 for a double submit, 400 for input
         else:
             db.session.commit()
             flash("榜单草稿已保存。检查无误后请提交牵头部门审核。", "success")
             return redirect(url_for("challenges.show", challenge_id=challenge.id))
-    status = 400 if form.is_submitted() else 200
     return render_template("challenges/form.html", form=form, challenge=None), status
 
 

@@ -171,6 +171,7 @@ def _require_org_admin(actor: User, organisation) -> None:
 def invite_member(actor: User, organisation, email: str, role: OrgRole, days: int = 14) -> tuple[Invitation, str]:
     """Invite an e-mail address into the organisation; returns the invitation and its secret token."""
     _require_org_admin(actor, organisation)
+    claim(organisation)  # two simultaneous invitations of one address: the second sees the first
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise ServiceError("该邮箱已是平台用户，不能重复邀请。", field="email")

@@ -19,8 +19,9 @@ from typing import Mapping
 import filetype
 
 from ..extensions import db
-from ..models import Attachment
+from ..models import Attachment, Organisation
 from .errors import PermissionDenied, ServiceError
+from .locking import refuse_repeat
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -129,13 +130,18 @@ def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS) -> 
         raise ServiceError(kinds.wrong_content, field="attachment")
     if data.startswith(ZIP_MAGIC):  # .docx / .xlsx / .pptx are zip archives
         check_archive(data, kinds.wrong_content)
+    digest = hashlib.sha256(data).hexdigest()
+    # Uploads under one organisation are serialised (the file limit holds under simultaneous
+    # uploads) and the same file sent twice in a row (a double click) is stored once.
+    refuse_repeat(db.session.get(Organisation, owning_organisation_id(owner)), Attachment,
+                  owner_type=type(owner).__tablename__, owner_id=owner.id, original_name=name, sha256=digest)
     if count(owner) >= kinds.max_files:
         raise ServiceError(kinds.too_many, field="attachment")
     stored = uuid.uuid4().hex + extension
     _write_private(storage_dir(instance_path) / stored, data)
     attachment = Attachment(
         owner_type=type(owner).__tablename__, owner_id=owner.id, original_name=name, stored_name=stored,
-        content_type=kind.mime, size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=actor.id,
+        content_type=kind.mime, size=len(data), sha256=digest, uploaded_by_id=actor.id,
     )
     db.session.add(attachment)
     db.session.flush()

@@ -12,6 +12,7 @@ from ..models import Challenge, ChallengeInvitation, ChallengeRevision, Challeng
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import refuse_repeat
 from .visibility import is_manager
 
 S = ChallengeState
@@ -89,6 +90,7 @@ def create(actor: User, **fields) -> Challenge:
     if actor.organisation.type is not OrgType.enterprise:
         raise PermissionDenied("只有企业可以发布技术难题榜单。")
     _check_fields(fields, new=True)
+    refuse_repeat(actor.organisation, Challenge, organisation_id=actor.organisation_id, title=fields.get("title"))
     challenge = Challenge(organisation=actor.organisation, created_by=actor, state=S.draft,
                           **{k: v for k, v in fields.items() if k in FIELDS})
     db.session.add(challenge)

@@ -8,6 +8,7 @@ from ..models import Achievement, Capability, Chain, ListingStatus, User
 from . import audit
 from .challenges import EditConflict
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import refuse_repeat
 
 CAPABILITY_FIELDS = ("title", "direction", "description", "team_lead", "team_size", "notable_members",
                      "facilities", "results", "keywords")
@@ -49,6 +50,7 @@ def _chains(chain_ids) -> list[Chain]:
 
 def create_capability(actor: User, chain_ids, **fields) -> Capability:
     _require_institution(actor)
+    refuse_repeat(actor.organisation, Capability, organisation_id=actor.organisation_id, title=fields.get("title"))
     capability = Capability(organisation=actor.organisation, created_by_id=actor.id, chains=_chains(chain_ids),
                             **{k: v for k, v in fields.items() if k in CAPABILITY_FIELDS})
     db.session.add(capability)
@@ -67,6 +69,7 @@ def update_capability(actor: User, capability: Capability, expected_version: int
 def create_achievement(actor: User, **fields) -> Achievement:
     _require_institution(actor)
     _check_trl(fields.get("trl"))
+    refuse_repeat(actor.organisation, Achievement, organisation_id=actor.organisation_id, title=fields.get("title"))
     achievement = Achievement(organisation=actor.organisation, created_by_id=actor.id,
                               **{k: v for k, v in fields.items() if k in ACHIEVEMENT_FIELDS})
     db.session.add(achievement)

@@ -14,11 +14,14 @@ same WHERE clause refuses the stale one.
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..models.base import utcnow
 from .errors import InvalidTransition
 
 CONFLICT_MESSAGE = "该记录刚刚已被其他操作（或同一操作的重复提交）修改，本次操作未执行。请刷新页面，查看最新状态后再操作。"
@@ -47,6 +50,23 @@ def claim(row, *reread) -> None:
     set_committed_value(row, "version", row.version + 1)
     for other in reread:
         db.session.refresh(other)
+
+
+REPEAT_WINDOW = timedelta(minutes=1)
+REPEAT_MESSAGE = "刚刚已提交过相同的内容（可能是重复点击、刷新或返回后再次提交），本次未重复创建。"
+
+
+def refuse_repeat(owner_row, model, **same) -> None:
+    """A create's double submit (double click, refresh, back-and-resubmit) makes one record.
+
+    Creates under `owner_row` (the acting organisation) are serialised by claiming it; then a record
+    of `model` equal in `same` made within REPEAT_WINDOW means this is the same submission again.
+    """
+    claim(owner_row)
+    recent = db.session.scalar(select(model.id).filter_by(**same).where(
+        model.created_at >= utcnow() - REPEAT_WINDOW).limit(1))
+    if recent is not None:
+        raise Conflict(REPEAT_MESSAGE)
 
 
 def delete_once(row) -> None:

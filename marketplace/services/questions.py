@@ -6,6 +6,7 @@ from ..models import Challenge, ChallengeQuestion, ChallengeState, User
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import refuse_repeat
 from .visibility import can_view_details
 
 MAX_LENGTH = 2000
@@ -24,6 +25,7 @@ def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
         raise ServiceError("请填写问题内容。", field="question")
     if len(text) > MAX_LENGTH:
         raise ServiceError(f"问题不能超过 {MAX_LENGTH} 字。", field="question")
+    refuse_repeat(actor.organisation, ChallengeQuestion, challenge_id=challenge.id, asked_by_id=actor.id, question=text)
     question = ChallengeQuestion(challenge=challenge, asked_by_id=actor.id, question=text)
     db.session.add(question)
     db.session.flush()

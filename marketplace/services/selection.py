@@ -10,7 +10,7 @@ from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objecti
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
-from .locking import claim
+from .locking import claim, refuse_repeat
 from .visibility import is_manager
 
 P = ProposalState
@@ -113,6 +113,7 @@ def object_to(actor: User, publicity: Publicity, text: str) -> Objection:
     text = (text or "").strip()
     if len(text) < 10:
         raise ServiceError("请具体说明异议事项和理由（不少于 10 字）。", field="text")
+    refuse_repeat(actor.organisation, Objection, publicity_id=publicity.id, user_id=actor.id, text=text[:5000])
     objection = Objection(publicity=publicity, user_id=actor.id, text=text[:5000])
     db.session.add(objection)
     db.session.flush()
