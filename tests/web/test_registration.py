@@ -113,9 +113,11 @@ def test_registration_takes_as_long_for_a_registered_email(app, client, ctx, out
         register(client, email=email, credit_code=credit_code(910000 + n))
         return time.perf_counter() - started
 
-    known = sorted(timed("wanglei@example.com", n) for n in range(5))[2]
-    unknown = sorted(timed(f"new{n}@example.com", 10 + n) for n in range(5))[2]
-    assert 0.4 < unknown / known < 2.5, (known, unknown)
+    # Medians of 7, and wide bounds: a loaded 2-core CI machine is noisy, while the leak this guards
+    # against (a password hashed for a new address only) was a factor of about 20.
+    known = sorted(timed("wanglei@example.com", n) for n in range(7))[3]
+    unknown = sorted(timed(f"new{n}@example.com", 10 + n) for n in range(7))[3]
+    assert 0.25 < unknown / known < 4, (known, unknown)
 
 
 @pytest.mark.parametrize("password, message", [
