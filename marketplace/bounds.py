@@ -28,6 +28,8 @@ MAX_DIGITS = 24
 MAX_MAGNITUDE = 15
 # Dates a form may carry: a project, a deadline or a milestone this far from today is a typo.
 DATE_YEARS = 10
+# Milestones and project ends: a listing closes within a year and may run 120 months after that.
+PROJECT_YEARS = 12
 
 
 class IdConverter(IntegerConverter):

@@ -123,6 +123,9 @@ def configure(app, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("BASE_URL"):
         app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+        if secure or app.config.get("TRUSTED_HOSTS"):  # a deployment, not `make run`: its mail would link here
+            app.logger.warning("BASE_URL is not set: links in e-mail point to %s. Set BASE_URL to the site's "
+                               "public address (e.g. https://jiebang.example.gov.cn).", app.config["BASE_URL"])
     hosts = app.config.get("TRUSTED_HOSTS")
     if isinstance(hosts, str):  # from the environment: "a.example, .b.example"
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None

@@ -7,7 +7,7 @@ from wtforms import (DateField, FieldList, Form, FormField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from ..bounds import AMOUNT_MAX_WAN, BoundedDecimalField, BoundedIntegerField, within_years, VersionField
+from ..bounds import AMOUNT_MAX_WAN, PROJECT_YEARS, BoundedDecimalField, BoundedIntegerField, VersionField, within_years
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import DeclineCode
 
@@ -25,7 +25,8 @@ class MilestoneRow(Form):
     """One row of the milestone table; a row left blank is ignored, a half-filled one is refused."""
 
     title = StringField("里程碑名称", validators=[max_length(200)])  # labels get the row number: see __init__
-    due_date = DateField("完成日期", validators=[_date_if_named, Optional(), within_years()], invalid_value_message=BAD_DATE)
+    due_date = DateField("完成日期", validators=[_date_if_named, Optional(), within_years(PROJECT_YEARS)],
+                         invalid_value_message=BAD_DATE)
     deliverable = StringField("交付物", validators=[Optional(), max_length(500)])
     fund_share = BoundedIntegerField("经费比例（%）", validators=[Optional(), between(0, 100, "应为 0—100 的整数。")],
                               invalid_value_message="应为 0—100 的整数。")
@@ -130,7 +131,8 @@ class ApproveForm(BaseForm):
         between(Decimal("0.01"), AMOUNT_MAX_WAN, f"立项经费应在 0.01—{AMOUNT_MAX_WAN:,.0f} 万元之间。"),
         decimals(2, "立项经费最多保留两位小数。")])
     start_date = DateField("开始日期", validators=[required("开始日期"), within_years()], invalid_value_message=BAD_DATE)
-    end_date = DateField("结束日期", validators=[required("结束日期"), within_years()], invalid_value_message=BAD_DATE)
+    end_date = DateField("结束日期", validators=[required("结束日期"), within_years(PROJECT_YEARS)],
+                         invalid_value_message=BAD_DATE)
     task_book = TextAreaField("任务书摘要", validators=[required("任务书摘要"), max_length(10000)])
 
     def validate_end_date(self, field):

@@ -209,6 +209,7 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
     """Create the invited user; the invitation can be used once."""
+    claim(invitation.organisation, invitation)  # a simultaneous revocation wins or waits (see set_member_role)
     if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
         raise InvalidTransition("邀请已失效，请联系机构管理员重新邀请。")
     user = create_user(invitation.organisation, invitation.email, name, password, invitation.role)

@@ -12,6 +12,7 @@ from datetime import date
 from ..models import Attachment, Challenge, ChallengeState, Milestone, MilestoneState, ProjectState, Proposal, ProposalState
 from . import attachments, audit
 from .errors import InvalidTransition, PermissionDenied
+from .locking import lock
 
 # A listing's files may change until it closes: draft, under review, returned, and while open for
 # proposals (each change then recorded, as edits of a published listing are).
@@ -49,6 +50,9 @@ def _check(actor, owner) -> None:
     # Someone else's content is a 403 whatever its state (attachments.save and delete check it too).
     if actor.organisation_id != attachments.owning_organisation_id(owner) and not actor.is_platform_admin:
         raise PermissionDenied("只能管理本机构内容的附件。")
+    # Queue behind a simultaneous submission, closing or confirmation of the owner, then judge the
+    # state it left: a file never lands on a proposal submitted a moment earlier.
+    lock(owner)
     reason = refusal(owner)
     if reason:
         raise InvalidTransition(reason, field="attachment")
@@ -58,7 +62,8 @@ def add(actor, owner, upload, instance_path: str) -> Attachment:
     """Store a file for a challenge, proposal or milestone, if it may change now; recorded."""
     _check(actor, owner)
     saved = attachments.save(actor, owner, upload, instance_path)
-    audit.record(actor, "attachment_added", owner, reason=saved.original_name)
+    subject, reason = _trail(owner, saved.original_name)
+    audit.record(actor, "attachment_added", subject, reason=reason)
     return saved
 
 
@@ -67,4 +72,13 @@ def remove(actor, owner, attachment: Attachment, instance_path: str) -> None:
     _check(actor, owner)
     name = attachment.original_name
     attachments.delete(actor, owner, attachment, instance_path)
-    audit.record(actor, "attachment_deleted", owner, reason=name)
+    subject, reason = _trail(owner, name)
+    audit.record(actor, "attachment_deleted", subject, reason=reason)
+
+
+def _trail(owner, name: str):
+    """(subject, reason=) of a file change: a milestone's go to its project's 处理记录 (the page that
+    shows a trail), named after the milestone, as its submission does."""
+    if isinstance(owner, Milestone):
+        return owner.project, f"{owner.title}：{name}"
+    return owner, name

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..extensions import db
-from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgType, User
+from ..models import Chain, ChainLead, ExpertMembership, IndexChange, Organisation, OrgType, User
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import delete_once
@@ -130,8 +130,9 @@ def appoint_expert(actor: User, chain: Chain, user: User, title: str = "", exper
 def dismiss_expert(actor: User, membership: ExpertMembership) -> None:
     if not can_manage(actor, membership.chain):
         raise PermissionDenied("只有平台管理员或本链牵头部门可以解聘专家。")
-    chain, email = membership.chain, membership.user.email
+    chain, email, user_id = membership.chain, membership.user.email, membership.user_id
     delete_once(membership)
+    db.session.add(IndexChange(doc_id=f"exp:{user_id}"))  # the expert's committees are in the index
     audit.record(actor, "expert_dismissed", chain, reason=email)
     db.session.flush()
 

@@ -56,13 +56,28 @@ REPEAT_WINDOW = timedelta(minutes=1)
 REPEAT_MESSAGE = "刚刚已提交过相同的内容（可能是重复点击、刷新或返回后再次提交），本次未重复创建。"
 
 
+def lock(row, *reread) -> None:
+    """Wait for `row`'s lock and hold it to the end of the transaction, then read `row` and `reread`
+    again: a check made after it sees what the previous holder committed.
+
+    For "check, then write elsewhere" where simultaneous requests are all legitimate and should
+    queue rather than fail (colleagues adding different files, experts scoring one proposal). On
+    PostgreSQL this is `SELECT … FOR UPDATE`; on SQLite a state-changing request already holds the
+    database's write lock (extensions.py), so the statement only re-reads.
+    """
+    model = type(row)
+    db.session.execute(select(model.id).where(model.id == row.id).with_for_update())
+    for other in (row, *reread):
+        db.session.refresh(other)
+
+
 def refuse_repeat(owner_row, model, **same) -> None:
     """A create's double submit (double click, refresh, back-and-resubmit) makes one record.
 
-    Creates under `owner_row` (the acting organisation) are serialised by claiming it; then a record
-    of `model` equal in `same` made within REPEAT_WINDOW means this is the same submission again.
+    Creates under `owner_row` (the acting organisation) queue on its lock; then a record of `model`
+    equal in `same` made within REPEAT_WINDOW means this is the same submission again.
     """
-    claim(owner_row)
+    lock(owner_row)
     recent = db.session.scalar(select(model.id).filter_by(**same).where(
         model.created_at >= utcnow() - REPEAT_WINDOW).limit(1))
     if recent is not None:

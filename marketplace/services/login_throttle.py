@@ -110,6 +110,16 @@ def succeeded(attempt: Attempt) -> None:
             LoginAttempt.id.in_(attempt.ids) | (LoginAttempt.key == account_key)))
 
 
+def forget_account(email: str) -> None:
+    """Clear the account's failed logins (after a password reset: the lockout message sends users there)."""
+    key = f"account:{token_digest(normalise_email(email))}"
+    client = _redis()
+    if client is not None:
+        client.delete(_redis_key(key))
+    else:
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+
+
 def _release_redis(client, attempt: Attempt) -> None:
     with client.pipeline() as pipe:
         for key, _, _ in attempt.keys:

@@ -100,6 +100,9 @@ def reset(token: str, new_password: str) -> User:
     accounts.check_new_password(new_password, accounts.personal_details(user))
     user.set_password(new_password)
     accounts.revoke_all_sessions(user)
+    from . import login_throttle
+
+    login_throttle.forget_account(user.email)
     audit.record(user, "password_reset", user)
     db.session.flush()
     return user

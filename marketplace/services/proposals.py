@@ -161,6 +161,7 @@ def invite_member(actor: User, proposal: Proposal, organisation: Organisation, r
     """The lead invites another verified organisation into a joint (联合攻关) proposal."""
     if not is_applicant(actor, proposal) or not actor.can_act:
         raise PermissionDenied("只有牵头机构可以邀请联合体成员。")
+    claim(proposal)  # a simultaneous submission sees the new member, or this refuses (409)
     if proposal.state is not P.draft:
         raise InvalidTransition("方案提交后不能再调整联合体。")
     if organisation.id == proposal.organisation_id:
@@ -184,6 +185,7 @@ def respond_member(actor: User, member: ConsortiumMember, accept: bool) -> None:
     """An invited member organisation accepts or declines."""
     if actor.organisation_id != member.organisation_id or not actor.can_act:
         raise PermissionDenied("只有受邀机构可以答复联合体邀请。")
+    claim(member.proposal)  # an answer and the lead's submission never cross
     if member.state is not MemberState.invited:
         raise InvalidTransition("该邀请已答复。")
     if member.proposal.state is not P.draft:

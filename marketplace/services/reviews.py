@@ -9,6 +9,7 @@ from ..models import Challenge, ExpertMembership, Proposal, ProposalState, Revie
 from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import lock
 from .visibility import is_manager
 
 DEFAULT_RUBRIC = (("技术先进性", 30), ("技术可行性", 25), ("团队能力", 20), ("经费合理性", 15), ("预期效益", 10))
@@ -30,7 +31,9 @@ def set_rubric(actor: User, challenge: Challenge, criteria: list[tuple[str, int]
         raise ServiceError("每项评审指标须有名称和正的权重。", field="rubric")
     if sum(w for _, w in criteria) != 100:
         raise ServiceError(f"权重合计应为 100，当前为 {sum(w for _, w in criteria)}。", field="rubric")
-    if any(r.state is ReviewState.submitted for p in challenge.proposals for r in p.reviews):
+    lock(challenge)  # scores are submitted under the same lock: no score lands under a changing rubric
+    if db.session.scalar(db.select(Review.id).join(Proposal).where(
+            Proposal.challenge_id == challenge.id, Review.state == ReviewState.submitted).limit(1)):
         raise InvalidTransition("已有专家提交评分，不能再修改评审细则。")
     if criteria == rubric(challenge):
         return  # unchanged (a double click, or saving the default as it stands): nothing to record
@@ -127,6 +130,8 @@ def submit(actor: User, review: Review, scores: dict[str, float], comment: str) 
     _require_own(actor, review)
     if review.state is not ReviewState.assigned:
         raise InvalidTransition("该评审已提交或已回避。")
+    # Queue behind a rubric change or a decision on the proposal, then judge what they left.
+    lock(review.proposal.challenge, review.proposal)
     if review.proposal.state not in REVIEWABLE:
         raise InvalidTransition(f"该方案已{review.proposal.state.label}，不再评审。")
     criteria = rubric(review.proposal.challenge)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select, true
 
-from ..models import (Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, Proposal, Review, User,
-                      Visibility)
+from ..models import (Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, Proposal, Review, ReviewState,
+                      User, Visibility)
 
 # States in which a challenge has been public at some point (the 榜单 and its history).
 LISTED_STATES = (ChallengeState.published, ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
@@ -23,7 +23,7 @@ def expert_chains(user: User) -> set[int]:
 def _reviewed_challenges(user: User):
     """SQL: the challenges on which the user has been assigned a review."""
     return (select(Proposal.challenge_id).join(Review, Review.proposal_id == Proposal.id)
-            .where(Review.expert_id == user.id))
+            .where(Review.expert_id == user.id, Review.state != ReviewState.recused))
 
 
 def _is_overseer(user: User | None, challenge: Challenge) -> bool:
@@ -39,7 +39,8 @@ def _is_overseer(user: User | None, challenge: Challenge) -> bool:
     if challenge.state not in LISTED_STATES or challenge.chain_id not in expert_chains(user):
         return False
     if challenge.visibility is Visibility.invited:
-        return any(r.expert_id == user.id for p in challenge.proposals for r in p.reviews)
+        return any(r.expert_id == user.id and r.state is not ReviewState.recused
+                   for p in challenge.proposals for r in p.reviews)
     return True
 
 

@@ -141,3 +141,28 @@ def test_experts_cannot_score_a_declined_or_withdrawn_proposal(client, auth, wor
     assert response.status_code in (303, 409)
     assert db.session.get(Review, review.id).state is ReviewState.assigned
     assert db.session.get(Review, review.id).total is None
+
+
+def test_an_expert_who_recused_no_longer_reads_the_invited_listing(client, auth, world):
+    from marketplace.models import Challenge, Organisation
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    proposal = make_proposal(challenge, db.session.get(Organisation, world["invited"]))
+    db.session.add(Review(proposal=proposal, expert_id=world["expert"], state=ReviewState.recused,
+                          recusal_reason="曾与申报单位合作。"))
+    db.session.commit()
+    auth.login("expert@example.com")
+    assert client.get(f"/challenges/{world['challenge']}").status_code == 404
+
+
+def test_dismissing_an_expert_reaches_the_match_index(client, auth, world):
+    from marketplace.models import IndexChange
+
+    membership = db.session.scalar(db.select(ExpertMembership).filter_by(user_id=world["expert"]))
+    before = db.session.scalar(db.select(db.func.count()).select_from(IndexChange).filter_by(
+        doc_id=f"exp:{world['expert']}"))
+    auth.login("chain-ai@example.com")
+    assert client.post(f"/admin/chains/ai/experts/{membership.id}/remove").status_code == 303
+    after = db.session.scalar(db.select(db.func.count()).select_from(IndexChange).filter_by(
+        doc_id=f"exp:{world['expert']}"))
+    assert after == before + 1

@@ -136,4 +136,6 @@ def test_milestone_evidence_files_are_recorded(client, auth, world):
                            data={"evidence": "样机已交付。", "attachment": (io.BytesIO(PDF), "测试报告.pdf")})
     assert response.status_code == 303
     assert files("milestone", milestone_id) == ["测试报告.pdf"]
-    assert ("attachment_added", "测试报告.pdf") in trail("milestone", milestone_id)
+    # recorded where a trail is shown: the project's 处理记录, naming the milestone
+    assert ("attachment_added", "样机：测试报告.pdf") in trail("project", project.id)
+    assert "样机：测试报告.pdf" in client.get(f"/projects/{project.id}").get_data(as_text=True)

@@ -147,3 +147,19 @@ def test_redis_backend_holds_across_two_workers(app, users, worker):
         for key in probe.scan_iter(prefix + "*"):
             probe.delete(key)
         probe.close()
+
+
+def test_a_password_reset_lifts_the_account_lock(app, users):
+    """The lockout message points to 忘记密码: a reset must actually let the owner in."""
+    from marketplace.models import User
+    from marketplace.services import password_reset
+
+    client = app.test_client()
+    for n in range(10):
+        assert attempt(client, "u0@example.com", address=f"10.3.0.{n}").status_code == 400
+    assert attempt(client, "u0@example.com", PASSWORD, address="10.3.1.1").status_code == 429
+    with app.test_request_context():
+        token = password_reset.make_token(db.session.scalar(db.select(User).filter_by(email="u0@example.com")))
+    page = client.post(f"/auth/reset/{token}", data={"password": "Kx9#tidal-granite", "confirm": "Kx9#tidal-granite"})
+    assert page.status_code in (302, 303), page.get_data(as_text=True)[:500]
+    assert attempt(client, "u0@example.com", "Kx9#tidal-granite", address="10.3.1.2").status_code == 302

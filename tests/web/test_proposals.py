@@ -269,3 +269,16 @@ def test_a_colleagues_later_save_of_the_draft_is_not_overwritten(app, client, au
     body = second.get_data(as_text=True)
     assert second.status_code == 409 and "为避免覆盖对方的修改" in body and "我在旧页面上写的方案。" in body
     assert db.session.get(Proposal, proposal.id).technical_plan == "同事保存的技术方案：两相冷板。"
+
+
+def test_a_ten_year_listing_takes_its_last_milestone_eleven_years_ahead(app, client, auth, world):
+    """The date bound of milestones follows the longest listing (deadline within a year + 120 months)."""
+    from marketplace.models import Challenge
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    challenge.deadline, challenge.period_months = date.today() + timedelta(days=300), 120
+    db.session.commit()
+    last = (date.today() + timedelta(days=300 + 365 * 10 - 30)).isoformat()
+    auth.login("uni@example.com")
+    response = client.post(f"/challenges/{challenge.id}/proposals/new", data=proposal_form(**{"milestones-1-due_date": last}))
+    assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
