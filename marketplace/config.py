@@ -121,15 +121,18 @@ def configure(app, test_config: dict | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    base_url_defaulted = False
     if not app.config.get("BASE_URL"):
         app.config["BASE_URL"] = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
-        if secure or app.config.get("TRUSTED_HOSTS"):  # a deployment, not `make run`: its mail would link here
-            app.logger.warning("BASE_URL is not set: links in e-mail point to %s. Set BASE_URL to the site's "
-                               "public address (e.g. https://jiebang.example.gov.cn).", app.config["BASE_URL"])
+        base_url_defaulted = True
     hosts = app.config.get("TRUSTED_HOSTS")
     if isinstance(hosts, str):  # from the environment: "a.example, .b.example"
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
     for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PREFIX"):
         app.config[key] = int(app.config.get(key) or 0)
+    deployed = app.config.get("TRUSTED_HOSTS") or any(app.config[f"PROXY_FIX_X_{h}"] for h in ("FOR", "PROTO", "HOST"))
+    if base_url_defaulted and deployed:  # behind a proxy or with a host name, not `make run`: mail would link here
+        app.logger.warning("BASE_URL is not set: links in e-mail point to %s. Set BASE_URL to the site's "
+                           "public address (e.g. https://jiebang.example.gov.cn).", app.config["BASE_URL"])
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")

@@ -110,3 +110,16 @@ def test_behind_a_proxy_the_throttle_counts_the_forwarded_client(env_app, ctx):
 
     assert [attempt(n, "203.0.113.5") for n in range(11)] == [400] * 10 + [429]
     assert attempt(11, "198.51.100.7") == 400  # another client behind the same proxy
+
+
+def test_a_deployment_without_base_url_is_warned_and_make_run_is_not(tmp_path, caplog):
+    """Behind a proxy or with TRUSTED_HOSTS, mail would link to 127.0.0.1: say so at start."""
+    from marketplace import create_app
+
+    base = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    with caplog.at_level("WARNING"):
+        create_app(base)
+    assert "BASE_URL is not set" not in caplog.text
+    with caplog.at_level("WARNING"):
+        create_app(base | {"PROXY_FIX_X_FOR": "1"})
+    assert "BASE_URL is not set" in caplog.text
