@@ -1,4 +1,5 @@
 """Extension instances, created unbound; create_app() binds them."""
+from flask import has_request_context, request
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -55,7 +56,5 @@ def _sqlite_write_requests_take_the_lock(session, transaction, connection):
     """
     if connection.dialect.name != "sqlite" or transaction.nested:
         return
-    from flask import has_request_context, request
-
     if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS") and session is db.session():
         connection.exec_driver_sql("BEGIN IMMEDIATE")

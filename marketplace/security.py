@@ -70,32 +70,24 @@ def init_app(app) -> None:
     @app.errorhandler(ServiceError)
     def refused(error: ServiceError):
         """A refusal no route caught: its own message and status (403, 404, 409, 400), never a 500."""
-        from .extensions import db
-
-        db.session.rollback()
-        return _error_page(error.status, error.message)
+        return _abandon(error.status, error.message)
 
     @app.errorhandler(StaleDataError)
-    def lost_race(error: StaleDataError):
-        """The compare-and-set lost: another request changed the row between our read and our write."""
-        from .extensions import db
-        from .services.locking import CONFLICT_MESSAGE
-
-        db.session.rollback()
-        return _error_page(409, CONFLICT_MESSAGE)
-
     @app.errorhandler(IntegrityError)
-    def duplicate(error: IntegrityError):
-        """A unique constraint refused a second "one" (a double click, two simultaneous requests)."""
-        from .extensions import db
+    def conflict(error):
+        """The compare-and-set lost (another request changed the row between our read and our
+        write), or a unique constraint refused a second "one": 409. Other integrity errors are bugs."""
         from .services.locking import CONFLICT_MESSAGE, is_unique_violation
 
-        db.session.rollback()
-        if not is_unique_violation(error):
+        if isinstance(error, IntegrityError) and not is_unique_violation(error):
             return unexpected_error(error)
-        return _error_page(409, CONFLICT_MESSAGE)
+        return _abandon(409, CONFLICT_MESSAGE)
 
-    def _error_page(code: int, description: str):
+    def _abandon(code: int, description: str):
+        """Roll back whatever the request had done and answer with an error page (or JSON)."""
+        from .extensions import db
+
+        db.session.rollback()
         if wants_json():
             return jsonify(error=ERROR_TITLES.get(code, "error"), message=description), code
         return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "请求未完成"),

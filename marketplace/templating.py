@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every page."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import re
@@ -9,7 +9,7 @@ import re
 from flask import request, url_for
 from markupsafe import Markup, escape
 
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+from .models.base import CHINA_TIME
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -1,9 +1,12 @@
 """Shared column types and helpers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import DateTime, TypeDecorator
+
+# The users' clock: times are stored in UTC and shown (pages, mail, messages) in China time.
+CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def utcnow() -> datetime:

@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from ..extensions import db
 from ..models import LoginAttempt, token_digest
+from ..models.base import CHINA_TIME, utcnow
 from .accounts import normalise_email
 
 
@@ -37,16 +38,13 @@ class Lockout(Exception):
 
     @property
     def seconds(self) -> int:
-        return max(1, math.ceil((self.retry_at - datetime.now(timezone.utc)).total_seconds()))
+        return max(1, math.ceil((self.retry_at - utcnow()).total_seconds()))
 
     @property
     def message(self) -> str:
         minutes = max(1, math.ceil(self.seconds / 60))
-        local = self.retry_at.astimezone(_CHINA).strftime("%H:%M")
+        local = self.retry_at.astimezone(CHINA_TIME).strftime("%H:%M")
         return f"登录失败次数过多，已暂时锁定。请在约 {minutes} 分钟后（北京时间 {local} 以后）再试，或通过“忘记密码”重置密码。"
-
-
-_CHINA = timezone(timedelta(hours=8))
 
 
 @dataclass
@@ -158,7 +156,7 @@ def _reserve_db(attempt: Attempt) -> datetime | None:
     takes the database's single write lock until the commit, which serialises the same way.
     """
     session = db.session
-    now = datetime.now(timezone.utc)
+    now = utcnow()
     if session.get_bind().dialect.name == "postgresql":
         for key in sorted(key for key, _, _ in attempt.keys):  # one order everywhere: no deadlock
             session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_id(key)})

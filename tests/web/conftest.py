@@ -180,6 +180,31 @@ def app(request, tmp_path):
 
 
 @pytest.fixture
+def sibling_app(app):
+    """Makes more apps on the test's database, as more gunicorn workers would be (each with its own
+    in-process limiter); `make(**config)` overrides settings. Disposed after the test."""
+    made = []
+
+    def make(**overrides):
+        config = {key: app.config[key] for key in (
+            "INSTANCE_PATH", "TESTING", "APP_ENV", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD",
+            "RATELIMIT_STORAGE_URI")}
+        config.update(overrides)
+        other = create_app(config)
+        other.test_client_class = CSRFClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+        redis_client = other.extensions.get("login_throttle_redis")
+        if redis_client is not None:
+            redis_client.close()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

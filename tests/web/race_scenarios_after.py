@@ -1,26 +1,15 @@
 """Race scenarios after 立项 and around it: projects, administration, members and creating records."""
-
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
-import pytest
-
-from conftest import PG_URL
-from factories import (PASSWORD, make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin,
-                       make_proposal, make_user)
+from factories import make_challenge, make_org, make_user
 from marketplace.extensions import db
-from marketplace.models import (AuditEvent, ChainLead, ChallengeInvitation, ChallengeState, ConsortiumMember,
-                                ExpertMembership, Milestone, MilestoneState, Notification, Objection, OrgStatus,
-                                OrgType, Project, ProjectState, ProposalState, Publicity, Review, ReviewState, User, Invitation, OrgRole)
+from marketplace.models import (ChainLead, ExpertMembership, Invitation, Milestone, MilestoneState, Objection,
+                                OrgRole, OrgStatus, ProjectState, Publicity, User)
 from marketplace.services.chains import chain_by_code
+from races import P, S, Race, audits, closed_with_reviews, project_for, rows
 
-PARALLEL = 20
-S, P = ChallengeState, ProposalState
-from races import P, PARALLEL, S, Race, audits, closed_with_reviews, project_for, publicity_over, rows  # noqa: F401
 
 
 def project_start(poster, uni, experts):

@@ -1,26 +1,13 @@
 """Race scenarios from posting to 立项: one per state-changing route of the 揭榜 flow."""
-
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 
-import pytest
-
-from conftest import PG_URL
-from factories import (PASSWORD, make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin,
-                       make_proposal, make_user)
+from factories import make_challenge, make_org, make_proposal, make_user
 from marketplace.extensions import db
-from marketplace.models import (AuditEvent, ChainLead, ChallengeInvitation, ChallengeState, ConsortiumMember,
-                                ExpertMembership, Milestone, MilestoneState, Notification, Objection, OrgStatus,
-                                OrgType, Project, ProjectState, ProposalState, Publicity, Review, ReviewState, User, Invitation, OrgRole)
-from marketplace.services.chains import chain_by_code
+from marketplace.models import ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review
+from races import P, S, Race, audits, closed_with_reviews, publicity_over, rows
 
-PARALLEL = 20
-S, P = ChallengeState, ProposalState
-from races import P, PARALLEL, S, Race, audits, closed_with_reviews, project_for, publicity_over, rows  # noqa: F401
 
 
 # ----- scenarios: one per state-changing route ----------------------------------------------------

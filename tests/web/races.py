@@ -11,16 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
-
-from conftest import PG_URL
 from factories import (PASSWORD, make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin,
                        make_proposal, make_user)
 from marketplace.extensions import db
-from marketplace.models import (AuditEvent, ChainLead, ChallengeInvitation, ChallengeState, ConsortiumMember,
-                                ExpertMembership, Milestone, MilestoneState, Notification, Objection, OrgStatus,
-                                OrgType, Project, ProjectState, ProposalState, Publicity, Review, ReviewState, User, Invitation, OrgRole)
-from marketplace.services.chains import chain_by_code
+from marketplace.models import (AuditEvent, ChallengeState, Milestone, MilestoneState, OrgType, Project, ProjectState,
+                                ProposalState, Publicity, Review, ReviewState)
 
 PARALLEL = 20
 S, P = ChallengeState, ProposalState

@@ -27,6 +27,14 @@ def _engine(app):
     return create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
 
 
+@pytest.fixture
+def engine(app):
+    """Another worker's engine, disposed after the test."""
+    other = _engine(app)
+    yield other
+    other.dispose()
+
+
 def _caught_up(index):
     db.session.commit()  # end the test's transaction: the next read sees what others committed
     index.catch_up()
@@ -81,60 +89,48 @@ def _archive_and_log(engine, cap_id: int, log_id: int) -> None:
         connection.execute(insert(IndexChange).values(id=log_id, doc_id=f"cap:{cap_id}", created_at=utcnow()))
 
 
-def test_rows_committed_out_of_id_order_are_all_applied(app, two_listings):
+def test_rows_committed_out_of_id_order_are_all_applied(app, two_listings, engine):
     """On either database: id top+2 is committed and read before id top+1 commits."""
     index, (first, second) = two_listings
     top = db.session.scalar(select(func.max(IndexChange.id)))
-    engine = _engine(app)
-    try:
-        _archive_and_log(engine, second, top + 2)
-        _caught_up(index)
-        assert f"cap:{second}" not in index.meta
-        _archive_and_log(engine, first, top + 1)
-        _caught_up(index)
-        assert f"cap:{first}" not in index.meta  # the late commit below the watermark was applied
-    finally:
-        engine.dispose()
+    _archive_and_log(engine, second, top + 2)
+    _caught_up(index)
+    assert f"cap:{second}" not in index.meta
+    _archive_and_log(engine, first, top + 1)
+    _caught_up(index)
+    assert f"cap:{first}" not in index.meta  # the late commit below the watermark was applied
 
 
-def test_a_worker_started_from_the_saved_files_knows_the_gaps(app, two_listings):
+def test_a_worker_started_from_the_saved_files_knows_the_gaps(app, two_listings, engine):
     index, (first, second) = two_listings
     top = db.session.scalar(select(func.max(IndexChange.id)))
-    engine = _engine(app)
-    try:
-        _archive_and_log(engine, second, top + 2)
-        _caught_up(index)
-        assert index.position.gaps.keys() == {top + 1}
-        index._save()
-        fresh = match_index.LiveIndex(index.folder)
-        assert fresh._load() and fresh.position.gaps.keys() == {top + 1}
-        _archive_and_log(engine, first, top + 1)
-        _caught_up(fresh)
-        assert f"cap:{first}" not in fresh.meta and f"cap:{second}" not in fresh.meta
-        assert fresh.position.gaps == {}
-    finally:
-        engine.dispose()
+    _archive_and_log(engine, second, top + 2)
+    _caught_up(index)
+    assert index.position.gaps.keys() == {top + 1}
+    index._save()
+    fresh = match_index.LiveIndex(index.folder)
+    assert fresh._load() and fresh.position.gaps.keys() == {top + 1}
+    _archive_and_log(engine, first, top + 1)
+    _caught_up(fresh)
+    assert f"cap:{first}" not in fresh.meta and f"cap:{second}" not in fresh.meta
+    assert fresh.position.gaps == {}
 
 
-def test_a_gap_is_abandoned_once_older_than_any_open_transaction(app, two_listings):
+def test_a_gap_is_abandoned_once_older_than_any_open_transaction(app, two_listings, engine):
     index, (first, second) = two_listings
     top = db.session.scalar(select(func.max(IndexChange.id)))
-    engine = _engine(app)
-    try:
-        _archive_and_log(engine, second, top + 2)
-        _caught_up(index)
-        assert top + 1 in index.position.gaps
-        later = index.position.gaps[top + 1] + index_log.GAP_TTL + 1
-        index.position.advance(index.position.read(db.session), now=later)  # still missing ten minutes on
-        assert index.position.gaps == {}
-        # Below a row written long ago, a missing id was never an open transaction: no gap at all.
-        with engine.begin() as connection:
-            connection.execute(insert(IndexChange).values(id=top + 5, doc_id=f"cap:{first}",
-                                                          created_at=utcnow() - timedelta(hours=2)))
-        _caught_up(index)
-        assert index.watermark == top + 5 and index.position.gaps == {}
-    finally:
-        engine.dispose()
+    _archive_and_log(engine, second, top + 2)
+    _caught_up(index)
+    assert top + 1 in index.position.gaps
+    later = index.position.gaps[top + 1] + index_log.GAP_TTL + 1
+    index.position.advance(index.position.read(db.session), now=later)  # still missing ten minutes on
+    assert index.position.gaps == {}
+    # Below a row written long ago, a missing id was never an open transaction: no gap at all.
+    with engine.begin() as connection:
+        connection.execute(insert(IndexChange).values(id=top + 5, doc_id=f"cap:{first}",
+                                                      created_at=utcnow() - timedelta(hours=2)))
+    _caught_up(index)
+    assert index.watermark == top + 5 and index.position.gaps == {}
 
 
 def _age_the_log(hours: int = 2) -> None:

@@ -12,35 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CSRFClient
 from factories import PASSWORD, make_user
-from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import LoginAttempt
 
 
 @pytest.fixture
-def worker(app):
+def worker(sibling_app):
     """Makes other workers: apps on the same database, each with its own in-process limiter."""
-    made = []
-
-    def make(**overrides):
-        config = {key: app.config[key] for key in (
-            "INSTANCE_PATH", "TESTING", "APP_ENV", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")}
-        config["RATELIMIT_STORAGE_URI"] = "memory://"
-        config.update(overrides)
-        other = create_app(config)
-        other.test_client_class = CSRFClient
-        made.append(other)
-        return other
-
-    yield make
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
-        client = other.extensions.get("login_throttle_redis")
-        if client is not None:
-            client.close()
+    return sibling_app
 
 
 def attempt(client, email, password="wrong-password", address="10.0.0.1"):

@@ -3,7 +3,6 @@ import re
 
 import pytest
 
-from conftest import CSRFClient
 from factories import make_user
 from marketplace import create_app
 from marketplace.extensions import db
@@ -24,26 +23,14 @@ def user(ctx):
 
 
 @pytest.fixture
-def env_app(app, monkeypatch):
+def env_app(sibling_app, monkeypatch):
     """An app made the way gunicorn makes it, with settings from the environment."""
-    made = []
-
     def make(**environment):
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        config = {key: app.config[key] for key in (
-            "INSTANCE_PATH", "TESTING", "APP_ENV", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD",
-            "RATELIMIT_STORAGE_URI")}
-        config.update(MAIL_BACKEND="memory", WTF_CSRF_ENABLED=False)  # forged requests come from scripts
-        other = create_app(config)
-        other.test_client_class = CSRFClient
-        made.append(other)
-        return other
+        return sibling_app(MAIL_BACKEND="memory", WTF_CSRF_ENABLED=False)  # forged requests come from scripts
 
-    yield make
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
+    return make
 
 
 def links(text: str) -> list[str]:
@@ -114,8 +101,6 @@ def test_behind_a_proxy_the_throttle_counts_the_forwarded_client(env_app, ctx):
 
 def test_a_deployment_without_base_url_is_warned_and_make_run_is_not(tmp_path, caplog):
     """Behind a proxy or with TRUSTED_HOSTS, mail would link to 127.0.0.1: say so at start."""
-    from marketplace import create_app
-
     base = {"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
     with caplog.at_level("WARNING"):
         create_app(base)
