@@ -6,17 +6,18 @@ from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+# In a checkout the instance folder sits beside the package; an installed wheel uses Flask's default
+# (<prefix>/var/marketplace-instance) unless INSTANCE_PATH says otherwise.
+CHECKOUT = PACKAGE.parent if (PACKAGE.parent / "pyproject.toml").exists() else None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app: configuration, extensions, blueprints, CLI. Touches no database."""
     app = Flask(
         __name__,
-        instance_path=(test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=_instance_path(test_config),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
     )
     from . import bounds, filemodes
     from .config import configure
@@ -35,6 +36,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     return app
+
+
+def _instance_path(test_config: dict | None) -> str | None:
+    """INSTANCE_PATH (test config, then environment), else `instance/` of a checkout, else Flask's default."""
+    given = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    if given:
+        return given
+    return str(CHECKOUT / "instance") if CHECKOUT else None
 
 
 def _refuse_untrusted_hosts(app: Flask) -> None:
@@ -81,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
