@@ -6,20 +6,30 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test run dev test bench bench-matching
+.PHONY: install install-test lock run dev test bench bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The exact versions in requirements/*.txt (the lock, made by `make lock`), then the project itself;
+# reinstalled whenever the lock or pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml requirements/run.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements/run.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements/test.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt
 	touch $@
+
+## make lock: pin every dependency (and theirs) within pyproject.toml's bounds into requirements/*.txt;
+## existing pins are kept unless LOCK_UPGRADE=--upgrade.
+LOCK_FLAGS := --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'pip-tools>=7.4,<8'
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) -o requirements/run.txt pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) --extra test -o requirements/test.txt pyproject.toml
 
 install: $(VENV)/.installed
 
