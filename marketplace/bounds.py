@@ -48,26 +48,27 @@ def init_app(app) -> None:
 
 # ----- reading loose values (query strings, hidden fields) ---------------------------------------
 
-def parse_int(value, low: int = -INT_MAX, high: int = INT_MAX) -> int | None:
-    """An integer within [low, high] from text, or None when it is not one."""
+def _read(value, convert):
+    """`convert` of the trimmed text, or None when it is empty, absurdly long or unreadable."""
     text = str(value).strip() if value is not None else ""
     if not text or len(text) > MAX_DIGITS:
         return None
     try:
-        number = int(text)
-    except ValueError:
+        return convert(text)
+    except (InvalidOperation, ValueError):
         return None
-    return number if low <= number <= high else None
+
+
+def parse_int(value, low: int = -INT_MAX, high: int = INT_MAX) -> int | None:
+    """An integer within [low, high] from text, or None when it is not one."""
+    number = _read(value, int)
+    return number if number is not None and low <= number <= high else None
 
 
 def parse_decimal(value, low: Decimal | None = None, high: Decimal | None = None) -> Decimal | None:
     """A finite Decimal within [low, high] from text, or None (for NaN, sNaN, Infinity, 1e999…)."""
-    text = str(value).strip() if value is not None else ""
-    if not text or len(text) > MAX_DIGITS:
-        return None
-    try:
-        number = Decimal(text)
-    except (InvalidOperation, ValueError):
+    number = _read(value, Decimal)
+    if number is None:
         return None
     # adjusted() and as_tuple() read the number without the decimal context: abs(), quantize() or
     # normalize() on 1e999999999 would raise Overflow themselves.
@@ -80,14 +81,8 @@ def parse_decimal(value, low: Decimal | None = None, high: Decimal | None = None
 
 def parse_float(value, low: float, high: float) -> float | None:
     """A finite float within [low, high], or None (nan, inf and 1e400 are not numbers to store)."""
-    text = str(value).strip() if value is not None else ""
-    if not text or len(text) > MAX_DIGITS:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) and low <= number <= high else None
+    number = _read(value, float)
+    return number if number is not None and math.isfinite(number) and low <= number <= high else None
 
 
 def form_int(form, name: str, low: int, high: int, message: str) -> int | None:

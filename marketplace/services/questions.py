@@ -20,11 +20,7 @@ def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
         raise PermissionDenied("您无权查看该榜单详情。")
     if challenge.state is not ChallengeState.published:
         raise InvalidTransition("只有揭榜中的榜单可以提问。")
-    text = (text or "").strip()
-    if not text:
-        raise ServiceError("请填写问题内容。", field="question")
-    if len(text) > MAX_LENGTH:
-        raise ServiceError(f"问题不能超过 {MAX_LENGTH} 字。", field="question")
+    text = _required_text(text, "question", "问题")
     refuse_repeat(actor.organisation, ChallengeQuestion, challenge_id=challenge.id, asked_by_id=actor.id, question=text)
     question = ChallengeQuestion(challenge=challenge, asked_by_id=actor.id, question=text)
     db.session.add(question)
@@ -40,11 +36,7 @@ def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
     challenge = question.challenge
     if actor.organisation_id != challenge.organisation_id or not actor.can_act:
         raise PermissionDenied("只有发榜企业可以答复问题。")
-    text = (text or "").strip()
-    if not text:
-        raise ServiceError("请填写答复内容。", field="answer")
-    if len(text) > MAX_LENGTH:
-        raise ServiceError(f"答复不能超过 {MAX_LENGTH} 字。", field="answer")
+    text = _required_text(text, "answer", "答复")
     if text == question.answer:
         return  # the same answer again (a double click, a resubmitted form): nothing to record or tell
     question.answer = text
@@ -55,3 +47,13 @@ def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
         notify.users([question.asked_by], "question", f"您的提问已答复：{challenge.title}", text[:200],
                      f"/challenges/{challenge.id}#qa")
     db.session.flush()
+
+
+def _required_text(text: str | None, field: str, noun: str) -> str:
+    """The trimmed text of a question or answer; empty or over MAX_LENGTH is refused at `field`."""
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError(f"请填写{noun}内容。", field=field)
+    if len(text) > MAX_LENGTH:
+        raise ServiceError(f"{noun}不能超过 {MAX_LENGTH} 字。", field=field)
+    return text
