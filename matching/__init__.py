@@ -1,4 +1,4 @@
-"""Chinese TF-IDF matcher for challenges, capabilities, experts and search.
+"""Chinese BM25 matcher (jieba words plus character bigrams) for challenges, capabilities, experts and search.
 
     from matching import Matcher
     m = Matcher().fit([{"id": "cap:1", "title": "...", "text": "..."}])
@@ -6,6 +6,7 @@
 """
 
 from .matcher import Hit, Matcher, NotFittedError
+from .params import InvalidParameterError
 from .store import IndexFileError
 
-__all__ = ["Hit", "IndexFileError", "Matcher", "NotFittedError"]
+__all__ = ["Hit", "IndexFileError", "InvalidParameterError", "Matcher", "NotFittedError"]

@@ -1,10 +1,19 @@
-"""The plain references we must beat: TF-IDF over jieba words, TF-IDF over character bigrams, BM25 words."""
+"""The plain references we must beat: TF-IDF over jieba words, TF-IDF over character bigrams, BM25 words.
+
+These are the only TF-IDF rankers in the package; the Matcher itself ranks with BM25.
+"""
 
 from __future__ import annotations
+
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from .params import CALLABLE, NONE, Interval, validate_params
+
+_TOP_K = {"k": [Interval(Integral, 1, None, closed="left")]}
 
 
 def jieba_words(text: str) -> list[str]:
@@ -24,10 +33,17 @@ def quiet_jieba() -> None:
 
 
 class _Ranker:
-    """Shared top-k over a query-by-document score matrix."""
+    """Shared top-k over a query-by-document score matrix; settings checked by `fit` (see params.py)."""
+
+    _parameter_constraints: dict = {"tokenizer": [NONE, CALLABLE]}
+
+    def _validate_params(self) -> None:
+        validate_params(self._parameter_constraints, {k: getattr(self, k) for k in self._parameter_constraints},
+                        type(self).__name__)
 
     def search_many(self, queries: list[str], k: int = 10) -> list[list[tuple[str, float]]]:
-        """Return, per query, the top-k (doc id, score) pairs, best first."""
+        """Return, per query, the top-k (doc id, score) pairs, best first; raises InvalidParameterError for k < 1."""
+        validate_params(_TOP_K, {"k": k}, f"{type(self).__name__}.search")
         s = self.scores(queries)
         out = []
         for row in range(s.shape[0]):
@@ -50,6 +66,7 @@ class TfidfWords(_Ranker):
         self.tokenizer = tokenizer
 
     def fit(self, docs):
+        self._validate_params()
         docs = list(docs)
         self.ids_ = [d["id"] for d in docs]
         self.vec_ = TfidfVectorizer(tokenizer=self.tokenizer or jieba_words, token_pattern=None)
@@ -66,6 +83,7 @@ class TfidfBigrams(TfidfWords):
     name = "tfidf-char2"
 
     def fit(self, docs):
+        self._validate_params()
         docs = list(docs)
         self.ids_ = [d["id"] for d in docs]
         self.vec_ = TfidfVectorizer(analyzer="char", ngram_range=(2, 2))
@@ -77,11 +95,15 @@ class BM25Words(_Ranker):
     """Okapi BM25 (k1 1.2, b 0.75, idf log(1 + (N - df + .5)/(df + .5))) over jieba words."""
 
     name = "bm25-words"
+    _parameter_constraints: dict = {**_Ranker._parameter_constraints,
+                                    "k1": [Interval(Real, 0, None, closed="left")],
+                                    "b": [Interval(Real, 0, 1, closed="both")]}
 
     def __init__(self, k1: float = 1.2, b: float = 0.75, tokenizer=None):
         self.k1, self.b, self.tokenizer = k1, b, tokenizer
 
     def fit(self, docs):
+        self._validate_params()
         docs = list(docs)
         self.ids_ = [d["id"] for d in docs]
         self.vec_ = CountVectorizer(tokenizer=self.tokenizer or jieba_words, token_pattern=None)

@@ -6,7 +6,10 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
+
+from .params import Interval, validate_params
 
 
 @dataclass
@@ -52,7 +55,9 @@ def load(folder) -> Dataset:
 
 
 def metrics(ranked: dict[str, list[str]], qrels: dict[str, dict[str, int]], k: int = 10) -> dict[str, float]:
-    """Mean nDCG@k (linear gains, as trec_eval), Recall@k and MRR@k over the judged queries."""
+    """Mean nDCG@k (linear gains, as trec_eval), Recall@k and MRR@k over the judged queries;
+    raises InvalidParameterError for k < 1."""
+    validate_params({"k": [Interval(Integral, 1, None, closed="left")]}, {"k": k}, "metrics")
     nd = rc = rr = 0.0
     for qid, rels in qrels.items():
         got = ranked.get(qid, [])[:k]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
@@ -71,7 +70,7 @@ def featurize_chunk(analyzer: Analyzer, docs: list[Mapping], title_weight: float
     for r, (text, title) in enumerate(zip(texts, titles)):
         c = analyzer.word_counts(text)
         n_words = float(sum(c.values()))
-        if title:
+        if title and title_weight:  # title_weight 0: titles are not indexed at all, not as tf 0
             tc = analyzer.word_counts(title)
             for t, v in tc.items():
                 c[t] += title_weight * v

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .scoring import WORD, Weights, idf
+from .scoring import WORD, BM25Params, bm25_idf
 
 
-def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: Weights, n_terms: int,
+def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: BM25Params, n_terms: int,
               weight: float, max_df: float) -> tuple[np.ndarray, np.ndarray]:
     """Return (feature ids, query weights) of up to `n_terms` expansion words from `top_rows`."""
     if len(top_rows) == 0 or n_terms <= 0 or weight <= 0:
@@ -32,7 +32,7 @@ def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: Weights, n_ter
     cols, tf, slot, df = cols[keep], tf[keep], slot[keep], df[keep]
     if len(cols) == 0:
         return np.zeros(0, np.int64), np.zeros(0)
-    wt = tf / (tf + norm[top_rows[slot]]) * idf(df, n)
+    wt = tf / (tf + norm[top_rows[slot]]) * bm25_idf(df, n)
     total = np.bincount(slot, weights=wt, minlength=len(got))
     first = scores[top_rows].astype(np.float64)
     share = first / (first[0] or 1.0) / np.where(total > 0, total, 1.0)

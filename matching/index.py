@@ -7,7 +7,7 @@ from itertools import islice
 import numpy as np
 import scipy.sparse as sp
 
-from .scoring import BIGRAM, WORD, Weights, idf, length_norm
+from .scoring import BIGRAM, WORD, BM25Params, bm25_idf, length_norm
 from .tokenize import BIGRAM_PREFIX
 
 # The write segment is folded into the main matrix once it holds this share of the documents,
@@ -53,7 +53,7 @@ class Index:
         self.main = sp.csc_matrix((0, 0), dtype=np.float32)
         self._delta: list[tuple[int, np.ndarray, np.ndarray]] = []
         self._delta_csc: sp.csc_matrix | None = None
-        self._norm_cache: tuple[int, Weights, np.ndarray] | None = None
+        self._norm_cache: tuple[int, BM25Params, np.ndarray] | None = None
         self._words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._version = 0
 
@@ -197,7 +197,7 @@ class Index:
         return self._delta_csc
 
     # ----- scoring ----------------------------------------------------------------------------
-    def norm(self, w: Weights) -> np.ndarray:
+    def norm(self, w: BM25Params) -> np.ndarray:
         """BM25 length-normalisation term per family and row, shape (2, rows), from live documents."""
         c = self._norm_cache
         if c is None or c[0] != self._version or c[1] != w:
@@ -246,8 +246,8 @@ class Index:
         ip, ix, dt = self._words_csr
         return ix[ip[row]:ip[row + 1]], dt[ip[row]:ip[row + 1]]
 
-    def score(self, fids: np.ndarray, qw: np.ndarray, w: Weights):
-        """Return (scores over rows, rows, per-posting contributions, position-in-fids) for query
+    def score(self, fids: np.ndarray, qw: np.ndarray, w: BM25Params):
+        """Return BM25 (scores over rows, rows, per-posting contributions, position-in-fids) for query
         features `fids` with query-side weights `qw`."""
         n = len(self.ids)
         fam = self.family[fids]
@@ -258,7 +258,7 @@ class Index:
         if len(rows) == 0:
             return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), rows.astype(np.int64)
         famx = fam.astype(np.intp)
-        coef = (np.asarray(w.family_weight)[famx] * qw * idf(self.df[fids], self.n_alive)
+        coef = (np.asarray(w.family_weight)[famx] * qw * bm25_idf(self.df[fids], self.n_alive)
                 * (np.asarray(w.k1)[famx] + 1.0)).astype(np.float32)
         norm = self.norm(w)
         split = int(lens[fam == WORD].sum())

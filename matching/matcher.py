@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
+from numbers import Integral, Real
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -11,7 +13,8 @@ from .explain import QueryPlan, explain_row
 from .feedback import expansion
 from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
 from .index import Index
-from .scoring import Weights
+from .params import BOOLEAN, CALLABLE, NONE, InstanceOf, Interval, validate_params
+from .scoring import BM25Params
 from .tokenize import Analyzer, stopwords
 
 
@@ -28,7 +31,16 @@ class Hit:
     terms: list[tuple[str, float]]
 
 
-Filter = Callable[[str], bool] | set | frozenset | None
+Filter = Callable[[str], bool] | Set[str] | list[str] | tuple[str, ...] | None  # ids a hit may have
+
+_AT_LEAST_0 = Interval(Real, 0, None, closed="left")
+_SHARE = Interval(Real, 0, 1, closed="both")
+_COUNT = Interval(Integral, 0, None, closed="left")
+# What `search` and `search_many` take besides the query (checked on every call: they are cheap).
+_SEARCH_CONSTRAINTS = {
+    "k": [Interval(Integral, 1, None, closed="left")],
+    "filter": [NONE, CALLABLE, InstanceOf((Set, list, tuple), "a set of document ids")],
+}
 
 
 def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.ndarray:
@@ -47,7 +59,34 @@ def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.nd
 
 
 class Matcher:
-    """Rank documents for a Chinese query with BM25 over jieba words plus character bigrams."""
+    """Rank documents for a Chinese query with BM25 over jieba words plus character bigrams.
+
+    Settings are checked against `_parameter_constraints` when `fit` or `load` starts (scikit-learn's
+    convention: the constructor only stores them); a bad one raises InvalidParameterError.
+    """
+
+    # What each setting may be (see params.py), in the order get_params and saved files list them.
+    # k1 and b are BM25's (words, then bigrams), k3 saturates repeated query words; the analyzer's
+    # own settings are declared once, by Analyzer.
+    _parameter_constraints: dict = {
+        "tokenizer": Analyzer._parameter_constraints["tokenizer"],
+        "k1": [_AT_LEAST_0],
+        "b": [_SHARE],
+        "bigram_k1": [_AT_LEAST_0],
+        "bigram_b": [_SHARE],
+        "bigram_weight": [_AT_LEAST_0],
+        "title_weight": [_AT_LEAST_0],
+        "k3": [_AT_LEAST_0],
+        "ngrams": [BOOLEAN],
+        "user_dict": Analyzer._parameter_constraints["user_dict"],
+        "use_stopwords": Analyzer._parameter_constraints["use_stopwords"],
+        "feedback_docs": [_COUNT],
+        "feedback_terms": [_COUNT],
+        "feedback_weight": [_AT_LEAST_0],
+        "feedback_max_df": [_SHARE],
+        "backend": Analyzer._parameter_constraints["backend"],
+        "n_jobs": [NONE, Interval(Integral, 1, None, closed="left")],
+    }
 
     def __init__(self, *, tokenizer: Callable[[str], list[str]] | None = None, k1: float = 1.2,
                  b: float = 0.75, bigram_k1: float = 1.2, bigram_b: float = 0.75,
@@ -76,14 +115,15 @@ class Matcher:
     # ----- settings ---------------------------------------------------------------------------
     def get_params(self) -> dict:
         """Return the constructor settings (sklearn convention)."""
-        return {k: getattr(self, k) for k in (
-            "tokenizer", "k1", "b", "bigram_k1", "bigram_b", "bigram_weight", "title_weight", "k3",
-            "ngrams", "user_dict", "use_stopwords", "feedback_docs", "feedback_terms", "feedback_weight",
-            "feedback_max_df", "backend", "n_jobs")}
+        return {k: getattr(self, k) for k in self._parameter_constraints}
 
-    def _weights(self) -> Weights:
-        return Weights(k1=(self.k1, self.bigram_k1), b=(self.b, self.bigram_b),
-                       family_weight=(1.0, self.bigram_weight), k3=self.k3)
+    def _validate_params(self) -> None:
+        """Check every setting against `_parameter_constraints`; raises InvalidParameterError."""
+        validate_params(self._parameter_constraints, self.get_params(), type(self).__name__)
+
+    def _bm25_params(self) -> BM25Params:
+        return BM25Params(k1=(self.k1, self.bigram_k1), b=(self.b, self.bigram_b),
+                          family_weight=(1.0, self.bigram_weight), k3=self.k3)
 
     def _analyzer(self) -> Analyzer:
         return Analyzer(self.tokenizer, user_dict=self.user_dict, use_stopwords=self.use_stopwords,
@@ -98,7 +138,10 @@ class Matcher:
             raise ValueError(f"document needs an 'id': {doc!r:.80}") from None
 
     def fit(self, docs: Iterable[Mapping]) -> "Matcher":
-        """Index `docs` ({"id", "title", "text"} dicts), replacing any previous index; returns self."""
+        """Index `docs` ({"id", "title", "text"} dicts), replacing any previous index; returns self.
+
+        Raises InvalidParameterError for a bad setting, ValueError for a missing or duplicate id."""
+        self._validate_params()
         docs = list(docs)
         ids = [self._doc_id(d) for d in docs]
         index = Index()
@@ -164,7 +207,7 @@ class Matcher:
         """First-pass BM25, then feedback; returns scores and (rows, contributions, plan feature
         index) posting blocks for the explanations."""
         idx = self.index_
-        w = self._weights()
+        w = self._bm25_params()
         vocab = idx.vocab
         keep = [j for j, f in enumerate(plan.features) if f in vocab]
         fids = np.asarray([vocab[plan.features[j]] for j in keep], dtype=np.int64)
@@ -187,15 +230,19 @@ class Matcher:
         return scores, [(rows, contrib, which)]
 
     def search(self, query: str, k: int = 10, filter: Filter = None) -> list[Hit]:
-        """Return the top `k` hits for `query`, best first; raises NotFittedError, ValueError for k < 1."""
-        idx = self._check()
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
+        """Return the top `k` hits for `query`, best first; raises NotFittedError, and
+        InvalidParameterError (a ValueError) for k < 1 or a filter that is no set or callable."""
+        self._check()
+        validate_params(_SEARCH_CONSTRAINTS, {"k": k, "filter": filter}, "Matcher.search")
+        return self._search(query, int(k), filter)
+
+    def _search(self, query: str, k: int, filter: Filter) -> list[Hit]:
+        idx = self.index_
         plan = self._plan(query)
         if not plan.features:
             return []
         scores, blocks = self._score(plan)
-        top = self._top(scores, int(k), filter)
+        top = self._top(scores, k, filter)
         if len(top) == 0:
             return []
         mark = np.zeros(len(idx.ids), dtype=bool)
@@ -236,7 +283,9 @@ class Matcher:
 
     def search_many(self, queries: Iterable[str], k: int = 10, filter: Filter = None) -> list[list[Hit]]:
         """Run `search` for each query; returns one hit list per query."""
-        return [self.search(q, k, filter) for q in queries]
+        self._check()
+        validate_params(_SEARCH_CONSTRAINTS, {"k": k, "filter": filter}, "Matcher.search_many")
+        return [self._search(q, int(k), filter) for q in queries]
 
     def explain(self, query: str, doc_id: str) -> list[tuple[str, float]]:
         """Return the (word, contribution) terms of `doc_id` for `query`; raises KeyError for unknown ids."""
@@ -262,7 +311,8 @@ class Matcher:
 
     @classmethod
     def load(cls, path, tokenizer: Callable[[str], list[str]] | None = None) -> "Matcher":
-        """Read an index written by `save`; raises IndexFileError if it is missing or corrupt."""
+        """Read an index written by `save`; raises IndexFileError if it is missing or corrupt (its
+        saved settings included), InvalidParameterError for a `tokenizer` that is not callable."""
         from .store import load
 
         return load(cls, path, tokenizer)

@@ -1,4 +1,4 @@
-"""BM25-style scoring over the sparse term-frequency index, plus a slow reference for tests."""
+"""BM25 scoring over the sparse term-frequency index (per feature family), plus a slow reference for tests."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ WORD, BIGRAM = 0, 1  # feature families
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Scoring settings per feature family (index 0 words, 1 character bigrams)."""
+class BM25Params:
+    """BM25 settings per feature family (index 0 words, 1 character bigrams), from a Matcher's
+    validated settings."""
 
     k1: tuple[float, float] = (1.2, 1.2)
     b: tuple[float, float] = (0.75, 0.75)
@@ -24,12 +25,12 @@ class Weights:
         return qtf * (self.k3 + 1.0) / (qtf + self.k3)
 
 
-def idf(df: np.ndarray, n_docs: int) -> np.ndarray:
+def bm25_idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     """BM25 idf, log(1 + (N - df + 0.5) / (df + 0.5)), never negative."""
     return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
 
-def length_norm(dl: np.ndarray, avgdl: np.ndarray, w: Weights) -> np.ndarray:
+def length_norm(dl: np.ndarray, avgdl: np.ndarray, w: BM25Params) -> np.ndarray:
     """Per-document, per-family BM25 denominator term k1 (1 - b + b dl/avgdl); shape (n_docs, 2)."""
     k1 = np.asarray(w.k1, dtype=np.float64)
     b = np.asarray(w.b, dtype=np.float64)
@@ -37,16 +38,9 @@ def length_norm(dl: np.ndarray, avgdl: np.ndarray, w: Weights) -> np.ndarray:
     return (k1 * (1.0 - b + b * dl / safe)).astype(np.float32)
 
 
-def postings_contributions(tf: np.ndarray, rows: np.ndarray, fam: int, qweight: float,
-                           norm: np.ndarray, w: Weights) -> np.ndarray:
-    """Contribution of one query feature to each posting's document: qweight * tf (k1+1) / (tf + K_d)."""
-    k1 = w.k1[fam]
-    return (qweight * (k1 + 1.0)) * tf / (tf + norm[rows, fam])
-
-
-def reference_scores(docs_features: list[dict[str, float]], doc_len: list[tuple[float, float]],
-                     query_features: dict[str, int], w: Weights) -> list[float]:
-    """Score every document with plain Python loops, straight from the formula (slow; for tests)."""
+def reference_bm25_scores(docs_features: list[dict[str, float]], doc_len: list[tuple[float, float]],
+                          query_features: dict[str, int], w: BM25Params) -> list[float]:
+    """Score every document with plain Python loops, straight from the BM25 formula (slow; for tests)."""
     n = len(docs_features)
     avg = [sum(d[f] for d in doc_len) / n if n else 0.0 for f in (0, 1)]
     out = []

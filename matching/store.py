@@ -11,14 +11,17 @@ import numpy as np
 import scipy.sparse as sp
 
 from .index import Index, _Grow
+from .params import InvalidParameterError, validate_params
 from .scoring import BIGRAM, WORD
 from .tokenize import BIGRAM_PREFIX
 
 FORMAT = "matching-index"
 VERSION = 1
-_PARAMS = ("k1", "b", "bigram_k1", "bigram_b", "bigram_weight", "title_weight", "k3", "ngrams",
-           "user_dict", "use_stopwords", "feedback_docs", "feedback_terms", "feedback_weight",
-           "feedback_max_df", "backend", "n_jobs")
+
+
+def _saved_params(cls) -> list[str]:
+    """The settings a file records: all of the class's but the tokenizer (a function is not data)."""
+    return [k for k in cls._parameter_constraints if k != "tokenizer"]
 
 
 class IndexFileError(Exception):
@@ -33,7 +36,7 @@ def save(matcher, path) -> None:
     main = idx.main
     header = {
         "format": FORMAT, "version": VERSION,
-        "params": {k: getattr(matcher, k) for k in _PARAMS},
+        "params": {k: getattr(matcher, k) for k in _saved_params(type(matcher))},
         "custom_tokenizer": matcher.tokenizer is not None,
         "ids": idx.ids, "terms": idx.terms,
     }
@@ -53,7 +56,10 @@ def save(matcher, path) -> None:
 
 
 def load(cls, path, tokenizer=None):
-    """Read an index written by `save` into a new `cls`; raises IndexFileError when unusable."""
+    """Read an index written by `save` into a new `cls`; raises IndexFileError when unusable,
+    InvalidParameterError for a `tokenizer` that is not callable."""
+    validate_params({"tokenizer": cls._parameter_constraints["tokenizer"]}, {"tokenizer": tokenizer},
+                    f"{cls.__name__}.load")
     try:
         # Open the file ourselves: np.load leaks its handle when the archive is truncated.
         with open(os.fspath(path), "rb") as fh, np.load(fh, allow_pickle=False) as z:
@@ -69,7 +75,7 @@ def load(cls, path, tokenizer=None):
         raise ValueError("this index was built with a custom tokenizer: pass the same tokenizer= to load()")
     try:
         ids, terms = [str(i) for i in header["ids"]], [str(t) for t in header["terms"]]
-        params = {k: header["params"][k] for k in _PARAMS}
+        params = {k: header["params"][k] for k in _saved_params(cls)}
     except (KeyError, TypeError) as e:
         raise IndexFileError(f"{path}: damaged header ({e})") from e
     n, m = len(ids), len(terms)
@@ -81,6 +87,10 @@ def load(cls, path, tokenizer=None):
     if not ok:
         raise IndexFileError(f"{path}: arrays do not fit together (truncated or corrupt)")
     matcher = cls(tokenizer=tokenizer, **params)
+    try:
+        matcher._validate_params()
+    except InvalidParameterError as e:
+        raise IndexFileError(f"{path}: saved settings are not valid ({e})") from e
     idx = Index()
     idx.terms = terms
     idx.vocab = {t: i for i, t in enumerate(terms)}

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Callable, Iterable
 
 from .normalize import normalize
+from .params import BOOLEAN, CALLABLE, NONE, Options, validate_params
 
 # CJK ideographs (basic, extension A, compatibility); everything else that is not Latin/digit is a separator.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -88,7 +89,7 @@ def _make_segmenter(backend: str, with_user_dict: bool) -> Callable[[str], list[
             for w in words:
                 seg.add_word(w, None, None)
             return seg.cut
-    if backend not in ("auto", "jieba", "rjieba"):
+    if backend not in BACKENDS:
         raise ValueError(f"unknown segmenter backend {backend!r}")
     import jieba
 
@@ -114,11 +115,28 @@ def segmenter(backend: str = "auto", with_user_dict: bool = True) -> Callable[[s
     return _segmenter
 
 
+BACKENDS = ("auto", "jieba", "rjieba")  # auto: rjieba when installed, else jieba
+
+
 class Analyzer:
-    """Turn text into word tokens and character-bigram features; `tokenizer` replaces jieba when given."""
+    """Turn text into word tokens and character-bigram features; `tokenizer` replaces jieba when given.
+
+    Its settings are checked on construction (it has no `fit`); raises InvalidParameterError.
+    """
+
+    # What each setting may be (see params.py); Matcher declares its analyzer settings by these.
+    _parameter_constraints: dict = {
+        "tokenizer": [NONE, CALLABLE],
+        "user_dict": [BOOLEAN],
+        "use_stopwords": [BOOLEAN],
+        "backend": [Options(*BACKENDS)],
+    }
 
     def __init__(self, tokenizer: Callable[[str], list[str]] | None = None, *, user_dict: bool = True,
                  use_stopwords: bool = True, backend: str = "auto"):
+        validate_params(self._parameter_constraints, {"tokenizer": tokenizer, "user_dict": user_dict,
+                                                      "use_stopwords": use_stopwords, "backend": backend},
+                        "Analyzer")
         self.tokenizer = tokenizer
         self.user_dict = user_dict
         self.use_stopwords = use_stopwords

@@ -12,9 +12,10 @@ from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, Or
 from ..models.base import split_keywords
 from ..services import attachment_rules, attachments, audit, browse, challenges, key_links
 from ..services import proposals as proposal_service
-from ..services import recommend, recommend_feedback
+from ..services import recommend_feedback
 from ..services import chains as chain_service
 from ..services.errors import ServiceError
+from ..services.recommend import candidates, duplicates
 from ..services.visibility import can_view, can_view_details, is_manager
 from .forms import (AnswerForm, AttachmentForm, ChallengeForm, InviteInstitutionForm, KeyLinkForm, QuestionForm,
                     ReasonForm)
@@ -126,12 +127,12 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         filters = {k: request.args.get(f"rec_{k}", "") for k in ("chain", "org_type", "region")}
         context["rec_filters"] = filters
         context["all_chains"] = chain_service.all_chains()
-        context["recommendations"] = recommend.for_challenge(challenge, **filters)
+        context["recommendations"] = candidates.for_challenge(challenge, **filters)
         if challenge.state in (ChallengeState.draft, ChallengeState.returned, ChallengeState.submitted):
-            context["similar"] = recommend.similar_challenges(challenge, user)
-            context["similarity"] = {item.doc_id: recommend.similarity(challenge, item) for item in context["similar"]}
-            context["duplicate_threshold"] = recommend.DUPLICATE_SIMILARITY
-            context["likely_duplicate"] = any(share is not None and share >= recommend.DUPLICATE_SIMILARITY
+            context["similar"] = duplicates.similar_challenges(challenge, user)
+            context["similarity"] = {item.doc_id: duplicates.similarity(challenge, item) for item in context["similar"]}
+            context["duplicate_threshold"] = duplicates.DUPLICATE_SIMILARITY
+            context["likely_duplicate"] = any(share is not None and share >= duplicates.DUPLICATE_SIMILARITY
                                               for share in context["similarity"].values())
         context["events"] = audit.trail(challenge)
         if challenge.visibility is Visibility.invited or challenge.mode is ChallengeMode.commissioned:

@@ -31,10 +31,11 @@ def index():
 def dashboard():
     from ..access import acting_user
     from ..formkit import ConfirmForm
-    from ..services import recommend, todo
+    from ..services import todo
+    from ..services.recommend.candidates import for_institution
 
     user = acting_user()
-    recommended = recommend.for_institution(user) if user.can_act and user.organisation.is_institution else []
+    recommended = for_institution(user) if user.can_act and user.organisation.is_institution else []
     return render_template("main/dashboard.html", user=user, recommended=recommended, confirm=ConfirmForm(),
                            todos=todo.for_user(user))
 

@@ -14,7 +14,8 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
-from ..services import browse, recommend, recommend_feedback, reviews, score_export, selection
+from ..services import browse, recommend_feedback, reviews, score_export, selection
+from ..services.recommend.candidates import reviewers_for
 from ..services.visibility import can_view, is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
@@ -43,7 +44,7 @@ def _assign_form(proposal, formdata=None) -> AssignForm:
     """Experts ranked by fit with the proposal; conflicted ones last, marked 回避 with the reason."""
     form = AssignForm(formdata=formdata)
     choices = []
-    for s in recommend.reviewers_for(proposal):
+    for s in reviewers_for(proposal):
         label = f"{s.expert.name}（{s.expert.organisation.name}）"
         if s.conflict:
             label += f" — 回避：{s.conflict}"

@@ -9,8 +9,9 @@ from .. import bounds
 from ..access import acting_user, login_required, require, safe_next
 from ..extensions import db, limiter
 from ..formkit import ConfirmForm
-from ..services import recommend, recommend_feedback
+from ..services import recommend_feedback
 from ..services.errors import ServiceError
+from ..services.recommend.duplicates import DUPLICATE_SIMILARITY, duplicate_pairs
 
 bp = Blueprint("recommendations", __name__)
 
@@ -49,8 +50,8 @@ def duplicates():
     """Pairs of listings that look alike, most alike first (platform and chain admins)."""
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门。")
     show_all = request.args.get("all") == "1"
-    return render_template("recommend/duplicates.html", pairs=recommend.duplicate_pairs(acting_user(), show_all),
-                           show_all=show_all, threshold=recommend.DUPLICATE_SIMILARITY)
+    return render_template("recommend/duplicates.html", pairs=duplicate_pairs(acting_user(), show_all),
+                           show_all=show_all, threshold=DUPLICATE_SIMILARITY)
 
 
 @bp.route("/report")

@@ -12,8 +12,9 @@ from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
                       Organisation, OrgType, capability_chain)
 from ..paging import ListPage, clamp, paginate
-from . import recommend, text_search
+from . import text_search
 from .match_index import chain_name
+from .recommend import search as ranked_search
 from .visibility import LISTED_STATES, details_checker, visible_filter
 
 # A search ranks (and pages through) at most this many results, like any search engine.
@@ -151,14 +152,14 @@ def _ranked(q: str, ids, prefix: str, page: int, per_page: int, summary_only=())
     (id, title, keywords) of challenges the user may see only in summary: they are matched on that
     text alone, literally, and follow the ranked ones.
     """
-    ranked = _with_summary_matches(q, recommend.ranked_ids(q, prefix, ids, limit=MAX_RANKED), summary_only, prefix)
+    ranked = _with_summary_matches(q, ranked_search.ranked_ids(q, prefix, ids, limit=MAX_RANKED), summary_only, prefix)
     return _page_of(ranked, {"ch": Challenge, "cap": Capability, "ach": Achievement}[prefix], q, page, per_page)
 
 
 def _ranked_visible(q: str, user, page: int, per_page: int) -> ListPage:
     """A plain challenge search: visibility is checked on the index's metadata, lazily, best first;
     listings the user may see only in summary are matched on title and keywords."""
-    ranked, summary = recommend.ranked_challenges(q, user, limit=MAX_RANKED)
+    ranked, summary = ranked_search.ranked_challenges(q, user, limit=MAX_RANKED)
     return _page_of(_with_summary_matches(q, ranked, summary, "ch"), Challenge, q, page, per_page)
 
 

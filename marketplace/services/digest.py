@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Notification, Organisation, OrgStatus, OrgType
 from ..models.base import utcnow
 from . import notify
-from .recommend import for_institution
+from .recommend.candidates import for_institution
 
 INTERVAL = timedelta(days=7)
 SIZE = 5

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..extensions import db
 from ..models import Challenge, Organisation, Proposal, RecommendationEvent, User
 from .match_index import chain_name
-from .recommend import challenge_query, institution_query
+from .recommend.candidates import challenge_query, institution_query
 from .recommend_feedback import scope
 
 # How much each signal says about relevance: an acted-on recommendation counts more than a click.

@@ -16,7 +16,7 @@ from ..models import (Achievement, Capability, Challenge, ListingStatus, Organis
 from ..models.base import utcnow
 from .challenges import is_owner
 from .errors import PermissionDenied, ServiceError
-from .recommend import for_challenge
+from .recommend.candidates import for_challenge
 from .reviews import committee
 from .visibility import can_view, can_view_details, is_manager
 

@@ -9,7 +9,7 @@ import pytest
 from matching_testkit import DOCS, ENGLISH
 
 from matching import Matcher
-from matching.scoring import reference_scores
+from matching.scoring import reference_bm25_scores
 from matching.tokenize import BIGRAM_PREFIX
 
 SENTS = [d["text"] for d in DOCS] + [
@@ -45,8 +45,8 @@ def query_features(m, q):
 
 def slow_feedback(m, docs, feats, lens, qf):
     """First pass, RM3-style expansion from the top documents, second pass: all in plain loops."""
-    w = m._weights()
-    s1 = reference_scores(feats, lens, qf, w)
+    w = m._bm25_params()
+    s1 = reference_bm25_scores(feats, lens, qf, w)
     n = len(docs)
     order = sorted(range(n), key=lambda i: (-s1[i], i))
     top = [i for i in order[: m.feedback_docs] if s1[i] > 0]
@@ -93,7 +93,7 @@ def test_first_pass_equals_reference(params):
         qf = query_features(m, q)
         if not m.ngrams:
             qf = {t: v for t, v in qf.items() if not t.startswith(BIGRAM_PREFIX)}
-        ref = reference_scores(feats, lens, qf, m._weights())
+        ref = reference_bm25_scores(feats, lens, qf, m._bm25_params())
         fast = m.scores(q)
         assert np.allclose([fast[d["id"]] for d in docs], ref, rtol=1e-5, atol=1e-6)
 
@@ -137,6 +137,6 @@ def test_english_reference_with_str_split():
     m = Matcher(tokenizer=str.split, use_stopwords=False, feedback_docs=0).fit(ENGLISH)
     feats = [dict(Counter(d["text"].split())) for d in ENGLISH]
     lens = [(float(len(d["text"].split())), 0.0) for d in ENGLISH]
-    ref = reference_scores(feats, lens, {"apple": 1, "fig": 1}, m._weights())
+    ref = reference_bm25_scores(feats, lens, {"apple": 1, "fig": 1}, m._bm25_params())
     fast = m.scores("apple fig")
     assert np.allclose([fast[d["id"]] for d in ENGLISH], ref)

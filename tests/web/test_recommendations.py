@@ -58,7 +58,7 @@ def test_owner_sees_explained_recommendations_grouped_by_institution(client, aut
 
 def test_explanations_leave_out_numbers_and_filler_and_keep_the_writers_case(app, world):
     from marketplace.models import Challenge
-    from marketplace.services import recommend
+    from marketplace.services.recommend import candidates
 
     capability(make_org("数据中心研究院", type=OrgType.institute), "数据中心PUE优化",
                "公司面向数据中心，PUE 1.15 以下，液冷 50 kW 机柜，杂质 5 mg，求解器是自研的，技术研究")
@@ -66,7 +66,7 @@ def test_explanations_leave_out_numbers_and_filler_and_keep_the_writers_case(app
                                keywords="PUE, 液冷", indicators="PUE 1.15 以下，50 kW 机柜，杂质 5 mg", background="公司面向技术研究，求解器是自研的")
     db.session.commit()
     with app.test_request_context():
-        groups = recommend.for_challenge(db.session.get(Challenge, challenge.id))
+        groups = candidates.for_challenge(db.session.get(Challenge, challenge.id))
         words = {w for g in groups if g.organisation.name == "数据中心研究院" for item in g.items for w in item.words}
     assert "PUE" in words and "pue" not in words and "机柜" in words
     assert not words & {"1.15", "50", "公司", "面向", "技术", "研究", "kw", "kW", "mg", "器是"}
@@ -74,12 +74,12 @@ def test_explanations_leave_out_numbers_and_filler_and_keep_the_writers_case(app
 
 def test_explanations_are_words_of_both_texts(app, world):
     from marketplace.models import Challenge
-    from marketplace.services import recommend
+    from marketplace.services.recommend import candidates
 
     with app.test_request_context():
-        groups = recommend.for_challenge(db.session.get(Challenge, world["challenge"]))
+        groups = candidates.for_challenge(db.session.get(Challenge, world["challenge"]))
         challenge = db.session.get(Challenge, world["challenge"])
-        query_text = recommend.challenge_query(challenge)
+        query_text = candidates.challenge_query(challenge)
         for group in groups:
             for item in group.items:
                 assert item.words
