@@ -30,9 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     bounds.init_app(app)  # <int:…> stops at the database's largest id: a larger one is a 404, not a 500
     register_blueprints(app)
     register_commands(app)
-    from . import jobs, security, templating
+    from . import security, templating
 
-    jobs.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     return app

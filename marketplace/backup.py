@@ -15,12 +15,12 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from . import clock
 from .filemodes import DIR_MODE, FILE_MODE, make_private
 
 FORMAT = 1
@@ -63,10 +63,11 @@ def create(engine: Engine, instance_path: str, folder: str | Path) -> Path:
     kind = _kind(engine)
     folder = Path(folder)
     folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).astimezone().strftime("%Y%m%d-%H%M%S")
+    now = clock.utcnow()
+    stamp = clock.local(now).strftime("%Y%m%d-%H%M%S")  # the name in China time, as the site shows times
     target = folder / f"backup-{stamp}.tar.gz"
     manifest = {"format": FORMAT, "database": kind, "revision": _revision(engine),
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                "created_at": now.isoformat(timespec="seconds")}
     with tempfile.TemporaryDirectory() as scratch:
         if kind == "sqlite":
             snapshot = Path(scratch) / SQLITE_NAME

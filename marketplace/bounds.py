@@ -17,6 +17,8 @@ from werkzeug.routing import IntegerConverter
 from wtforms import DecimalField, HiddenField, IntegerField
 from wtforms.validators import ValidationError
 
+from . import clock
+
 # Every id and counter column is an INTEGER: PostgreSQL's int4 is the narrower of the two backends.
 INT_MAX = 2**31 - 1
 # Amounts in 万元. The columns are NUMERIC(12, 2); the site's own ceiling (a 榜额, a quoted price, a
@@ -148,7 +150,7 @@ def within_years(years: int = DATE_YEARS, message: str | None = None):
         data = field.data
         if not isinstance(data, date) or field.process_errors:
             return
-        today = date.today()
+        today = clock.today()
         low, high = _shift(today, -years), _shift(today, years)
         if not low <= data <= high:
             raise ValidationError(message or f"日期应在 {low} 至 {high} 之间。")

@@ -1,5 +1,5 @@
 """Flask commands: db-upgrade (init-db), create-admin, seed-demo, reindex, index-snapshot, export-feedback,
-seed-scale, backup and restore."""
+seed-scale, backup and restore; run-jobs and jobs-worker live in jobs.py."""
 from __future__ import annotations
 
 import getpass
@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
+from .jobs import commands as job_commands
 
 
 @click.command("db-upgrade")
@@ -185,4 +186,4 @@ def restore_command(archive, yes):
 
 
 commands = [seed_scale_command, db_upgrade_command, init_db_command, create_admin_command, seed_demo_command, reindex_command,
-            export_feedback_command, backup_command, restore_command, index_snapshot_command]
+            export_feedback_command, backup_command, restore_command, index_snapshot_command, *job_commands]

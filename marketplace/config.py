@@ -51,6 +51,10 @@ class Defaults:
     MAIL_USERNAME = ""
     MAIL_PASSWORD = ""
     MAIL_SENDER = "noreply@localhost"
+    # The job queue (jobs.py): a Redis URL for `flask run-jobs --enqueue` and `flask jobs-worker`;
+    # None: `flask run-jobs` does the work itself.
+    JOB_QUEUE_URL = None
+    JOB_QUEUE_NAME = "marketplace-jobs"
 
 
 # Environment variables read at start-up, and the config key each one sets.
@@ -58,6 +62,8 @@ ENVIRONMENT_KEYS = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SECRET_KEY": "SECRET_KEY",
     "REDIS_URL": "REDIS_URL",
+    "JOB_QUEUE_URL": "JOB_QUEUE_URL",
+    "JOB_QUEUE_NAME": "JOB_QUEUE_NAME",
     "APP_ENV": "APP_ENV",
     "COOKIE_SECURE": "COOKIE_SECURE",
     "MAIL_BACKEND": "MAIL_BACKEND",

@@ -1,56 +1,216 @@
 """Time-driven work: closing listings at their deadline, milestone reminders, weekly digests.
 
-Without a scheduler to install, the first request after an interval runs them (in-process, at
-most once a minute per worker); `flask run-jobs` does the same from cron.
+None of it runs inside a user's request. `flask run-jobs` does what is due, from cron or a systemd
+timer (`--loop SECONDS` keeps it running on a host with neither); with a job queue (JOB_QUEUE_URL,
+a Redis URL), `flask run-jobs --enqueue` puts the due work on an RQ queue instead and
+`flask jobs-worker` does it. Either way each piece of work — one listing to close, one reminder,
+one institution's digest — is claimed by a compare-and-set before it is done
+(`services.locking.claim_once`), and the claim commits together with the audit rows and messages it
+causes (mail leaves after that commit): two overlapping runs, two workers, or the same work queued
+twice close, remind and send once.
 """
 from __future__ import annotations
 
+import signal
+import threading
 import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
 
 import click
-from flask import request
+from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 
+from . import clock
 from .extensions import db
 
-INTERVAL_SECONDS = 60
-DIGEST_INTERVAL_SECONDS = 3600  # the digest itself goes out weekly; this is how often we look
-_last_run = [0.0]
-_last_digest_check = [0.0]
+QUEUE_TTL = 3600  # seconds queued work may wait: what no worker took by then is due again next run
 
 
-def run_due_jobs(digests: bool = True) -> dict[str, int]:
-    """Close expired listings, send due milestone reminders and weekly digests; returns what was done."""
-    from .services import challenges, projects
+@dataclass(frozen=True)
+class Job:
+    """One kind of time-driven work: `find` lists the ids due today, `run` claims and does one."""
 
-    done = {"closed": challenges.close_expired(), "reminders": projects.due_reminders(), "digests": 0}
-    if digests:
-        from .services.digest import send_weekly_digests
+    done: str  # how `run-jobs` reports what it did, with {n}
+    queued: str  # how `run-jobs --enqueue` reports what it queued
+    find: Callable[[date], list[int]]
+    run: Callable[[int, date], bool]
 
-        done["digests"] = send_weekly_digests()
-    db.session.commit()
+
+def _jobs() -> dict[str, Job]:
+    from .services import challenges, digest, projects
+
+    return {
+        "closed": Job("已截止榜单 {n} 个", "到期榜单 {n} 个", challenges.expired, challenges.close_if_expired),
+        "reminders": Job("发送里程碑提醒 {n} 条", "里程碑提醒 {n} 条", projects.due_milestones, projects.remind_if_due),
+        "digests": Job("推荐周报 {n} 份", "推荐周报 {n} 家机构", digest.due_organisations, digest.send_digest),
+    }
+
+
+JOB_NAMES = ("closed", "reminders", "digests")
+
+
+def run_item(name: str, item_id: int, today: date | None = None, *, reraise: bool = False) -> bool | None:
+    """Claim and do one piece of work in a transaction of its own; True if this call did it, False if
+    there was nothing (left) to do, None if it failed (rolled back and logged: it is due again next run)."""
+    job = _jobs()[name]
+    try:
+        done = job.run(item_id, today or clock.today())
+        db.session.commit()
+        return done
+    except Exception:
+        db.session.rollback()
+        if reraise:
+            raise
+        current_app.logger.exception("job %s failed for %s", name, item_id)
+        return None
+
+
+def run_due_jobs(today: date | None = None) -> dict[str, int]:
+    """Close expired listings, send due milestone reminders and weekly digests; returns how many of
+    each this call did, and how many failed."""
+    today = today or clock.today()
+    done = dict.fromkeys(JOB_NAMES, 0) | {"failed": 0}
+    for name, job in _jobs().items():
+        due = job.find(today)
+        db.session.commit()  # end the read: each claim starts a transaction of its own
+        for item_id in due:
+            outcome = run_item(name, item_id, today)
+            if outcome is None:
+                done["failed"] += 1
+            elif outcome:
+                done[name] += 1
     return done
 
 
-def init_app(app) -> None:
-    @app.before_request
-    def periodic_jobs():
-        now = time.monotonic()
-        if now - _last_run[0] < INTERVAL_SECONDS or request.endpoint in (None, "static", "main.healthz"):
-            return
-        _last_run[0] = now
-        due_digest = now - _last_digest_check[0] >= DIGEST_INTERVAL_SECONDS
-        if due_digest:
-            _last_digest_check[0] = now
-        try:
-            run_due_jobs(digests=due_digest)
-        except Exception:  # a failing job must not fail the page that happened to trigger it
-            db.session.rollback()
-            app.logger.exception("periodic jobs failed")
+def summary(done: dict[str, int], queued: bool = False) -> str:
+    """What a run did (or queued), in the words `run-jobs` prints."""
+    jobs = _jobs()
+    text = "，".join((jobs[name].queued if queued else jobs[name].done).format(n=done.get(name, 0))
+                    for name in JOB_NAMES)
+    if done.get("failed"):
+        text += f"，{done['failed']} 项失败（详见日志，下次运行时重试）"
+    return text + "。"
 
-    @app.cli.command("run-jobs")
-    @with_appcontext
-    def run_jobs_command():
-        """Close listings past their deadline and send milestone reminders (for cron)."""
+
+# ----- the job queue (RQ on Redis) ----------------------------------------------------------------
+
+def job_queue():
+    """The RQ queue named by JOB_QUEUE_NAME on JOB_QUEUE_URL; a ClickException when none is configured."""
+    url = current_app.config.get("JOB_QUEUE_URL")
+    if not url:
+        raise click.ClickException("未配置任务队列：请设置 JOB_QUEUE_URL（Redis 地址，例如 redis://127.0.0.1:6379/1）。")
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(current_app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(url))
+
+
+def enqueue_due_jobs(queue, today: date | None = None) -> dict[str, int]:
+    """Put each piece of due work on `queue` (one RQ job each); returns how many of each kind.
+
+    Work already on the queue may be put there again (a run before the workers caught up): the
+    claims make the second one a no-op.
+    """
+    today = today or clock.today()
+    queued = dict.fromkeys(JOB_NAMES, 0)
+    for name, job in _jobs().items():
+        for item_id in job.find(today):
+            queue.enqueue(perform, name, item_id, ttl=QUEUE_TTL, result_ttl=0,
+                          description=f"{name} {item_id}")
+            queued[name] += 1
+    db.session.commit()
+    return queued
+
+
+def perform(name: str, item_id: int) -> bool:
+    """What an RQ worker runs: one piece of work, in the worker's app context (`flask jobs-worker`)
+    or, under RQ's own `rq worker`, in an app made for it. A failure is raised, so that RQ records it."""
+    if has_app_context():
+        return bool(run_item(name, item_id, reraise=True))
+    from . import create_app
+
+    with create_app().app_context():
+        try:
+            return bool(run_item(name, item_id, reraise=True))
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+# ----- commands -----------------------------------------------------------------------------------
+
+_stop = threading.Event()
+
+
+def _pause(seconds: float) -> bool:
+    """Wait between rounds of `--loop`; True when asked to stop (SIGTERM, Ctrl-C) meanwhile."""
+    return _stop.wait(seconds)
+
+
+@click.command("run-jobs")
+@click.option("--loop", "interval", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Keep running, one round every SECONDS (for a host with no cron or systemd timer).")
+@click.option("--enqueue", is_flag=True, help="Put the due work on the job queue (JOB_QUEUE_URL) for `flask jobs-worker`.")
+@with_appcontext
+def run_jobs_command(interval, enqueue):
+    """Close listings past their deadline, send milestone reminders and weekly digests (for cron)."""
+    queue = job_queue() if enqueue else None
+    if interval is None:
+        failed = _round(queue)
+        if failed:
+            raise SystemExit(1)
+        return
+    _stop.clear()
+    previous = {sig: signal.signal(sig, lambda *_: _stop.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    click.echo(f"每 {interval} 秒检查一次到期任务（Ctrl-C 停止）。")
+    try:
+        while True:
+            started = time.monotonic()
+            _round(queue, quiet=True)
+            if _stop.is_set() or _pause(max(0.0, interval - (time.monotonic() - started))):
+                break
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("已停止。")
+
+
+def _round(queue, quiet: bool = False) -> int:
+    """One run of the due work (or of putting it on the queue); prints what was done. Returns the
+    number of failures."""
+    stamp = f"[{clock.now():%Y-%m-%d %H:%M:%S}] " if quiet else ""
+    try:
+        if queue is not None:
+            queued = enqueue_due_jobs(queue)
+            if any(queued.values()) or not quiet:
+                click.echo(stamp + "已加入任务队列：" + summary(queued, queued=True))
+            return 0
         done = run_due_jobs()
-        click.echo(f"已截止榜单 {done['closed']} 个，发送里程碑提醒 {done['reminders']} 条，推荐周报 {done['digests']} 份。")
+    except Exception as error:  # the database or Redis is away: say so; a loop tries again next round
+        db.session.rollback()
+        current_app.logger.exception("run-jobs failed")
+        click.echo(f"{stamp}运行到期任务失败：{error}", err=True)
+        return 1
+    if any(done.values()) or not quiet:
+        click.echo(stamp + summary(done))
+    return done["failed"]
+
+
+@click.command("jobs-worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (instead of waiting for more).")
+@with_appcontext
+def jobs_worker_command(burst):
+    """Do the work `run-jobs --enqueue` put on the job queue (an RQ worker; run one or several)."""
+    from rq import SimpleWorker
+
+    queue = job_queue()
+    # SimpleWorker runs each job in this process, in this app context: RQ's default worker forks a
+    # child per job, which would inherit this process's database connections.
+    worker = SimpleWorker([queue], connection=queue.connection)
+    click.echo(f"任务队列 {queue.name} 的处理进程已启动{'（队列清空后退出）' if burst else '（Ctrl-C 停止）'}。")
+    worker.work(burst=burst, logging_level="INFO")
+
+
+commands = [run_jobs_command, jobs_worker_command]

@@ -1,7 +1,7 @@
 """Jinja filters and globals shared by every page."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 
 import re
@@ -9,16 +9,12 @@ import re
 from flask import request, url_for
 from markupsafe import Markup, escape
 
-from .models.base import CHINA_TIME
+from . import clock
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC timestamp shown in China time (the users' clock)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(CHINA_TIME).strftime(fmt)
+    return "" if value is None else clock.local(value).strftime(fmt)
 
 
 def page_url(page: int) -> str:

@@ -1,13 +1,13 @@
 """Forms for posting, reviewing and discussing challenges."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp, ValidationError
 
+from .. import clock
 from ..bounds import BoundedDecimalField, BoundedIntegerField, VersionField, within_years
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
 from ..models import ChallengeMode, IPTerms, Visibility
@@ -54,7 +54,7 @@ class ChallengeForm(BaseForm):
     version = VersionField()
 
     def validate_deadline(self, field):
-        if field.data and field.data < date.today() and not self.version.data:
+        if field.data and field.data < clock.today() and not self.version.data:
             raise ValidationError("揭榜截止日期不能早于今天。")
         if field.data and field.data > latest_deadline():
             raise ValidationError(f"揭榜截止日期最晚为一年后（{latest_deadline()}）。")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Challenge, ChallengeState, Milestone, MilestoneState, Notification, Organisation, OrgStatus,
                       Proposal, ProposalState, Review, ReviewState, User)
-from ..models.base import utcnow
 
 P = ProposalState
 

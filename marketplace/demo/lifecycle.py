@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeState, Milestone, MilestoneState, Organisation,
                       Project, ProjectState, Proposal, ProposalMilestone, ProposalState, Publicity, Review,
                       ReviewState, User)
-from ..models.base import utcnow
 from ..services import audit
 from ..services.reviews import DEFAULT_RUBRIC, conflict, weighted_total
 from ..services.selection import working_days_after
@@ -36,7 +37,7 @@ def _proposal(challenge: Challenge, org: Organisation, cap: Capability | None, s
               rng: random.Random) -> Proposal:
     basis = cap.title if cap else "相关方向"
     price = (challenge.budget_wan * Decimal(rng.choice([80, 85, 90, 95, 100])) / 100).quantize(Decimal("1"))
-    start = date.today() - timedelta(days=120) if challenge.state is S.awarded else date.today() + timedelta(days=30)
+    start = clock.today() - timedelta(days=120) if challenge.state is S.awarded else clock.today() + timedelta(days=30)
     months = challenge.period_months
     proposal = Proposal(
         challenge=challenge, organisation=org, state=state, price_wan=price, is_demo=True,
@@ -110,8 +111,8 @@ def seed_lifecycle(chain_admins: dict[str, User], progress=print) -> dict[str, i
             db.session.flush()
             winner = next(p for p in challenge.proposals if p.state is P.selected)
             winner.state = P.selected
-            db.session.add(Publicity(challenge=challenge, starts_on=date.today() - timedelta(days=40),
-                                     ends_on=working_days_after(date.today() - timedelta(days=40), 5),
+            db.session.add(Publicity(challenge=challenge, starts_on=clock.today() - timedelta(days=40),
+                                     ends_on=working_days_after(clock.today() - timedelta(days=40), 5),
                                      created_by_id=admin.id if admin else None,
                                      text=f"经专家评审，拟由{winner.organisation.name}承担“{challenge.title}”攻关任务，现予公示。"))
             state = ProjectState.accepted if not accepted_done else ProjectState.in_progress
@@ -126,7 +127,7 @@ def seed_lifecycle(chain_admins: dict[str, User], progress=print) -> dict[str, i
 
 
 def _project(challenge: Challenge, proposal: Proposal, admin: User | None, state: ProjectState, later: bool) -> None:
-    start = date.today() - timedelta(days=120)
+    start = clock.today() - timedelta(days=120)
     project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id, is_demo=True,
                       funding_wan=proposal.price_wan, start_date=start,
                       end_date=start + timedelta(days=30 * challenge.period_months), approved_by_id=admin.id if admin else None,

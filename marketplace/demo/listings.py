@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeInvitation, ChallengeMode, ChallengeState, Chain,
                       IPTerms, Organisation, TransferMode, User, Visibility)
-from ..models.base import utcnow
 from ..services import audit
 
 DATA = Path(__file__).resolve().parent
@@ -36,7 +37,7 @@ def seed_listings(orgs: dict[str, Organisation], org_chains: dict[str, list[str]
                   progress=print) -> dict[str, int]:
     """Create the demo listings for organisations already seeded (keyed by their demo key)."""
     chains = {c.code: c for c in db.session.scalars(db.select(Chain))}
-    today = date.today()
+    today = clock.today()
     counts = {"challenges": 0, "capabilities": 0, "achievements": 0}
     institutions = [(key, o) for key, o in orgs.items() if o.is_institution and o.is_verified]
     for n, record in enumerate(_load("challenges.json")):

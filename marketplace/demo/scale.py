@@ -5,16 +5,17 @@ import json
 import os
 import random
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from .. import clock
+from ..clock import utcnow
 from ..credit_code import check_character
 from ..extensions import db
 from ..models import (Capability, Challenge, ChallengeMode, ChallengeState, Chain, IPTerms, ListingStatus,
                       Organisation, OrgStatus, OrgType, Visibility, capability_chain)
-from ..models.base import utcnow
 
 MARK = "〔合成〕"  # every synthetic name and title starts with this, so nobody takes it for real
 DEMO = Path(__file__).resolve().parent
@@ -95,7 +96,7 @@ def seed_scale(capabilities: int, challenges: int, seed: int = 20231, progress=p
         rows = [{"organisation_id": rng.choice(enterprises), "chain_id": rng.choice(chains), "title": title(),
                  "mode": ChallengeMode.open_call, "background": text(2, 3), "difficulty": text(1, 2),
                  "indicators": text(1, 2), "expected_outcome": text(1, 1), "budget_wan": rng.randint(50, 2000),
-                 "deadline": date.today() + timedelta(days=rng.randint(10, 120)), "period_months": 24,
+                 "deadline": clock.today() + timedelta(days=rng.randint(10, 120)), "period_months": 24,
                  "conditions": "", "keywords": "", "ip_terms": IPTerms.negotiable, "visibility": Visibility.public,
                  "contact_name": "", "contact_phone": "", "state": ChallengeState.published, "return_reason": "",
                  "failure_reason": "", "is_demo": True, "created_at": utcnow(), "updated_at": utcnow(),

@@ -10,10 +10,10 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
+from ..clock import utcnow
 from ..credit_code import ALPHABET, check_character
 from ..extensions import db
 from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
-from ..models.base import utcnow
 from ..services.admins import office
 from ..services import verification
 from ..services.chains import ensure_chains

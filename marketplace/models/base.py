@@ -1,17 +1,12 @@
 """Shared column types and helpers."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 
 from sqlalchemy import DateTime, TypeDecorator
 
-# The users' clock: times are stored in UTC and shown (pages, mail, messages) in China time.
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now; pass the function itself as a default so each row gets its own time."""
-    return datetime.now(timezone.utc)
+# The clock lives in marketplace/clock.py; these names stay importable from here for the models.
+from ..clock import CHINA_TIME, utcnow  # noqa: F401
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 
 # The policy's range for 链主 enterprises per chain; outside it the admin pages warn.
 CHAIN_LEAD_MIN, CHAIN_LEAD_MAX = 2, 5

@@ -7,8 +7,10 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, split_keywords, utcnow
+from .base import UTCDateTime, split_keywords
 from .enums import ChallengeMode, ChallengeState, IPTerms, Visibility
 
 
@@ -69,7 +71,7 @@ class Challenge(db.Model):
     @property
     def is_open(self) -> bool:
         """Published and before its deadline: institutions may still answer it."""
-        return self.state is ChallengeState.published and self.deadline >= date.today()
+        return self.state is ChallengeState.published and self.deadline >= clock.today()
 
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.state.value}>"

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 
 
 class IndexChange(db.Model):

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, split_keywords, utcnow
+from .base import UTCDateTime, split_keywords
 from .enums import ListingStatus, TransferMode
 
 capability_chain = Table(

@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 
 
 class LoginAttempt(db.Model):

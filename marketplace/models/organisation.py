@@ -1,13 +1,14 @@
 """Organisations: enterprises, universities, institutes — each an account of its own."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Date, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 from .enums import OrgStatus, OrgType
 
 
@@ -34,6 +35,8 @@ class Organisation(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
+    # The China date of the last weekly digest (services/digest.py claims it before sending).
+    digest_sent_on: Mapped[date | None] = mapped_column(Date)
     # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 

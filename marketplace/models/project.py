@@ -7,8 +7,9 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 from .enums import MilestoneState, ProjectState
 
 

@@ -6,8 +6,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import UTCDateTime
 from .enums import ReviewState
 
 
@@ -61,7 +63,7 @@ class Publicity(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.starts_on <= date.today() <= self.ends_on
+        return self.starts_on <= clock.today() <= self.ends_on
 
     @property
     def open_objections(self) -> list:

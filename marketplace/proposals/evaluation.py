@@ -2,12 +2,11 @@
 公示 and objections, 立项 and 流榜. Experts' own review pages are here too."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from wtforms import SelectChoice
 from flask_login import current_user
 
+from .. import clock
 from .. import bounds
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
@@ -73,7 +72,7 @@ def _desk(challenge, status=200, **forms):
         challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
         confirm=ConfirmForm(),
         committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
-        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=date.today(),
+        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=clock.today(),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
     )
     context["select_form"] = _select_form(context["table"])
@@ -186,7 +185,7 @@ def notices():
     """The public list of 公示: selection results open to objections, and past ones."""
     open_only = request.args.get("open") == "1"
     page = browse.notices(current_user, request.args.get("page", 1, type=int), open_only=open_only)
-    return render_template("evaluation/notices.html", page=page, open_only=open_only, today=date.today())
+    return render_template("evaluation/notices.html", page=page, open_only=open_only, today=clock.today())
 
 
 @bp.route("/publicity/<int:publicity_id>")

@@ -8,9 +8,9 @@ from functools import lru_cache
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import AuditEvent, Invitation, OrgRole, User, UserSession, token_digest
-from ..models.base import utcnow
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim

@@ -1,9 +1,9 @@
 """The platform office's own organisation and its administrators."""
 from __future__ import annotations
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
-from ..models.base import utcnow
 from . import accounts
 
 OFFICE_NAME = "湖北省制造强省建设领导小组办公室"

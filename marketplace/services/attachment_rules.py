@@ -7,8 +7,7 @@ change only while the thing itself may change, and every upload or deletion is i
 """
 from __future__ import annotations
 
-from datetime import date
-
+from .. import clock
 from ..models import Attachment, Challenge, ChallengeState, Milestone, MilestoneState, ProjectState, Proposal, ProposalState
 from . import attachments, audit
 from .errors import InvalidTransition, PermissionDenied
@@ -29,7 +28,7 @@ def refusal(owner) -> str | None:
         if owner.state is not ProposalState.draft:
             return f"方案{owner.state.label}，附件随方案一同提交，不能再增删；如需调整请撤回后联系牵头部门。"
         challenge = owner.challenge
-        if challenge.state is not ChallengeState.published or challenge.deadline < date.today():
+        if challenge.state is not ChallengeState.published or challenge.deadline < clock.today():
             return f"揭榜已于 {challenge.deadline} 截止，不能再增删方案附件。"
         return None
     if isinstance(owner, Milestone):

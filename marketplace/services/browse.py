@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import selectinload
 
+from .. import clock
 from ..bounds import parse_decimal
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
@@ -204,7 +205,7 @@ def notices(user, page: int = 1, per_page: int = 20, open_only: bool = False):
     the listing's own page stays as private as the poster chose."""
     from ..models import Publicity
 
-    today = date.today()
+    today = clock.today()
     running = (Publicity.starts_on <= today) & (Publicity.ends_on >= today)
     query = (db.select(Publicity)
              .options(selectinload(Publicity.challenge).selectinload(Challenge.organisation),

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, OrgType, User
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
-from .locking import refuse_repeat
+from .locking import claim_once, refuse_repeat
 from .visibility import is_manager
 
 S = ChallengeState
@@ -64,7 +65,7 @@ def add_months(day: date, months: int) -> date:
 
 def latest_deadline(today: date | None = None) -> date:
     """Applications stay open at most a year: a listing due years away is no call for solvers."""
-    return add_months(today or date.today(), 12)
+    return add_months(today or clock.today(), 12)
 
 
 def project_end(challenge: Challenge) -> date:
@@ -77,7 +78,7 @@ def _check_fields(fields: dict, new: bool) -> None:
     if fields.get("budget_wan") is not None and Decimal(fields["budget_wan"]) <= 0:
         raise ServiceError("榜额应大于 0 万元。", field="budget_wan")
     deadline = fields.get("deadline")
-    if deadline is not None and new and deadline < date.today():
+    if deadline is not None and new and deadline < clock.today():
         raise ServiceError("揭榜截止日期不能早于今天。", field="deadline")
     if deadline is not None and deadline > latest_deadline():
         raise ServiceError(f"揭榜截止日期最晚为一年后（{latest_deadline()}）。", field="deadline")
@@ -147,7 +148,7 @@ def submit(actor: User, challenge: Challenge) -> None:
     """Send a draft (or a returned listing, after changes) to the chain's lead department."""
     _require_owner(actor, challenge, "提交审核")
     _require_state(challenge, (S.draft, S.returned), "提交审核")
-    if challenge.deadline < date.today():
+    if challenge.deadline < clock.today():
         raise ServiceError("揭榜截止日期已过，请修改截止日期后再提交。", field="deadline")
     missing = missing_for_review(challenge)
     if missing:
@@ -204,20 +205,36 @@ def withdraw(actor: User, challenge: Challenge, reason: str) -> None:
     db.session.flush()
 
 
-def close_expired(today: date | None = None) -> int:
-    """Close every published listing whose deadline has passed; returns how many (the system acts)."""
-    today = today or date.today()
-    expired = db.session.scalars(
-        db.select(Challenge).where(Challenge.state == S.published, Challenge.deadline < today)
-    ).all()
-    for challenge in expired:
-        _move(None, challenge, S.closed, "challenge_closed", "已到揭榜截止日期，系统自动截止")
-        notify.organisation(challenge.organisation, "challenge", f"榜单已到期截止：{challenge.title}",
-                            url=f"/challenges/{challenge.id}")
-        notify.chain_admins(challenge.chain, "challenge", f"榜单已截止，可组织评审遴选：{challenge.title}",
-                            url=f"/challenges/{challenge.id}/evaluation")
+def expired(today: date | None = None) -> list[int]:
+    """The published listings whose deadline has passed (a listing is open through its deadline day,
+    China time): the ids `close_if_expired` takes, oldest deadline first."""
+    today = today or clock.today()
+    return list(db.session.scalars(db.select(Challenge.id).where(
+        Challenge.state == S.published, Challenge.deadline < today).order_by(Challenge.deadline, Challenge.id)))
+
+
+def close_if_expired(challenge_id: int, today: date | None = None) -> bool:
+    """Close one listing past its deadline, once (the system acts): the state changes by
+    compare-and-set from 揭榜中, so of two runs only the one that changed it records and notifies.
+    Returns whether this call closed it."""
+    today = today or clock.today()
+    if not claim_once(Challenge, challenge_id, Challenge.state == S.published, Challenge.deadline < today,
+                      version=Challenge.version + 1):
+        return False
+    challenge = db.session.get(Challenge, challenge_id, populate_existing=True)
+    # The change itself goes through the ORM, like every other, so that the match index hears of it.
+    _move(None, challenge, S.closed, "challenge_closed", "已到揭榜截止日期，系统自动截止")
+    notify.organisation(challenge.organisation, "challenge", f"榜单已到期截止：{challenge.title}",
+                        url=f"/challenges/{challenge.id}")
+    notify.chain_admins(challenge.chain, "challenge", f"榜单已截止，可组织评审遴选：{challenge.title}",
+                        url=f"/challenges/{challenge.id}/evaluation")
     db.session.flush()
-    return len(expired)
+    return True
+
+
+def close_expired(today: date | None = None) -> int:
+    """Close every published listing whose deadline has passed; returns how many this call closed."""
+    return sum(close_if_expired(challenge_id, today) for challenge_id in expired(today))
 
 
 def invite(actor: User, challenge: Challenge, organisation: Organisation) -> ChallengeInvitation:

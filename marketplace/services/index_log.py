@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import delete, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from ..clock import utcnow
 from ..models import Achievement, Capability, Challenge, ExpertMembership, IndexChange, Organisation, User
-from ..models.base import utcnow
 
 PREFIX = {Challenge: "ch", Capability: "cap", Achievement: "ach"}
 _PENDING = "index_pending"

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+from .. import clock
 from ..extensions import db
 from ..models import Challenge, ChallengeState, Chain
 from . import audit
@@ -38,7 +38,7 @@ def marked(chain: Chain, year: int) -> list[Challenge]:
 
 
 def quota(chain: Chain, year: int | None = None) -> Quota:
-    year = year or date.today().year
+    year = year or clock.today().year
     used = db.session.scalar(
         db.select(db.func.count()).select_from(Challenge).filter_by(chain_id=chain.id, key_link_year=year))
     return Quota(year, used, chain.key_link_quota_min, chain.key_link_quota_max)
@@ -50,7 +50,7 @@ def mark(actor, challenge: Challenge, year: int | None = None, confirm_over_quot
         raise PermissionDenied("只有本链牵头部门或平台管理员可以确定关键缺失环节。")
     if challenge.state not in MARKABLE_STATES:
         raise InvalidTransition("只有已发布的榜单可以列为关键缺失环节。")
-    year = year or date.today().year
+    year = year or clock.today().year
     if challenge.key_link_year == year:
         raise InvalidTransition("该榜单已是本年度关键缺失环节。")
     current = quota(challenge.chain, year)

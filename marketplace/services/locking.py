@@ -20,8 +20,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..clock import utcnow
 from ..extensions import db
-from ..models.base import utcnow
 from .errors import InvalidTransition
 
 CONFLICT_MESSAGE = "该记录刚刚已被其他操作（或同一操作的重复提交）修改，本次操作未执行。请刷新页面，查看最新状态后再操作。"
@@ -50,6 +50,30 @@ def claim(row, *reread) -> None:
     set_committed_value(row, "version", row.version + 1)
     for other in reread:
         db.session.refresh(other)
+
+
+def claim_once(model, row_id: int, *still_due, **done) -> bool:
+    """Compare-and-set for work that must happen once whoever runs it (the time-driven jobs: two
+    workers, two overlapping runs, a job queued twice): `UPDATE model SET **done WHERE id = row_id
+    AND *still_due`. True when this transaction made the change: it now holds the row, does the work,
+    and the work commits with the claim. False when the row no longer asks for it: done already, or
+    being done by another transaction — on PostgreSQL this UPDATE waits for that one's row lock and
+    then matches no row; on SQLite it takes the database's write lock first (as state-changing
+    requests do, extensions.py), so it reads what the previous writer committed.
+
+    The row's version is not bumped unless `done` says so (version=model.version + 1): bookkeeping
+    such as "reminder sent" must not refuse a user's simultaneous edit of the same row.
+    """
+    _write_lock()
+    result = db.session.execute(update(model).where(model.id == row_id, *still_due).values(**done),
+                                execution_options={"synchronize_session": False})
+    return result.rowcount == 1
+
+
+def _write_lock() -> None:
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 REPEAT_WINDOW = timedelta(minutes=1)

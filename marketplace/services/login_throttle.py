@@ -24,9 +24,9 @@ from flask import current_app
 from limits import parse as parse_limit
 from sqlalchemy import delete, func, insert, select, text
 
+from ..clock import CHINA_TIME, utcnow
 from ..extensions import db
 from ..models import LoginAttempt, token_digest
-from ..models.base import CHINA_TIME, utcnow
 from .accounts import normalise_email
 
 

@@ -9,10 +9,10 @@ from typing import Iterable, NamedTuple
 
 from sqlalchemy import func, update
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Notification, NotificationPreference, User
 from ..paging import paginate
-from ..models.base import utcnow
 from . import mail
 from .errors import PermissionDenied
 

@@ -1,11 +1,11 @@
 """Organisations: registration, verification, profile."""
 from __future__ import annotations
 
+from ..clock import utcnow
 from ..credit_code import normalise as normalise_credit_code
 from ..credit_code import problem as credit_code_problem
 from ..extensions import db
 from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
-from ..models.base import utcnow
 from . import accounts, audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Achievement, Milestone, MilestoneState, Project, ProjectState, User
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .locking import claim_once
 from .visibility import is_manager
 
 M = MilestoneState
@@ -223,16 +225,33 @@ def _end(actor: User, project: Project, state: ProjectState, reason: str) -> Non
     db.session.flush()
 
 
-def due_reminders(today: date | None = None) -> int:
-    """Tell solvers about milestones due within 7 days, once each; returns how many were sent."""
-    today = today or date.today()
-    due = db.session.scalars(db.select(Milestone).join(Project).where(
-        Project.state == ProjectState.in_progress, Milestone.state.in_([M.planned, M.rejected]),
-        Milestone.due_date <= today + timedelta(days=REMINDER_DAYS), Milestone.due_date >= today,
-        Milestone.reminded_at.is_(None))).all()
-    for milestone in due:
-        milestone.reminded_at = utcnow()
-        notify.organisation(milestone.project.organisation, "milestone",
-                            f"里程碑将于 {milestone.due_date} 到期：{milestone.title}", url=f"/projects/{milestone.project_id}")
+def _reminder_due(today: date) -> tuple:
+    """A milestone of a project under way, still to be handed in, due within REMINDER_DAYS, not yet reminded."""
+    return (Milestone.project_id.in_(db.select(Project.id).where(Project.state == ProjectState.in_progress)),
+            Milestone.state.in_([M.planned, M.rejected]), Milestone.reminded_at.is_(None),
+            Milestone.due_date <= today + timedelta(days=REMINDER_DAYS), Milestone.due_date >= today)
+
+
+def due_milestones(today: date | None = None) -> list[int]:
+    """The milestones whose reminder is due: the ids `remind_if_due` takes."""
+    today = today or clock.today()
+    return list(db.session.scalars(db.select(Milestone.id).where(*_reminder_due(today))
+                                   .order_by(Milestone.due_date, Milestone.id)))
+
+
+def remind_if_due(milestone_id: int, today: date | None = None) -> bool:
+    """Tell the solver that a milestone is due within 7 days, once: `reminded_at` is set by
+    compare-and-set where it is still empty, and only the call that set it sends. Returns whether it sent."""
+    today = today or clock.today()
+    if not claim_once(Milestone, milestone_id, *_reminder_due(today), reminded_at=utcnow()):
+        return False
+    milestone = db.session.get(Milestone, milestone_id, populate_existing=True)
+    notify.organisation(milestone.project.organisation, "milestone",
+                        f"里程碑将于 {milestone.due_date} 到期：{milestone.title}", url=f"/projects/{milestone.project_id}")
     db.session.flush()
-    return len(due)
+    return True
+
+
+def due_reminders(today: date | None = None) -> int:
+    """Send every due milestone reminder; returns how many this call sent."""
+    return sum(remind_if_due(milestone_id, today) for milestone_id in due_milestones(today))

@@ -1,14 +1,13 @@
 """Proposals (揭榜方案): drafting, consortium, submission before the deadline, withdrawal."""
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.exc import IntegrityError
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember, MemberState, Organisation, Proposal,
                       ProposalMilestone, ProposalState, User, Visibility)
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import Conflict, claim
@@ -46,7 +45,7 @@ def can_view(user: User | None, proposal: Proposal) -> bool:
 def _require_open(challenge: Challenge) -> None:
     if challenge.state is not ChallengeState.published:
         raise InvalidTransition("该榜单当前不接受揭榜方案。")
-    if challenge.deadline < date.today():
+    if challenge.deadline < clock.today():
         raise InvalidTransition(f"揭榜已于 {challenge.deadline} 截止，不能再提交或修改方案。")
 
 
@@ -105,7 +104,7 @@ def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str
     on the page (defaults to its position)."""
     if not milestones:
         return ["请至少填写一个里程碑。"]
-    problems, today, end = [], date.today(), project_end(challenge)
+    problems, today, end = [], clock.today(), project_end(challenge)
     for position, m in enumerate(milestones, start=1):
         n, due = m.get("row", position), m.get("due_date")
         if not (m.get("title") or "").strip():
@@ -233,7 +232,7 @@ def withdraw(actor: User, proposal: Proposal, reason: str = "") -> None:
         raise PermissionDenied("只有牵头机构可以撤回方案。")
     if proposal.state not in (P.draft, P.submitted):
         raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能撤回。")
-    if proposal.challenge.deadline < date.today():
+    if proposal.challenge.deadline < clock.today():
         raise InvalidTransition("揭榜已截止，方案不能撤回。")
     before = proposal.state
     proposal.state = P.withdrawn

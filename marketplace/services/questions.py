@@ -1,9 +1,9 @@
 """答疑: clarification questions on a published challenge and the poster's answers."""
 from __future__ import annotations
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ChallengeQuestion, ChallengeState, User
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import refuse_repeat

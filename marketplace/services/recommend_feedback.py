@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Achievement, Capability, Challenge, ListingStatus, Organisation, Proposal, RecommendationEvent,
                       User)
-from ..models.base import utcnow
 from .challenges import is_owner
 from .errors import PermissionDenied, ServiceError
 from .recommend.candidates import for_challenge

@@ -4,9 +4,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ExpertMembership, Proposal, ProposalState, Review, ReviewState, User
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import lock

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .. import clock
+from ..clock import utcnow
 from ..extensions import db
 from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objection, Project, Proposal, ProposalState,
                       Publicity, User)
-from ..models.base import utcnow
 from . import audit, notify
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim, refuse_repeat
@@ -93,7 +94,7 @@ def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: s
         audit.record(actor, "proposal_selected", proposal, before, P.selected)
         notify.organisation(proposal.organisation, "selection", f"方案拟立项：{challenge.title}",
                             "公示期结束后将正式立项。", f"/proposals/{proposal.id}")
-    today = date.today()
+    today = clock.today()
     names = "、".join(p.organisation.name for p in proposals)
     publicity = Publicity(challenge=challenge, starts_on=today, ends_on=working_days_after(today, working_days),
                           created_by_id=actor.id,
@@ -144,7 +145,7 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
     if proposal.state is not P.selected:
         raise InvalidTransition("只有公示中的拟立项方案可以立项。")
     publicity = current_publicity(challenge)
-    if publicity is None or publicity.ends_on >= date.today():
+    if publicity is None or publicity.ends_on >= clock.today():
         raise InvalidTransition(f"公示期至 {publicity.ends_on if publicity else '—'}，公示结束后方可立项。")
     if publicity.open_objections:
         raise InvalidTransition(f"尚有 {len(publicity.open_objections)} 条异议未处理，请先答复。")

@@ -6,10 +6,11 @@ Each kind of work is one query: its first few rows plus the total (a window coun
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
 
+from .. import clock
 from ..extensions import db
 from ..models import (Challenge, ChallengeState, Milestone, MilestoneState, Objection, Organisation, OrgStatus, Project,
                       ProjectState, Proposal, ProposalState, Publicity, Review, ReviewState, User)
@@ -118,7 +119,7 @@ def _awaiting_approval(chain_id) -> Todo:
                    ~exists().where(Project.proposal_id == Proposal.id))
     ended = select(func.max(Publicity.ends_on)).where(Publicity.challenge_id == Challenge.id).scalar_subquery()
     query = (select(Challenge.id, Challenge.title, ended.label("ended"))
-             .where(Challenge.state == ChallengeState.closed, exists().where(waiting), ended < date.today())
+             .where(Challenge.state == ChallengeState.closed, exists().where(waiting), ended < clock.today())
              .order_by(ended))
     total, rows = _page(_in_chain(query, chain_id))
     return Todo("approve", "公示期满待立项", total,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from marketplace import clock
 
 PASSWORD = "demo-password"
 TITLE = "端到端测试：工业视觉缺陷检测大模型轻量化部署"
@@ -75,7 +77,7 @@ def test_from_challenge_to_achievement(story, live_server):
     page.get_by_label("技术指标（验收标准）").fill("1. 缺陷检出率 ≥ 99.5%\n2. 单帧推理时延 ≤ 30 ms\n3. 误报率 ≤ 0.5%")
     page.get_by_label("预期成果").fill("可部署的检测模型与软件 1 套。")
     page.get_by_label("榜额（万元）").fill("300")
-    page.get_by_label("揭榜截止日期").fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label("揭榜截止日期").fill((clock.today() + timedelta(days=30)).isoformat())
     page.get_by_label("关键词").fill("机器视觉, 缺陷检测, 模型压缩")
     story.click("保存")
     story.expect_text("榜单草稿已保存")
@@ -101,7 +103,7 @@ def test_from_challenge_to_achievement(story, live_server):
     page.get_by_label("团队组成").fill("教授 2 人、副教授 3 人、博士研究生 6 人。")
     page.get_by_label("报价（万元）").fill("280")
     page.get_by_label("第 1 个里程碑名称").fill("模型压缩与小样本训练")
-    page.get_by_label("第 1 个里程碑完成日期").fill((date.today() + timedelta(days=90)).isoformat())
+    page.get_by_label("第 1 个里程碑完成日期").fill((clock.today() + timedelta(days=90)).isoformat())
     page.get_by_label("第 1 个里程碑交付物").fill("压缩模型与测试报告")
     page.get_by_label("第 1 个里程碑经费比例").fill("100")
     story.click("保存草稿")
@@ -148,13 +150,13 @@ def test_from_challenge_to_achievement(story, live_server):
     # The five-working-day publicity cannot be waited for in a test: move its dates into the past.
     with sqlite3.connect(live_server["database"]) as db:
         db.execute("UPDATE publicity SET starts_on = ?, ends_on = ?",
-                   ((date.today() - timedelta(days=9)).isoformat(), (date.today() - timedelta(days=2)).isoformat()))
+                   ((clock.today() - timedelta(days=9)).isoformat(), (clock.today() - timedelta(days=2)).isoformat()))
 
     # 8. Project approval (立项).
     story.go(challenge_path + "/evaluation")
     page.get_by_label("立项经费（万元）").fill("280")
-    page.get_by_label("开始日期").fill(date.today().isoformat())
-    page.get_by_label("结束日期").fill((date.today() + timedelta(days=365)).isoformat())
+    page.get_by_label("开始日期").fill(clock.today().isoformat())
+    page.get_by_label("结束日期").fill((clock.today() + timedelta(days=365)).isoformat())
     page.get_by_label("任务书摘要").fill("完成轻量化检测模型研制与产线部署，达到全部技术指标。")
     story.click("批准立项")
     story.expect_text("项目已立项")

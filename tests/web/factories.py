@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+from marketplace import clock
 from marketplace.credit_code import ALPHABET, check_character
 from marketplace.extensions import db
 from marketplace.models import ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
@@ -57,14 +58,14 @@ def make_chain_admin(email: str, chain_code: str = "ai") -> User:
 
 def make_challenge(org: Organisation | None = None, state=None, chain_code: str = "ai", **fields):
     """A challenge in the given state (default published), posted by `org` (default: a new enterprise)."""
-    from datetime import date, timedelta
+    from datetime import timedelta
     from decimal import Decimal
 
     from marketplace.models import Challenge, ChallengeState
 
     values = dict(title="高效液冷冷板散热系统研制", background="智算中心单柜功率密度提升，散热成为瓶颈。",
                   difficulty="高热流密度芯片的冷板流道设计。", indicators="1. 热阻 ≤ 0.03 ℃·cm²/W\n2. PUE ≤ 1.15",
-                  expected_outcome="样机 2 套", budget_wan=Decimal("500"), deadline=date.today() + timedelta(days=30),
+                  expected_outcome="样机 2 套", budget_wan=Decimal("500"), deadline=clock.today() + timedelta(days=30),
                   period_months=24, conditions="具备传热实验平台", keywords="液冷, 冷板, PUE",
                   contact_name="黄工", contact_phone="027-87654321")
     values.update(fields)
@@ -77,7 +78,7 @@ def make_challenge(org: Organisation | None = None, state=None, chain_code: str 
 
 def make_proposal(challenge, org: Organisation | None = None, state=None, milestones: int = 2, **fields):
     """A proposal of `org` (default: a new university) on `challenge`, with dated milestones."""
-    from datetime import date, timedelta
+    from datetime import timedelta
     from decimal import Decimal
 
     from marketplace.models import Proposal, ProposalMilestone, ProposalState
@@ -86,7 +87,7 @@ def make_proposal(challenge, org: Organisation | None = None, state=None, milest
     values.update(fields)
     proposal = Proposal(challenge=challenge, organisation=org or make_org(type=OrgType.university),
                         state=state or ProposalState.submitted, **values)
-    proposal.milestones = [ProposalMilestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=date.today() + timedelta(days=60 * (i + 1)),
+    proposal.milestones = [ProposalMilestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=clock.today() + timedelta(days=60 * (i + 1)),
                                              deliverable="样机", fund_share=40) for i in range(milestones)]
     db.session.add(proposal)
     db.session.flush()

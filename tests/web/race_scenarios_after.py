@@ -1,9 +1,10 @@
 """Race scenarios after 立项 and around it: projects, administration, members and creating records."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from factories import make_challenge, make_org, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (ChainLead, ExpertMembership, Invitation, Milestone, MilestoneState, Objection,
                                 OrgRole, OrgStatus, ProjectState, Publicity, User)
@@ -115,7 +116,7 @@ def listing_archive(poster, uni, experts):
 
 
 def key_link_remove(poster, uni, experts):
-    c = make_challenge(poster, S.published, key_link_year=date.today().year)
+    c = make_challenge(poster, S.published, key_link_year=clock.today().year)
     return Race(f"/challenges/{c.id}/key-link/remove", ["chain-ai@example.com"], audits("key_link_unmarked"))
 
 
@@ -173,7 +174,7 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 
 def challenge_create(poster, uni, experts):
     data = {"title": "碳化硅衬底微管缺陷控制", "chain_id": chain_by_code("materials").id, "mode": "open_call",
-            "background": "衬底依赖进口。", "budget_wan": "600", "deadline": (date.today() + timedelta(days=40)).isoformat(),
+            "background": "衬底依赖进口。", "budget_wan": "600", "deadline": (clock.today() + timedelta(days=40)).isoformat(),
             "period_months": "24", "keywords": "碳化硅, 衬底", "ip_terms": "joint", "visibility": "public",
             "contact_name": "王工", "contact_phone": "027-88888888"}
     return Race("/challenges/new", ["poster@example.com"], audits("challenge_created"), data)
@@ -195,7 +196,7 @@ def question_ask(poster, uni, experts):
 def objection_file(poster, uni, experts):
     challenge, proposal = closed_with_reviews(poster, uni, experts)
     proposal.state = P.selected
-    notice = Publicity(challenge=challenge, starts_on=date.today(), ends_on=date.today() + timedelta(days=7), text="公示")
+    notice = Publicity(challenge=challenge, starts_on=clock.today(), ends_on=clock.today() + timedelta(days=7), text="公示")
     db.session.add(notice)
     db.session.flush()
     return Race(f"/publicity/{notice.id}/objections", ["poster@example.com"], rows(Objection, publicity_id=notice.id),

@@ -1,9 +1,10 @@
 """Race scenarios from posting to 立项: one per state-changing route of the 揭榜 flow."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from factories import make_challenge, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review
 from races import P, S, Race, audits, closed_with_reviews, publicity_over, rows
@@ -141,15 +142,15 @@ def approve_project(poster, uni, experts):
     challenge, proposal = closed_with_reviews(poster, uni, experts)
     publicity_over(challenge, proposal)
     return Race(f"/proposals/{proposal.id}/approve", ["chain-ai@example.com"], rows(Project, proposal_id=proposal.id),
-                {"funding_wan": "400", "start_date": date.today().isoformat(),
-                 "end_date": (date.today() + timedelta(days=700)).isoformat(),
+                {"funding_wan": "400", "start_date": clock.today().isoformat(),
+                 "end_date": (clock.today() + timedelta(days=700)).isoformat(),
                  "task_book": "按揭榜方案实施，两年内完成样机研制与示范运行，逐项达到榜单技术指标。", "confirm_over_budget": "y"})
 
 
 def objection_respond(poster, uni, experts):
     challenge, proposal = closed_with_reviews(poster, uni, experts)
     proposal.state = P.selected
-    notice = Publicity(challenge=challenge, starts_on=date.today(), ends_on=date.today() + timedelta(days=7), text="公示")
+    notice = Publicity(challenge=challenge, starts_on=clock.today(), ends_on=clock.today() + timedelta(days=7), text="公示")
     objection = Objection(publicity=notice, text="对评审过程有疑问，请说明。")
     db.session.add_all([notice, objection])
     db.session.flush()

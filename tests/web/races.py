@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from factories import (PASSWORD, make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin,
                        make_proposal, make_user)
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (AuditEvent, ChallengeState, Milestone, MilestoneState, OrgType, Project, ProjectState,
                                 ProposalState, Publicity, Review, ReviewState)
@@ -65,16 +66,16 @@ def closed_with_reviews(poster, uni, experts, submitted=True):
 
 def publicity_over(challenge, proposal):
     proposal.state = P.selected
-    db.session.add(Publicity(challenge=challenge, starts_on=date.today() - timedelta(days=10),
-                             ends_on=date.today() - timedelta(days=3), text="公示"))
+    db.session.add(Publicity(challenge=challenge, starts_on=clock.today() - timedelta(days=10),
+                             ends_on=clock.today() - timedelta(days=3), text="公示"))
 
 
 def project_for(challenge, proposal, state=ProjectState.in_progress, milestone_state=MilestoneState.planned):
     proposal.state = P.selected
     project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id,
-                      funding_wan=Decimal("400"), start_date=date.today(), end_date=date.today() + timedelta(days=700),
+                      funding_wan=Decimal("400"), start_date=clock.today(), end_date=clock.today() + timedelta(days=700),
                       task_book="任务书", state=state,
-                      milestones=[Milestone(seq=1, title="样机", due_date=date.today() + timedelta(days=90),
+                      milestones=[Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=90),
                                             fund_share=100, state=milestone_state, evidence="测试报告")])
     db.session.add(project)
     db.session.flush()

@@ -5,11 +5,12 @@ Regression (issue 10, "Input"): proposal attachments could be added after submis
 deadline with no audit entry; a challenge's files could change after award without a trace.
 """
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from factories import make_challenge, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (Attachment, AuditEvent, ChallengeState, Milestone, OrgType, Project, ProjectState,
                                 ProposalState)
@@ -47,7 +48,7 @@ def _proposal(world, state, deadline_days=30):
     from marketplace.models import Organisation
 
     challenge = make_challenge(db.session.get(Organisation, world["poster"]), S.published,
-                               deadline=date.today() + timedelta(days=deadline_days))
+                               deadline=clock.today() + timedelta(days=deadline_days))
     proposal = make_proposal(challenge, db.session.get(Organisation, world["uni"]), state)
     db.session.commit()
     return proposal.id
@@ -125,9 +126,9 @@ def test_milestone_evidence_files_are_recorded(client, auth, world):
     challenge = make_challenge(db.session.get(Organisation, world["poster"]), S.awarded)
     proposal = make_proposal(challenge, db.session.get(Organisation, world["uni"]), P.selected)
     project = Project(challenge=challenge, proposal=proposal, organisation_id=world["uni"], funding_wan=450,
-                      start_date=date.today(), end_date=date.today() + timedelta(days=700), task_book="研制冷板。",
+                      start_date=clock.today(), end_date=clock.today() + timedelta(days=700), task_book="研制冷板。",
                       state=ProjectState.in_progress,
-                      milestones=[Milestone(seq=1, title="样机", due_date=date.today() + timedelta(days=30))])
+                      milestones=[Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=30))])
     db.session.add(project)
     db.session.commit()
     milestone_id = project.milestones[0].id

@@ -3,11 +3,12 @@
 Regression (issue 10, "Input"): ids ≥ 2^63, `budget_min=sNaN`, `rank=2**70` and 立项 funding too large
 for its column answered 500; 立项 took dates 0001-01-01…9999-12-31 and 9,999,999,999.99 万元.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_platform_admin, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (Achievement, Capability, Challenge, ChallengeState, OrgType, Project, ProposalState,
                                 Publicity, RecommendationEvent, Review)
@@ -111,7 +112,7 @@ def test_non_numbers_as_scores_are_refused(client, auth, world, value):
 def challenge_form(world):
     return {"title": "碳化硅衬底微管缺陷控制", "chain_id": chain_by_code("materials").id, "mode": "open_call",
             "background": "衬底依赖进口。", "difficulty": "", "indicators": "", "expected_outcome": "",
-            "budget_wan": "600", "deadline": (date.today() + timedelta(days=40)).isoformat(), "period_months": "24",
+            "budget_wan": "600", "deadline": (clock.today() + timedelta(days=40)).isoformat(), "period_months": "24",
             "conditions": "", "keywords": "碳化硅, 衬底", "ip_terms": "joint", "visibility": "public",
             "contact_name": "王工", "contact_phone": "027-88888888"}
 
@@ -170,7 +171,7 @@ def test_proposal_numbers_are_bounded(client, auth, world, changes, message):
     db.session.commit()
     auth.login("uni@example.com")
     data = {"technical_plan": "采用微通道。", "team": "教授 2 人", "price_wan": "300",
-            "milestones-0-title": "样机", "milestones-0-due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "milestones-0-title": "样机", "milestones-0-due_date": (clock.today() + timedelta(days=90)).isoformat(),
             "milestones-0-fund_share": "50"} | changes
     response = client.post(f"/challenges/{challenge.id}/proposals/new", data=data)
     html = response.get_data(as_text=True)
@@ -186,14 +187,14 @@ def approvable(world):
     challenge.state = ChallengeState.closed
     challenge.proposals[0].state = ProposalState.selected
     db.session.add(Publicity(challenge_id=challenge.id, text="拟由下列单位承担。",
-                             starts_on=date.today() - timedelta(days=10), ends_on=date.today() - timedelta(days=1)))
+                             starts_on=clock.today() - timedelta(days=10), ends_on=clock.today() - timedelta(days=1)))
     db.session.commit()
     return world
 
 
 def approve(client, world, **changes):
-    data = {"funding_wan": "450", "start_date": date.today().isoformat(),
-            "end_date": (date.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
+    data = {"funding_wan": "450", "start_date": clock.today().isoformat(),
+            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
     return client.post(f"/proposals/{world['proposal']}/approve", data=data | changes)
 
 
@@ -205,8 +206,8 @@ def approve(client, world, **changes):
     ({"funding_wan": "Infinity"}, "立项经费应为数字，单位万元。"),
     ({"start_date": "0001-01-01"}, "日期应在"),
     ({"end_date": "9999-12-31"}, "日期应在"),
-    ({"start_date": (date.today() + timedelta(days=100)).isoformat(),
-      "end_date": (date.today() + timedelta(days=50)).isoformat()}, "结束日期应晚于开始日期。"),
+    ({"start_date": (clock.today() + timedelta(days=100)).isoformat(),
+      "end_date": (clock.today() + timedelta(days=50)).isoformat()}, "结束日期应晚于开始日期。"),
 ])
 def test_approval_amounts_and_dates_are_bounded(client, auth, approvable, changes, message):
     auth.login("chain-ai@example.com")

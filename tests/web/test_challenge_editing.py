@@ -1,9 +1,10 @@
 """Editing challenges: optimistic locking, versioned edits of published listings, key links, Q&A."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from factories import make_chain_admin, make_challenge, make_org, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Challenge, ChallengeRevision, ChallengeState, OrgRole, OrgType
 
@@ -80,7 +81,7 @@ def test_key_link_quota_needs_confirmation_beyond_maximum(client, auth, world):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "将超过年度上限 5 个" in page and "确认超出上限" in page
     client.post(f"/challenges/{world}/key-link", data={"confirm_over_quota": "y"})
-    assert db.session.get(Challenge, world).key_link_year == date.today().year
+    assert db.session.get(Challenge, world).key_link_year == clock.today().year
     assert "已超出年度上限" in client.get("/challenges/review").get_data(as_text=True)
     assert "年已选 6 个" in client.get("/chains/ai").get_data(as_text=True)
 
@@ -114,7 +115,7 @@ def test_enterprises_cannot_ask_and_empty_question_is_refused(client, auth, worl
 
 def test_no_questions_on_closed_listing(client, auth, world):
     closed = make_challenge(db.session.get(Challenge, world).organisation, S.closed,
-                            deadline=date.today() - timedelta(days=1))
+                            deadline=clock.today() - timedelta(days=1))
     db.session.commit()
     auth.login("inst@example.com")
     assert client.post(f"/challenges/{closed.id}/questions", data={"question": "还能提问吗？"}).status_code == 409

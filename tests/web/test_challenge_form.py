@@ -1,9 +1,10 @@
 """The 发布榜单 form: limits a real 揭榜挂帅 listing keeps, each refused with a message that says what to fix."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from factories import make_org, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Challenge
 from marketplace.services.challenges import latest_deadline
@@ -16,7 +17,7 @@ def form(ctx):
     db.session.commit()
     return {"title": "碳化硅衬底微管缺陷控制", "chain_id": chain_by_code("materials").id, "mode": "open_call",
             "background": "衬底依赖进口。", "difficulty": "", "indicators": "", "expected_outcome": "",
-            "budget_wan": "600", "deadline": (date.today() + timedelta(days=40)).isoformat(), "period_months": "24",
+            "budget_wan": "600", "deadline": (clock.today() + timedelta(days=40)).isoformat(), "period_months": "24",
             "conditions": "", "keywords": "碳化硅, 衬底", "ip_terms": "joint", "visibility": "public",
             "contact_name": "王工", "contact_phone": "027-88888888"}
 

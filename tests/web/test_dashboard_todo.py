@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from factories import make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (ChallengeState, Milestone, MilestoneState, Objection, OrgStatus, Project, ProjectState,
                                 ProposalState, Publicity, Review, ReviewState)
@@ -53,12 +54,12 @@ def world(ctx):
 
     ended = make_challenge(state=S.closed, title="公示期满的榜单")
     make_proposal(ended, state=P.selected)
-    publicity(ended, date.today() - timedelta(days=1))
+    publicity(ended, clock.today() - timedelta(days=1))
     ids["ended"] = ended.id
 
     objected = make_challenge(state=S.closed, title="公示中有异议的榜单")
     make_proposal(objected, state=P.selected)
-    pub = publicity(objected, date.today() + timedelta(days=5))
+    pub = publicity(objected, clock.today() + timedelta(days=5))
     db.session.add(Objection(publicity=pub, text="评审过程存在利益冲突，请核查。"))
     db.session.add(Objection(publicity=pub, text="已答复的异议", response="经核查不属实。", responded_at=utcnow()))
     ids["publicity"] = pub.id
@@ -66,11 +67,11 @@ def world(ctx):
     awarded = make_challenge(state=S.awarded, title="实施中的项目榜单")
     won = make_proposal(awarded, state=P.selected)
     project = Project(challenge=awarded, proposal=won, organisation_id=won.organisation_id, funding_wan=Decimal("100"),
-                      start_date=date.today(), end_date=date.today() + timedelta(days=365), task_book="任务书",
+                      start_date=clock.today(), end_date=clock.today() + timedelta(days=365), task_book="任务书",
                       state=ProjectState.in_progress,
-                      milestones=[Milestone(seq=1, title="样机交付", due_date=date.today(), state=MilestoneState.submitted,
+                      milestones=[Milestone(seq=1, title="样机交付", due_date=clock.today(), state=MilestoneState.submitted,
                                             submitted_at=utcnow(), evidence="样机已交付"),
-                                  Milestone(seq=2, title="已由牵头部门确认", due_date=date.today(),
+                                  Milestone(seq=2, title="已由牵头部门确认", due_date=clock.today(),
                                             state=MilestoneState.submitted, submitted_at=utcnow(),
                                             admin_confirmed_at=utcnow())])
     db.session.add(project)

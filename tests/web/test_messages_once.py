@@ -1,12 +1,13 @@
 """Each refusal is said once next to its field (plus its entry in the error summary above the form),
 never again in a banner, and never not at all."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import ChallengeState, Milestone, OrgType, Project, ProposalState
 
@@ -24,9 +25,9 @@ def world(ctx):
     published = make_challenge(poster, S.published)
     awarded = make_challenge(poster, S.awarded, title="已立项榜单")
     project = Project(challenge=awarded, proposal=make_proposal(awarded, uni, ProposalState.selected),
-                      organisation_id=uni.id, funding_wan=Decimal("450"), start_date=date.today(),
-                      end_date=date.today() + timedelta(days=700), task_book="研制冷板。",
-                      milestones=[Milestone(seq=1, title="样机", due_date=date.today() + timedelta(days=60))])
+                      organisation_id=uni.id, funding_wan=Decimal("450"), start_date=clock.today(),
+                      end_date=clock.today() + timedelta(days=700), task_book="研制冷板。",
+                      milestones=[Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=60))])
     db.session.add(project)
     db.session.commit()
     return {"submitted": submitted.id, "published": published.id, "project": project.id}

@@ -1,10 +1,11 @@
 """Projects: milestones confirmed by both sides, mid-term, 赛马 stage gate, 验收 creating an achievement."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (Achievement, ChallengeState, Milestone, MilestoneState, Notification, OrgType, Project,
                                 ProjectState, ProposalState)
@@ -25,8 +26,8 @@ def world(ctx):
                                indicators="1. 冷板热阻 ≤ 0.025 ℃·cm²/W；\n2. 单柜散热能力 ≥ 100 kW；\n3. PUE ≤ 1.15")
     proposal = make_proposal(challenge, uni, ProposalState.selected)
     project = Project(challenge=challenge, proposal=proposal, organisation_id=uni.id, funding_wan=Decimal("450"),
-                      start_date=date.today(), end_date=date.today() + timedelta(days=700), task_book="研制冷板与CDU。",
-                      milestones=[Milestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=date.today() + timedelta(days=5 + 60 * i))
+                      start_date=clock.today(), end_date=clock.today() + timedelta(days=700), task_book="研制冷板与CDU。",
+                      milestones=[Milestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=clock.today() + timedelta(days=5 + 60 * i))
                                   for i in range(2)])
     db.session.add(project)
     db.session.commit()
@@ -131,7 +132,7 @@ def test_midterm_and_stage_gate_for_racing(client, auth, world):
     assert response.status_code == 409  # one team only: no 赛马
     second = make_proposal(project.challenge, make_org("第二大学", type=OrgType.university), ProposalState.selected)
     rival = Project(challenge=project.challenge, proposal=second, organisation_id=second.organisation_id,
-                    funding_wan=Decimal("300"), start_date=date.today(), end_date=date.today() + timedelta(days=300))
+                    funding_wan=Decimal("300"), start_date=clock.today(), end_date=clock.today() + timedelta(days=300))
     db.session.add(rival)
     db.session.commit()
     assert client.post(url(world, "/midterm"), data={"midterm_result": "concern", "midterm_note": "CDU 控制精度需加强。"}).status_code == 303

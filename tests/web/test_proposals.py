@@ -1,11 +1,12 @@
 """Proposals: who may answer, the deadline, one per organisation (also under concurrency), consortia."""
 import re
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from factories import make_challenge, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (ChallengeInvitation, ChallengeMode, ChallengeState, MemberState, OrgType, Proposal,
                                 ProposalState)
@@ -29,9 +30,9 @@ def world(ctx):
 
 def proposal_form(**extra):
     data = {"technical_plan": "两相冷板与CDU联合设计，逐项对标指标。", "team": "教授 2 人", "track_record": "", "price_wan": "480",
-            "schedule": "", "milestones-0-title": "冷板样机", "milestones-0-due_date": (date.today() + timedelta(days=90)).isoformat(),
+            "schedule": "", "milestones-0-title": "冷板样机", "milestones-0-due_date": (clock.today() + timedelta(days=90)).isoformat(),
             "milestones-0-deliverable": "样机 2 套", "milestones-0-fund_share": "40",
-            "milestones-1-title": "示范运行", "milestones-1-due_date": (date.today() + timedelta(days=300)).isoformat(),
+            "milestones-1-title": "示范运行", "milestones-1-due_date": (clock.today() + timedelta(days=300)).isoformat(),
             "milestones-1-deliverable": "测试报告", "milestones-1-fund_share": "60"}
     data.update(extra)
     return data
@@ -58,7 +59,7 @@ def test_institution_drafts_and_submits_and_poster_is_told(app, client, auth, wo
      "请至少填写一个里程碑"),
     ({"milestones-1-due_date": ""}, "缺少完成日期"),
     ({"price_wan": "-1"}, "报价应在"),
-    ({"milestones-0-due_date": (date.today() + timedelta(days=400)).isoformat()}, "按完成日期先后"),
+    ({"milestones-0-due_date": (clock.today() + timedelta(days=400)).isoformat()}, "按完成日期先后"),
 ])
 def test_bad_proposal_input(client, auth, world, extra, message):
     auth.login("uni@example.com")
@@ -82,7 +83,7 @@ def test_no_submission_after_deadline(client, auth, world):
                              db.session.get(__import__("marketplace").models.Organisation, world["uni"]),
                              ProposalState.draft)
     challenge = db.session.get(Challenge, world["challenge"])
-    challenge.deadline = date.today() - timedelta(days=1)
+    challenge.deadline = clock.today() - timedelta(days=1)
     db.session.commit()
     auth.login("uni@example.com")
     response = client.post(f"/proposals/{proposal.id}/submit")
@@ -118,7 +119,7 @@ def test_one_proposal_per_organisation_under_concurrent_submission(app, world):
         with app.app_context():
             user = db.session.scalar(db.select(User).filter_by(email="uni@example.com"))
             challenge = db.session.get(Challenge, world["challenge"])
-            milestones = [{"title": "样机", "due_date": date.today() + timedelta(days=30), "fund_share": 50}]
+            milestones = [{"title": "样机", "due_date": clock.today() + timedelta(days=30), "fund_share": 50}]
             barrier.wait()
             try:
                 proposals.create(user, challenge, milestones, technical_plan="方案", team="团队", price_wan=100)
@@ -195,8 +196,8 @@ def outside_summary(html: str) -> str:
 def test_every_milestone_problem_is_reported_in_one_answer(client, auth, world):
     """Regression: milestone problems came one per submit (a missing name, then the share total, then the date)."""
     auth.login("uni@example.com")
-    soon = (date.today() + timedelta(days=200)).isoformat()
-    data = proposal_form(**{"milestones-0-due_date": (date.today() - timedelta(days=1)).isoformat(),  # past
+    soon = (clock.today() + timedelta(days=200)).isoformat()
+    data = proposal_form(**{"milestones-0-due_date": (clock.today() - timedelta(days=1)).isoformat(),  # past
                             "milestones-1-fund_share": "90",                                        # 40 + 90 > 100
                             "milestones-2-due_date": soon, "milestones-2-deliverable": "中期报告",    # no name
                             "milestones-3-title": "推广应用", "milestones-3-due_date": "2040-01-01"})  # after the period
@@ -239,7 +240,7 @@ def test_a_bad_share_is_reported_once(client, auth, world):
 
 def test_a_row_date_problem_is_shown_in_its_cell_and_linked(client, auth, world):
     auth.login("uni@example.com")
-    too_late = (date.today() + timedelta(days=365 * 20)).isoformat()
+    too_late = (clock.today() + timedelta(days=365 * 20)).isoformat()
     response = client.post(f"/challenges/{world['challenge']}/proposals/new",
                            data=proposal_form(**{"milestones-1-due_date": too_late}))
     html = response.get_data(as_text=True)
@@ -276,9 +277,9 @@ def test_a_ten_year_listing_takes_its_last_milestone_eleven_years_ahead(app, cli
     from marketplace.models import Challenge
 
     challenge = db.session.get(Challenge, world["challenge"])
-    challenge.deadline, challenge.period_months = date.today() + timedelta(days=300), 120
+    challenge.deadline, challenge.period_months = clock.today() + timedelta(days=300), 120
     db.session.commit()
-    last = (date.today() + timedelta(days=300 + 365 * 10 - 30)).isoformat()
+    last = (clock.today() + timedelta(days=300 + 365 * 10 - 30)).isoformat()
     auth.login("uni@example.com")
     response = client.post(f"/challenges/{challenge.id}/proposals/new", data=proposal_form(**{"milestones-1-due_date": last}))
     assert response.status_code == 303, response.get_data(as_text=True)[-3000:]

@@ -223,8 +223,8 @@ def test_reindex_command_rebuilds_with_progress(app, runner, world):
 def test_weekly_digest_once_a_week(app, client, auth, world):
     from datetime import timedelta
 
+    from marketplace import clock
     from marketplace.models import Notification
-    from marketplace.models.base import utcnow
     from marketplace.services.digest import send_weekly_digests
 
     with app.test_request_context():
@@ -234,7 +234,8 @@ def test_weekly_digest_once_a_week(app, client, auth, world):
         note = db.session.scalar(db.select(Notification).filter_by(category="digest").join(Notification.user)
                                  .where(Notification.user.has(email="cooling@example.com")))
         assert "液冷冷板散热系统研制" in note.body and "共同关键词" in note.body
-        assert send_weekly_digests(now=utcnow() + timedelta(days=8)) >= 1
+        assert send_weekly_digests(clock.today() + timedelta(days=6)) == 0
+        assert send_weekly_digests(clock.today() + timedelta(days=7)) >= 1
 
 
 def test_admin_report_counts_feedback_per_chain(client, auth, world, ctx):

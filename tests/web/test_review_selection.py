@@ -1,11 +1,12 @@
 """Expert review with conflict-of-interest checks, rubric arithmetic, score export, selection and 公示."""
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 
 from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (ChallengeState, ConsortiumMember, MemberState, OrgType, Proposal, ProposalState,
                                 Publicity, Review, ReviewState)
@@ -173,8 +174,8 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
     # Approval waits for the end of the publicity: the desk says so instead of offering the form.
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     assert "公示结束后可批准立项" in desk and "批准立项</button>" not in desk
-    data = {"funding_wan": "450", "start_date": date.today().isoformat(),
-            "end_date": (date.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
+    data = {"funding_wan": "450", "start_date": clock.today().isoformat(),
+            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
     assert response.status_code == 409 and "公示结束后方可立项" in response.get_data(as_text=True)
     # A logged-in user objects during the publicity; it must be answered before approval.
@@ -183,8 +184,8 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
     assert objector.post(f"/publicity/{notice.id}/objections", data={"text": "太短"}).status_code == 400
     assert objector.post(f"/publicity/{notice.id}/objections",
                          data={"text": "对报价构成有疑问，请核实设备费用明细是否合理。"}).status_code == 303
-    notice.ends_on = date.today() - timedelta(days=1)  # the publicity period has passed
-    notice.starts_on = date.today() - timedelta(days=8)
+    notice.ends_on = clock.today() - timedelta(days=1)  # the publicity period has passed
+    notice.starts_on = clock.today() - timedelta(days=8)
     db.session.commit()
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
     assert response.status_code == 409 and "异议未处理" in response.get_data(as_text=True)
@@ -251,14 +252,14 @@ def _notice(challenge_id, proposal_id, starts, ends):
 def test_public_list_of_notices_running_first(client, world):
     from marketplace.models import Challenge, Visibility
 
-    running = _notice(world["challenge"], world["proposal"], date.today() - timedelta(days=1),
-                      date.today() + timedelta(days=5))
+    running = _notice(world["challenge"], world["proposal"], clock.today() - timedelta(days=1),
+                      clock.today() + timedelta(days=5))
     old_challenge = make_challenge(make_org("往年发榜企业"), S.awarded, title="往年的散热榜单")
     old_proposal = make_proposal(old_challenge, make_org("往年揭榜大学", type=OrgType.university))
-    _notice(old_challenge.id, old_proposal.id, date.today() - timedelta(days=60), date.today() - timedelta(days=53))
+    _notice(old_challenge.id, old_proposal.id, clock.today() - timedelta(days=60), clock.today() - timedelta(days=53))
     hidden = make_challenge(make_org("定向发榜企业"), S.closed, title="只邀请的保密榜单", visibility=Visibility.invited)
     _notice(hidden.id, make_proposal(hidden, make_org("受邀大学", type=OrgType.university)).id,
-            date.today(), date.today() + timedelta(days=6))
+            clock.today(), clock.today() + timedelta(days=6))
 
     page = client.get("/publicity/").get_data(as_text=True)  # anyone, without logging in
     title = db.session.get(Challenge, world["challenge"]).title
