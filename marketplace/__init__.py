@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
-    from .inbox.routes import bp as inbox_bp
+    from .notifications.routes import bp as inbox_bp
     from .listings.routes import bp as listings_bp
     from .projects.routes import bp as projects_bp
     from .proposals.evaluation import bp as evaluation_bp

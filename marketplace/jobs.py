@@ -39,7 +39,8 @@ class Job:
 
 
 def _jobs() -> dict[str, Job]:
-    from .services import challenges, digest, projects
+    from .notifications import digest
+    from .services import challenges, projects
 
     return {
         "closed": Job("已截止榜单 {n} 个", "到期榜单 {n} 个", challenges.expired, challenges.close_if_expired),

@@ -35,7 +35,7 @@ class Organisation(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL", use_alter=True)
     )
-    # The China date of the last weekly digest (services/digest.py claims it before sending).
+    # The China date of the last weekly digest (notifications/digest.py claims it before sending).
     digest_sent_on: Mapped[date | None] = mapped_column(Date)
     # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

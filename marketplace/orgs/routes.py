@@ -8,7 +8,8 @@ from ..access import acting_user, login_required, require
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error
 from ..models import Invitation, Organisation, OrgRole, User
-from ..services import accounts, mail, organisations, verification
+from ..notifications import mail
+from ..services import accounts, organisations, verification
 from ..services.errors import ServiceError
 from .forms import DocumentForm, InviteForm, ProfileForm
 

@@ -11,7 +11,8 @@ from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, OrgType, User
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim_once, refuse_repeat
 from .visibility import is_manager

@@ -6,7 +6,8 @@ from ..credit_code import normalise as normalise_credit_code
 from ..credit_code import problem as credit_code_problem
 from ..extensions import db
 from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
-from . import accounts, audit, notify
+from ..notifications import notify
+from . import accounts, audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 
 # The types an applicant may register as; government bodies are created by admins.

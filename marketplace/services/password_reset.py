@@ -12,7 +12,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
 from ..models import User
-from . import accounts, audit, mail
+from ..notifications import mail
+from . import accounts, audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 
 SALT = "password-reset"

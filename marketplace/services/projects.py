@@ -8,7 +8,8 @@ from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Achievement, Milestone, MilestoneState, Project, ProjectState, User
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim_once
 from .visibility import is_manager

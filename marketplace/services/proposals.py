@@ -8,7 +8,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember, MemberState, Organisation, Proposal,
                       ProposalMilestone, ProposalState, User, Visibility)
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import Conflict, claim
 from .challenges import project_end

@@ -4,7 +4,8 @@ from __future__ import annotations
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ChallengeQuestion, ChallengeState, User
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import refuse_repeat
 from .visibility import can_view_details

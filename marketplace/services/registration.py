@@ -23,7 +23,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
 from ..models import Organisation, User
-from . import accounts, mail, organisations
+from ..notifications import mail
+from . import accounts, organisations
 from .errors import ServiceError
 
 SALT = "registration"

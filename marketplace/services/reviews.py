@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Challenge, ExpertMembership, Proposal, ProposalState, Review, ReviewState, User
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import lock
 from .visibility import is_manager

@@ -9,7 +9,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objection, Project, Proposal, ProposalState,
                       Publicity, User)
-from . import audit, notify
+from ..notifications import notify
+from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim, refuse_repeat
 from .visibility import is_manager

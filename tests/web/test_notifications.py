@@ -6,7 +6,7 @@ import pytest
 from factories import make_org, make_user
 from marketplace.extensions import db
 from marketplace.models import Notification, NotificationPreference
-from marketplace.services import notifications
+from marketplace.notifications import inbox as notifications
 from marketplace.services.errors import PermissionDenied
 
 PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
@@ -126,7 +126,7 @@ def test_inbox_is_newest_first_and_counts_unread(people):
         notifications.notify([alice], "question", f"问题 {n}")
     notifications.notify([bob], "question", "别人的问题")
     db.session.commit()
-    page = notifications.inbox(alice, 1, 2)
+    page = notifications.messages(alice, 1, 2)
     assert [n.title for n in page.items] == ["问题 2", "问题 1"] and page.total == 3
     assert notifications.unread_count(alice) == 3
     notifications.mark_read(alice, page.items[0])
@@ -304,7 +304,7 @@ def test_smtp_backend_uses_the_configured_server(app, people, monkeypatch):
         def send_message(self, message):
             sent.append(("send", message["From"], message["To"], message["Subject"], message.get_content()))
 
-    monkeypatch.setattr("marketplace.services.mail.smtplib.SMTP", FakeSMTP)
+    monkeypatch.setattr("marketplace.notifications.mail.smtplib.SMTP", FakeSMTP)
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="smtp.example.gov.cn", MAIL_PORT="587", MAIL_USE_TLS="1",
                       MAIL_USERNAME="platform", MAIL_PASSWORD="secret", MAIL_SENDER="jiebang@example.gov.cn")
     notifications.notify([people[0]], "selection", "项目已立项", "恭喜。")

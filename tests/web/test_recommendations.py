@@ -225,7 +225,7 @@ def test_weekly_digest_once_a_week(app, client, auth, world):
 
     from marketplace import clock
     from marketplace.models import Notification
-    from marketplace.services.digest import send_weekly_digests
+    from marketplace.notifications.digest import send_weekly_digests
 
     with app.test_request_context():
         assert send_weekly_digests() >= 1

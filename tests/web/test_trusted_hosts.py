@@ -6,7 +6,7 @@ import pytest
 from factories import make_user
 from marketplace import create_app
 from marketplace.extensions import db
-from marketplace.services import notify
+from marketplace.notifications import notify
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from .. import clock
 from ..extensions import db
 from ..models import Organisation, OrgStatus, OrgType
 from . import notify
-from .locking import claim_once
-from .recommend.candidates import for_institution
+from ..services.locking import claim_once
+from ..services.recommend.candidates import for_institution
 
 INTERVAL = timedelta(days=7)
 SIZE = 5

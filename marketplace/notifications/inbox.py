@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Notification, NotificationPreference, User
 from ..paging import paginate
 from . import mail
-from .errors import PermissionDenied
+from ..services.errors import PermissionDenied
 
 # Category code → the label users see on the settings page, in display order.
 CATEGORIES: dict[str, str] = {
@@ -79,7 +79,7 @@ def unread_count(user: User) -> int:
     ) or 0
 
 
-def inbox(user: User, page: int = 1, per_page: int = 20):
+def messages(user: User, page: int = 1, per_page: int = 20):
     """The user's messages, newest first, as a Flask-SQLAlchemy pagination."""
     query = (db.select(Notification).filter_by(user_id=user.id)
              .order_by(Notification.created_at.desc(), Notification.id.desc()))

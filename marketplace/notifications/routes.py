@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db
 from ..models import Notification
-from ..services import notifications
+from . import inbox
 from ..services.errors import PermissionDenied
 from .forms import PreferencesForm
 
@@ -21,7 +21,7 @@ def unread_badge():
     def unread_notifications() -> int:
         if not current_user.is_authenticated:
             return 0
-        return notifications.unread_count(current_user)
+        return inbox.unread_count(current_user)
 
     return {"unread_notifications": unread_notifications}
 
@@ -29,9 +29,9 @@ def unread_badge():
 @bp.route("/")
 @login_required
 def index():
-    page = notifications.inbox(acting_user(), request.args.get("page", 1, type=int),
+    page = inbox.messages(acting_user(), request.args.get("page", 1, type=int),
                                current_app.config["PAGE_SIZE"])
-    return render_template("inbox/index.html", page=page, labels=notifications.CATEGORIES)
+    return render_template("inbox/index.html", page=page, labels=inbox.CATEGORIES)
 
 
 @bp.post("/<int:notification_id>/read")
@@ -39,7 +39,7 @@ def index():
 def read(notification_id):
     notification = db.get_or_404(Notification, notification_id)
     try:
-        notifications.mark_read(acting_user(), notification)
+        inbox.mark_read(acting_user(), notification)
     except PermissionDenied:
         abort(404)  # someone else's message: do not confirm that it exists
     db.session.commit()
@@ -50,7 +50,7 @@ def read(notification_id):
 @bp.post("/read-all")
 @login_required
 def read_all():
-    count = notifications.mark_all_read(acting_user())
+    count = inbox.mark_all_read(acting_user())
     db.session.commit()
     flash(f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", "success")
     return redirect(url_for("inbox.index")), 303
@@ -63,12 +63,12 @@ def settings():
     if request.method == "POST":
         form = PreferencesForm()
         if form.validate_on_submit():
-            notifications.set_preferences(user, form.choices())
+            inbox.set_preferences(user, form.choices())
             db.session.commit()
             flash("消息设置已保存。", "success")
             return redirect(url_for("inbox.settings")), 303
         return render_template("inbox/settings.html", form=form), 400
     data = {}
-    for code, choice in notifications.preferences(user).items():
+    for code, choice in inbox.preferences(user).items():
         data[f"inbox_{code}"], data[f"email_{code}"] = choice.inbox, choice.email
     return render_template("inbox/settings.html", form=PreferencesForm(data=data))

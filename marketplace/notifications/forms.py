@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField
 
 from ..formkit import BaseForm
-from ..services.notifications import CATEGORIES
+from .inbox import CATEGORIES
 
 
 class PreferencesForm(BaseForm):

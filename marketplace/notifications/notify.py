@@ -6,9 +6,9 @@ from ..models import Chain, Organisation, User
 
 
 def _send(users, category: str, title: str, body: str, url: str) -> None:
-    from . import notifications  # the inbox and mail delivery
+    from . import inbox  # the inbox and mail delivery
 
-    notifications.notify(users, category, title, body, url)
+    inbox.notify(users, category, title, body, url)
 
 
 def organisation(org: Organisation, category: str, title: str, body: str = "", url: str = "") -> None:
