@@ -103,10 +103,11 @@ def register_blueprints(app: Flask) -> None:
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
+    from .evaluation.routes import bp as evaluation_bp
     from .notifications.routes import bp as inbox_bp
     from .listings.routes import bp as listings_bp
+    from .search.routes import bp as search_bp
     from .projects.routes import bp as projects_bp
-    from .proposals.evaluation import bp as evaluation_bp
     from .proposals.routes import bp as proposals_bp
     from .recommendations.routes import bp as recommendations_bp
     from .main.routes import bp as main_bp
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")

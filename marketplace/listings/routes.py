@@ -1,4 +1,4 @@
-"""Capabilities (科研能力), the achievements database (成果库) and site search."""
+"""Capabilities (科研能力) and the achievements database (成果库)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -165,10 +165,3 @@ def set_status(kind, listing_id):
     db.session.commit()
     flash("已下架。" if status is ListingStatus.archived else "已重新上架。", "success")
     return redirect(url_for(endpoint, listing_id=listing.id)), 303
-
-
-@bp.route("/search")
-def search():
-    q = request.args.get("q", "").strip()[:200]
-    results = browse.search_all(current_user, q) if q else None
-    return render_template("listings/search.html", q=q, results=results)

@@ -18,7 +18,7 @@ from ..services.recommend.candidates import reviewers_for
 from ..services.visibility import can_view, is_manager
 from ..webkit import run
 from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
-from .routes import get_proposal
+from ..proposals.routes import get_proposal
 
 bp = Blueprint("evaluation", __name__)
 
