@@ -10,19 +10,6 @@ from marketplace.services import notify
 
 
 @pytest.fixture
-def outbox(app):
-    app.config["MAIL_BACKEND"] = "memory"
-    return app.extensions.setdefault("mail_outbox", [])
-
-
-@pytest.fixture
-def user(ctx):
-    user = make_user("user@example.com")
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
 def env_app(sibling_app, monkeypatch):
     """An app made the way gunicorn makes it, with settings from the environment."""
     def make(**environment):
