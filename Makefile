@@ -51,9 +51,11 @@ dev: install
 	-$(BIN)/flask run-jobs
 	APP_ENV=development $(BIN)/flask run --debug --port $(PORT)
 
-## make test: install the test dependencies and run the whole suite.
+## make test: install the test dependencies and run the whole suite, in TEST_WORKERS processes
+## (pytest-xdist; 2, or 1 on a one-core machine; TEST_WORKERS=0 runs in this process).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && echo "$$n" || echo 2)
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make bench: the web app under load at 100k capabilities / 10k challenges (prints a JSON line last).
 bench: install

@@ -20,6 +20,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`-n N`, `--dist loadgroup` from pyproject.toml) the browser tests are meant
+    to run in one worker, with one live server. (pytest-xdist 3.8 on pytest 9.2 ignores the groups:
+    then each worker starts a server of its own, on its own port, folder and database.)"""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,8 +88,11 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    """A fresh folder for this run's screenshots, printed so a reader can find them."""
-    folder = ROOT / "test-artifacts" / "e2e" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    """A fresh folder for this run's screenshots, printed so a reader can find them (one per xdist
+    worker that runs browser tests, should they ever be spread over several)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{worker}" if worker else "")
+    folder = ROOT / "test-artifacts" / "e2e" / name
     folder.mkdir(parents=True, exist_ok=True)
     print(f"\n[e2e] screenshots: {folder}")
     return folder

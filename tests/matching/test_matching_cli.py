@@ -9,7 +9,8 @@ from matching_testkit import DOCS, ENV, REPO, dev_dir, needs_dev_data
 
 from matching import Matcher, beir
 from matching import eval as meval
-from matching.bench import main as bench_main, synthetic_corpus
+from matching.bench import main as bench_main
+from matching.bench import synthetic_corpus
 
 
 def test_metrics_by_hand():

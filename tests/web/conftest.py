@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import contextvars
 import os
-import re
 import shutil
 import socket
 from pathlib import Path
 
 import pytest
+from factories import make_user
 from flask import has_app_context
 from flask.testing import FlaskClient
+from pages import only
 from sqlalchemy import create_engine, make_url, text
 
 from marketplace import create_app
@@ -42,7 +43,8 @@ BACKENDS = [
 class CSRFClient(FlaskClient):
     """A test client that sends the CSRF token with every form POST, like a browser page would.
 
-    Pass csrf=False to post without it (to test that CSRF is enforced).
+    Pass csrf=False to post without it (to test that CSRF is enforced). `logged_in()` tells whether
+    the client is signed in.
     """
 
     def post(self, *args, csrf: bool = True, **kwargs):
@@ -61,11 +63,12 @@ class CSRFClient(FlaskClient):
             db.session.expire_all()  # the test's objects reload what the request changed
         return response
 
+    def logged_in(self) -> bool:
+        """Whether this client's session is signed in: the dashboard opens instead of sending it to log in."""
+        return self.get("/dashboard").status_code == 200
+
     def csrf_token(self) -> str:
-        page = self.get("/auth/login")
-        match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.get_data(as_text=True))
-        assert match, "no CSRF meta tag on the login page"
-        return match.group(1)
+        return only(self.get("/auth/login"), 'meta[name="csrf-token"]').attributes["content"]
 
 
 def _test_config(url: str, instance: Path) -> dict:
@@ -97,9 +100,10 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def migrated_postgres(tmp_path_factory):
-    """A PostgreSQL database of this test run's own, migrated once, dropped at the end.
+    """A PostgreSQL database of this test process's own, migrated once, dropped at the end.
 
-    Its own database (not the shared `test` one) lets two suites run at once on one server.
+    Its own database (not the shared `test` one) lets two suites, or the pytest-xdist workers of one
+    (each a process of its own), run at once on one server.
     """
     base = make_url(_sqlalchemy_pg(PG_URL))
     name = f"mkt_test_{os.getpid()}"
@@ -110,6 +114,9 @@ def migrated_postgres(tmp_path_factory):
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         url = base.set(database=name).render_as_string(hide_password=False)
     except Exception:  # no CREATEDB right: use the given database, emptied
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            pytest.fail("TEST_DATABASE_URL's user may not create databases, so the pytest-xdist workers would share "
+                        "and empty one database under each other: grant CREATEDB, or run in one process (-n 0)")
         url = base.render_as_string(hide_password=False)
         with create_engine(url).begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -182,7 +189,8 @@ def app(request, tmp_path):
 @pytest.fixture
 def sibling_app(app):
     """Makes more apps on the test's database, as more gunicorn workers would be (each with its own
-    in-process limiter); `make(**config)` overrides settings. Disposed after the test."""
+    in-process limiter); `make(**config)` overrides settings (None leaves one unset, to its default).
+    Disposed after the test."""
     made = []
 
     def make(**overrides):
@@ -190,6 +198,7 @@ def sibling_app(app):
             "INSTANCE_PATH", "TESTING", "APP_ENV", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD",
             "RATELIMIT_STORAGE_URI")}
         config.update(overrides)
+        config = {key: value for key, value in config.items() if value is not None}
         other = create_app(config)
         other.test_client_class = CSRFClient
         made.append(other)
@@ -207,6 +216,21 @@ def sibling_app(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """The mail the app sends, kept in this list (app.extensions["mail_outbox"]) instead of logged."""
+    app.config["MAIL_BACKEND"] = "memory"
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
+def user(ctx):
+    """One user, user@example.com (password factories.PASSWORD), admin of a verified enterprise."""
+    user = make_user("user@example.com")
+    db.session.commit()
+    return user
 
 
 @pytest.fixture

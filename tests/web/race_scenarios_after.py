@@ -4,13 +4,24 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories import make_challenge, make_org, make_user
+from races import P, Race, S, audits, closed_with_reviews, project_for, rows
+
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (ChainLead, ExpertMembership, Invitation, Milestone, MilestoneState, Objection,
-                                OrgRole, OrgStatus, ProjectState, Publicity, User)
+from marketplace.models import (
+    ChainLead,
+    ExpertMembership,
+    Invitation,
+    Milestone,
+    MilestoneState,
+    Objection,
+    OrgRole,
+    OrgStatus,
+    ProjectState,
+    Publicity,
+    User,
+)
 from marketplace.services.chains import chain_by_code
-from races import P, S, Race, audits, closed_with_reviews, project_for, rows
-
 
 
 def project_start(poster, uni, experts):

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from factories import make_challenge, make_org, make_proposal, make_user
+from races import P, Race, S, audits, closed_with_reviews, publicity_over, rows
+
 from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review
-from races import P, S, Race, audits, closed_with_reviews, publicity_over, rows
-
-
 
 # ----- scenarios: one per state-changing route ----------------------------------------------------
 

@@ -11,12 +11,32 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from factories import (PASSWORD, make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin,
-                       make_proposal, make_user)
+from factories import (
+    PASSWORD,
+    make_chain_admin,
+    make_challenge,
+    make_expert,
+    make_org,
+    make_platform_admin,
+    make_project,
+    make_proposal,
+    make_user,
+)
+
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (AuditEvent, ChallengeState, Milestone, MilestoneState, OrgType, Project, ProjectState,
-                                ProposalState, Publicity, Review, ReviewState)
+from marketplace.models import (
+    AuditEvent,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    OrgType,
+    ProjectState,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+)
 
 PARALLEL = 20
 S, P = ChallengeState, ProposalState
@@ -71,15 +91,9 @@ def publicity_over(challenge, proposal):
 
 
 def project_for(challenge, proposal, state=ProjectState.in_progress, milestone_state=MilestoneState.planned):
-    proposal.state = P.selected
-    project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id,
-                      funding_wan=Decimal("400"), start_date=clock.today(), end_date=clock.today() + timedelta(days=700),
-                      task_book="任务书", state=state,
-                      milestones=[Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=90),
-                                            fund_share=100, state=milestone_state, evidence="测试报告")])
-    db.session.add(project)
-    db.session.flush()
-    return project
+    return make_project(proposal, [Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=90),
+                                             fund_share=100, state=milestone_state, evidence="测试报告")],
+                        funding_wan=Decimal("400"), task_book="任务书", state=state)
 
 
 # ----- firing --------------------------------------------------------------------------------------

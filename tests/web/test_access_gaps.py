@@ -1,23 +1,42 @@
 """Regressions for the access gaps of the integrity probe (issue 10): each failed on the code before it."""
 import pytest
-
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
-from marketplace.extensions import db
-from marketplace.models import (Attachment, ChallengeInvitation, ChallengeMode, ConsortiumMember, ExpertMembership,
-                                MemberState, OrgStatus, OrgType, Proposal, ProposalState, Review, ReviewState, User,
-                                Visibility)
-from marketplace.services.chains import chain_by_code
+from factories import (
+    make_chain_admin,
+    make_challenge,
+    make_expert,
+    make_org,
+    make_org_with_user,
+    make_proposal,
+    make_user,
+)
 from test_proposals import proposal_form
+
+from marketplace.extensions import db
+from marketplace.models import (
+    Attachment,
+    ChallengeInvitation,
+    ChallengeMode,
+    ConsortiumMember,
+    ExpertMembership,
+    MemberState,
+    OrgStatus,
+    OrgType,
+    Proposal,
+    ProposalState,
+    Review,
+    ReviewState,
+    User,
+    Visibility,
+)
+from marketplace.services.chains import chain_by_code
 
 SECRET = "仅受邀机构可读的铌酸锂薄膜工艺"
 
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    invited = make_org("受邀大学", type=OrgType.university)
-    make_user("invited@example.com", invited)
+    poster = make_org_with_user("poster@example.com", "发榜企业")
+    invited = make_org_with_user("invited@example.com", "受邀大学", type=OrgType.university)
     make_chain_admin("chain-ai@example.com", "ai")
     expert = make_expert("expert@example.com", "ai")  # a verified university's expert, not invited
     challenge = make_challenge(poster, title="邀请制揭榜挂帅榜单", mode=ChallengeMode.open_call,
@@ -89,8 +108,7 @@ def test_a_consortium_member_that_declined_loses_the_proposal_and_its_files(app,
     from marketplace.services import attachments
 
     challenge = db.session.get(Challenge, world["challenge"])
-    partner = make_org("联合体研究院", type=OrgType.institute)
-    make_user("partner@example.com", partner)
+    partner = make_org_with_user("partner@example.com", "联合体研究院", type=OrgType.institute)
     proposal = make_proposal(challenge, db.session.get(Organisation, world["invited"]), state=ProposalState.draft)
     member = ConsortiumMember(proposal=proposal, organisation=partner)
     db.session.add(member)

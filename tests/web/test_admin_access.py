@@ -1,7 +1,7 @@
 """Who may open which admin page: guest / member / org admin / expert / chain admin / platform admin."""
 import pytest
-
 from factories import make_chain_admin, make_expert, make_org, make_platform_admin, make_user
+
 from marketplace.extensions import db
 from marketplace.models import OrgRole, OrgStatus
 

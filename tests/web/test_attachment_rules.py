@@ -8,12 +8,11 @@ import io
 from datetime import timedelta
 
 import pytest
+from factories import make_challenge, make_poster_and_university, make_project, make_proposal
 
-from factories import make_challenge, make_org, make_proposal, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (Attachment, AuditEvent, ChallengeState, Milestone, OrgType, Project, ProjectState,
-                                ProposalState)
+from marketplace.models import Attachment, AuditEvent, ChallengeState, Milestone, ProjectState, ProposalState
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 S, P = ChallengeState, ProposalState
@@ -21,10 +20,7 @@ S, P = ChallengeState, ProposalState
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    uni = make_org("华楚理工大学", type=OrgType.university)
-    make_user("uni@example.com", uni)
+    poster, uni = make_poster_and_university()
     db.session.commit()
     return {"poster": poster.id, "uni": uni.id}
 
@@ -125,11 +121,8 @@ def test_milestone_evidence_files_are_recorded(client, auth, world):
 
     challenge = make_challenge(db.session.get(Organisation, world["poster"]), S.awarded)
     proposal = make_proposal(challenge, db.session.get(Organisation, world["uni"]), P.selected)
-    project = Project(challenge=challenge, proposal=proposal, organisation_id=world["uni"], funding_wan=450,
-                      start_date=clock.today(), end_date=clock.today() + timedelta(days=700), task_book="研制冷板。",
-                      state=ProjectState.in_progress,
-                      milestones=[Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=30))])
-    db.session.add(project)
+    project = make_project(proposal, [Milestone(seq=1, title="样机", due_date=clock.today() + timedelta(days=30))],
+                           funding_wan=450, task_book="研制冷板。", state=ProjectState.in_progress)
     db.session.commit()
     milestone_id = project.milestones[0].id
     auth.login("uni@example.com")

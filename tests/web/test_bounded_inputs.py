@@ -6,12 +6,29 @@ for its column answered 500; 立项 took dates 0001-01-01…9999-12-31 and 9,999
 from datetime import timedelta
 
 import pytest
+from factories import (
+    make_chain_admin,
+    make_challenge,
+    make_expert,
+    make_org,
+    make_platform_admin,
+    make_poster_and_university,
+    make_proposal,
+)
 
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_platform_admin, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (Achievement, Capability, Challenge, ChallengeState, OrgType, Project, ProposalState,
-                                Publicity, RecommendationEvent, Review)
+from marketplace.models import (
+    Achievement,
+    Capability,
+    Challenge,
+    ChallengeState,
+    Project,
+    ProposalState,
+    Publicity,
+    RecommendationEvent,
+    Review,
+)
 from marketplace.services.chains import chain_by_code
 
 HUGE = [str(2**63), str(10**20)]
@@ -19,10 +36,7 @@ HUGE = [str(2**63), str(10**20)]
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    uni = make_org("华楚理工大学", type=OrgType.university)
-    make_user("uni@example.com", uni)
+    poster, uni = make_poster_and_university()
     make_platform_admin("root@example.com")
     make_chain_admin("chain-ai@example.com", "ai")
     expert = make_expert("e0@example.com")

@@ -1,7 +1,8 @@
 """Chain settings, 链主 designation (with the policy's 2–5 warning) and expert committees."""
 import pytest
-
 from factories import make_chain_admin, make_org, make_platform_admin, make_user
+from pages import only, options
+
 from marketplace.extensions import db
 from marketplace.models import Chain, OrgStatus, OrgType
 from marketplace.services.chains import chain_by_code
@@ -99,11 +100,11 @@ def test_lead_form_starts_blank_asks_first_and_puts_the_chains_posters_first(cli
     db.session.commit()
     auth.login("root@example.com")
     html = client.get("/admin/chains/ai").get_data(as_text=True)
-    select = html[html.index('name="organisation_id"'):]
-    select = select[:select.index("</select>")]
-    assert '<option selected value="">请选择企业</option>' in select or '<option value="" selected>请选择企业</option>' in select
-    assert select.index("乙本链发榜企业（本链榜单 1 项）") < select.index("甲不相关企业")
-    assert 'data-confirm="确定认定所选企业为' in html
+    choices = options(html, 'select[name="organisation_id"]')
+    assert choices[0] == ("请选择企业", "", True, False)  # (text, value, selected, disabled)
+    names = [choice.text for choice in choices]
+    assert names.index("乙本链发榜企业（本链榜单 1 项）") < names.index("甲不相关企业")
+    assert only(html, 'form:has(select[name="organisation_id"])').attributes["data-confirm"].startswith("确定认定所选企业为")
     response = client.post("/admin/chains/ai/leads", data={"organisation_id": ""})
     assert response.status_code == 400 and "请选择企业" in response.get_data(as_text=True)
     assert chain_by_code("ai").leads == []

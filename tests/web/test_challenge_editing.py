@@ -2,8 +2,8 @@
 from datetime import timedelta
 
 import pytest
+from factories import make_chain_admin, make_challenge, make_org_with_user, make_user
 
-from factories import make_chain_admin, make_challenge, make_org, make_user
 from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Challenge, ChallengeRevision, ChallengeState, OrgRole, OrgType
@@ -13,10 +13,9 @@ S = ChallengeState
 
 @pytest.fixture
 def world(ctx):
-    org = make_org("发榜企业")
-    make_user("a@example.com", org)
+    org = make_org_with_user("a@example.com", "发榜企业")
     make_user("b@example.com", org, role=OrgRole.member)
-    make_user("inst@example.com", make_org("某大学", type=OrgType.university))
+    make_org_with_user("inst@example.com", "某大学", type=OrgType.university)
     make_chain_admin("chain-ai@example.com", "ai")
     challenge = make_challenge(org, S.published)
     db.session.commit()

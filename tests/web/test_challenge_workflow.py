@@ -2,8 +2,8 @@
 from datetime import timedelta
 
 import pytest
+from factories import make_chain_admin, make_challenge, make_org, make_org_with_user, make_platform_admin, make_user
 
-from factories import make_chain_admin, make_challenge, make_org, make_platform_admin, make_user
 from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Challenge, ChallengeState, OrgRole, OrgType
@@ -13,11 +13,10 @@ S = ChallengeState
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("owner@example.com", poster)
+    poster = make_org_with_user("owner@example.com", "发榜企业")
     make_user("staff@example.com", poster, role=OrgRole.member)
-    make_user("other-ent@example.com", make_org("别家企业"))
-    make_user("inst@example.com", make_org("某大学", type=OrgType.university))
+    make_org_with_user("other-ent@example.com", "别家企业")
+    make_org_with_user("inst@example.com", "某大学", type=OrgType.university)
     make_chain_admin("chain-ai@example.com", "ai")
     make_chain_admin("chain-compute@example.com", "compute")
     make_platform_admin("root@example.com")

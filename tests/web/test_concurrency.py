@@ -10,12 +10,12 @@ database: exactly one audit entry of the action (or one row where the rule is "o
 from __future__ import annotations
 
 import pytest
-
 import race_scenarios_after
 import race_scenarios_award
+from races import fire, world
+
 from marketplace.extensions import db
 from marketplace.models import Notification
-from races import world, fire
 
 SCENARIOS = race_scenarios_award.SCENARIOS + race_scenarios_after.SCENARIOS
 

@@ -6,7 +6,6 @@ import pytest
 from marketplace.credit_code import check_character, is_valid, normalise, problem
 
 
-
 def test_known_valid_code():
     """Does a real-format code with a correct check character pass?"""
     assert is_valid("91350100M000100Y43")

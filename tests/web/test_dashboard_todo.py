@@ -4,23 +4,46 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from factories import (
+    make_chain_admin,
+    make_challenge,
+    make_expert,
+    make_org,
+    make_platform_admin,
+    make_project,
+    make_proposal,
+    make_user,
+)
+from pages import first, links, text_of
 from sqlalchemy import event
 
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_platform_admin, make_proposal, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (ChallengeState, Milestone, MilestoneState, Objection, OrgStatus, Project, ProjectState,
-                                ProposalState, Publicity, Review, ReviewState)
+from marketplace.models import (
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    Objection,
+    OrgStatus,
+    ProjectState,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+)
 from marketplace.models.base import utcnow
 
 S, P = ChallengeState, ProposalState
 
 
-def todo_section(client, code: str) -> str:
-    """The HTML of one kind of work on the dashboard, or "" when it is not shown."""
-    html = client.get("/dashboard").get_data(as_text=True)
-    match = re.search(rf'<div class="mb-3" data-todo="{code}">(.*?)</div>', html, re.S)
-    return match.group(1) if match else ""
+def todo_section(client, code: str):
+    """One kind of work on the dashboard (its element), or None when it is not shown."""
+    return first(client.get("/dashboard"), f'[data-todo="{code}"]')
+
+
+def count(section) -> str:
+    """The number in the section's heading: how much work of that kind is waiting."""
+    return text_of(section, "h3 .badge")
 
 
 def publicity(challenge, ends_on: date) -> Publicity:
@@ -66,15 +89,13 @@ def world(ctx):
 
     awarded = make_challenge(state=S.awarded, title="实施中的项目榜单")
     won = make_proposal(awarded, state=P.selected)
-    project = Project(challenge=awarded, proposal=won, organisation_id=won.organisation_id, funding_wan=Decimal("100"),
-                      start_date=clock.today(), end_date=clock.today() + timedelta(days=365), task_book="任务书",
-                      state=ProjectState.in_progress,
-                      milestones=[Milestone(seq=1, title="样机交付", due_date=clock.today(), state=MilestoneState.submitted,
-                                            submitted_at=utcnow(), evidence="样机已交付"),
-                                  Milestone(seq=2, title="已由牵头部门确认", due_date=clock.today(),
-                                            state=MilestoneState.submitted, submitted_at=utcnow(),
-                                            admin_confirmed_at=utcnow())])
-    db.session.add(project)
+    project = make_project(won, [Milestone(seq=1, title="样机交付", due_date=clock.today(), state=MilestoneState.submitted,
+                                           submitted_at=utcnow(), evidence="样机已交付"),
+                                 Milestone(seq=2, title="已由牵头部门确认", due_date=clock.today(),
+                                           state=MilestoneState.submitted, submitted_at=utcnow(),
+                                           admin_confirmed_at=utcnow())],
+                           funding_wan=Decimal("100"), end_date=clock.today() + timedelta(days=365), task_book="任务书",
+                           state=ProjectState.in_progress)
     db.session.commit()
     ids["project"], ids["milestone"] = project.id, project.milestones[0].id
     return ids
@@ -83,28 +104,28 @@ def world(ctx):
 def test_chain_admin_sees_each_kind_of_work_of_their_chain(client, auth, world):
     auth.login("chain-ai@example.com")
     review = todo_section(client, "review")
-    assert 'href="/challenges/review"' in review and f'href="/challenges/{world["submitted"]}"' in review
+    assert "/challenges/review" in links(review) and f"/challenges/{world['submitted']}" in links(review)
     assert "算力链待审核榜单" not in client.get("/dashboard").get_data(as_text=True)
-    assert f'href="/challenges/{world["closed"]}/evaluation"' in todo_section(client, "select")
+    assert f"/challenges/{world['closed']}/evaluation" in links(todo_section(client, "select"))
     reviewers = todo_section(client, "reviewers")
-    assert f'href="/challenges/{world["reviewing"]}/evaluation"' in reviewers and "已分配 1 名" in reviewers
-    assert '<span class="badge bg-secondary">1</span>' in reviewers  # the proposal with three experts is not listed
+    assert f"/challenges/{world['reviewing']}/evaluation" in links(reviewers) and "已分配 1 名" in text_of(reviewers)
+    assert count(reviewers) == "1"  # the proposal with three experts is not listed
     approve = todo_section(client, "approve")
-    assert f'href="/challenges/{world["ended"]}/evaluation"' in approve and "公示中有异议的榜单" not in approve
+    assert f"/challenges/{world['ended']}/evaluation" in links(approve) and "公示中有异议的榜单" not in text_of(approve)
     objections = todo_section(client, "objections")
-    assert f'href="/publicity/{world["publicity"]}"' in objections and '<span class="badge bg-secondary">1</span>' in objections
+    assert f"/publicity/{world['publicity']}" in links(objections) and count(objections) == "1"
     milestones = todo_section(client, "milestones")
-    assert f'href="/projects/{world["project"]}"' in milestones and "样机交付" in milestones
-    assert "已由牵头部门确认" not in milestones
-    assert todo_section(client, "verify") == ""  # the verification queue is the platform admins'
+    assert f"/projects/{world['project']}" in links(milestones) and "样机交付" in text_of(milestones)
+    assert "已由牵头部门确认" not in text_of(milestones)
+    assert todo_section(client, "verify") is None  # the verification queue is the platform admins'
 
 
 def test_platform_admin_sees_every_chain_and_the_verification_queue(client, auth, world):
     auth.login("root@example.com")
     review = todo_section(client, "review")
-    assert "算力链待审核榜单" in review and "待审核的榜单" in review and '<span class="badge bg-secondary">2</span>' in review
+    assert "算力链待审核榜单" in text_of(review) and "待审核的榜单" in text_of(review) and count(review) == "2"
     verify = todo_section(client, "verify")
-    assert "待认证企业" in verify and 'href="/admin/organisations"' in verify
+    assert "待认证企业" in text_of(verify) and "/admin/organisations" in links(verify)
 
 
 def test_other_chains_admin_sees_only_their_own(client, auth, world):
@@ -116,9 +137,9 @@ def test_other_chains_admin_sees_only_their_own(client, auth, world):
 def test_done_work_leaves_the_list(client, auth, world):
     auth.login("chain-ai@example.com")
     assert client.post(f"/projects/{world['project']}/milestones/{world['milestone']}/confirm").status_code == 303
-    assert todo_section(client, "milestones") == ""
+    assert todo_section(client, "milestones") is None
     assert client.post(f"/challenges/{world['submitted']}/approve").status_code in (302, 303)
-    assert todo_section(client, "review") == ""
+    assert todo_section(client, "review") is None
 
 
 def test_nothing_to_do_says_so(client, auth, ctx):
@@ -141,8 +162,9 @@ def test_only_a_few_entries_and_the_full_count(client, auth, world):
     db.session.commit()
     auth.login("chain-ai@example.com")
     review = todo_section(client, "review")
-    assert '<span class="badge bg-secondary">8</span>' in review
-    assert len(re.findall(r'<a href="/challenges/\d+">', review)) == 5 and "还有 3 项" in review
+    assert count(review) == "8"
+    assert len([href for href in links(review, "li > a") if re.fullmatch(r"/challenges/\d+", href)]) == 5
+    assert "还有 3 项" in text_of(review)
 
 
 def test_dashboard_queries_do_not_grow_with_the_work(app, client, auth, world):

@@ -11,8 +11,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from factories import make_org, make_user
+
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import OrgStatus, OrgType

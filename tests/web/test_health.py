@@ -16,6 +16,7 @@ def test_home_lists_the_eight_chains_in_chinese(client):
 
 def test_chain_page_lists_leads_and_committee(client, ctx):
     from factories import make_expert, make_org
+
     from marketplace.extensions import db
     from marketplace.models import ChainLead
     from marketplace.services.chains import chain_by_code

@@ -4,10 +4,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from factories import make_org
 from sqlalchemy import create_engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from factories import make_org
 from marketplace.extensions import db
 from marketplace.models import Capability, Chain, IndexChange, ListingStatus, OrgType
 from marketplace.models.base import utcnow

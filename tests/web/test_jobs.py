@@ -16,14 +16,27 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import create_engine, insert, make_url, text
-
 from conftest import BACKENDS, PG_URL, _sqlalchemy_pg, _test_config
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
+from sqlalchemy import create_engine, insert, make_url, text
+
 from marketplace import clock, create_app, jobs
 from marketplace.extensions import db
-from marketplace.models import (AuditEvent, Capability, Challenge, ChallengeState, Milestone, Notification,
-                                Organisation, OrgStatus, OrgType, Project, ProjectState, ProposalState, User)
+from marketplace.models import (
+    AuditEvent,
+    Capability,
+    Challenge,
+    ChallengeState,
+    Milestone,
+    Notification,
+    Organisation,
+    OrgStatus,
+    OrgType,
+    Project,
+    ProjectState,
+    ProposalState,
+    User,
+)
 from marketplace.services import challenges
 from marketplace.services.chains import chain_by_code
 from marketplace.services.errors import ServiceError

@@ -2,8 +2,8 @@
 import re
 
 import pytest
-
 from factories import make_challenge, make_org
+
 from marketplace.extensions import db
 
 

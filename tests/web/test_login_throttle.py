@@ -9,11 +9,12 @@ import sys
 import textwrap
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-
 from factories import PASSWORD, make_user
-from marketplace.extensions import db
+
+from marketplace.extensions import db, limiter
 from marketplace.models import LoginAttempt
 
 
@@ -84,19 +85,22 @@ def test_account_lock_holds_across_processes(app, users, tmp_path):
     assert other_process(app, tmp_path, [("u0@example.com", "10.3.9.9")]) == [429]
 
 
-def other_process(app, tmp_path, attempts) -> list[int]:
-    """Run wrong-password logins in a fresh Python process on the same database; their statuses."""
+def other_process(app, tmp_path, attempts, **settings) -> list[int]:
+    """Run logins (email, address[, password]; wrong by default) in a fresh Python process on the same
+    database, each from a fresh client; their statuses. `settings` override the app's (None: unset)."""
+    config = {"INSTANCE_PATH": str(tmp_path), "TESTING": True, "APP_ENV": "testing", "SECRET_KEY": "test-secret",
+              "RATELIMIT_STORAGE_URI": "memory://", "WTF_CSRF_ENABLED": False,
+              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]} | settings
+    config = {key: value for key, value in config.items() if value is not None}
+    attempts = [(email, address, *rest, "wrong-password")[:3] for email, address, *rest in attempts]
     script = textwrap.dedent(f"""
         import json
         from marketplace import create_app
-        app = create_app({{"INSTANCE_PATH": {str(tmp_path)!r}, "TESTING": True, "APP_ENV": "testing",
-                          "SECRET_KEY": "test-secret", "RATELIMIT_STORAGE_URI": "memory://",
-                          "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                          "SQLALCHEMY_DATABASE_URI": {app.config["SQLALCHEMY_DATABASE_URI"]!r}}})
-        client = app.test_client()
-        print(json.dumps([client.post("/auth/login", data={{"email": email, "password": "wrong-password"}},
-                                      environ_base={{"REMOTE_ADDR": address}}).status_code
-                          for email, address in {attempts!r}]))
+        app = create_app({config!r})
+        print(json.dumps([app.test_client().post("/auth/login", data={{"email": email, "password": password}},
+                                                 environ_base={{"REMOTE_ADDR": address}}).status_code
+                          for email, address, password in {attempts!r}]))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                             cwd=Path(__file__).resolve().parents[2])
@@ -104,29 +108,63 @@ def other_process(app, tmp_path, attempts) -> list[int]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_redis_backend_holds_across_two_workers(app, users, worker):
-    """With the limits in Redis, the failures are counted there (not in the table), across workers."""
+@pytest.fixture
+def shared_redis():
+    """Settings that put every worker's limits in the local Redis (REDIS_URL alone, as a deployment
+    sets it), under key prefixes of this test's own so that runs at once do not count each other's
+    requests; its keys are deleted afterwards. Skips when Redis does not answer."""
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
-    probe = redis.Redis.from_url(url)
+    probe = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         probe.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip("Redis not running on 127.0.0.1:6379")
-    prefix = f"test-login-{uuid.uuid4().hex}:"
-    workers = [worker(RATELIMIT_STORAGE_URI=url, LOGIN_THROTTLE_PREFIX=prefix) for _ in range(2)]
-    clients = [w.test_client() for w in workers]
-    try:
-        statuses = [attempt(clients[n % 2], "u0@example.com", address=f"10.4.0.{n}").status_code for n in range(40)]
-        assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
-        response = attempt(clients[0], "u0@example.com", PASSWORD, address="10.4.9.9")
-        assert response.status_code == 429 and "登录失败次数过多" in response.get_data(as_text=True)
-        with app.app_context():
-            assert db.session.scalar(db.select(db.func.count()).select_from(LoginAttempt)) == 0
-    finally:
-        for key in probe.scan_iter(prefix + "*"):
-            probe.delete(key)
         probe.close()
+        pytest.skip("Redis does not answer on 127.0.0.1:6379: start redis-server to test the limits that "
+                    "workers share through it")
+    prefix = f"mkt-test-{uuid.uuid4().hex}"
+    settings = {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": None, "RATELIMIT_KEY_PREFIX": prefix,
+                "LOGIN_THROTTLE_PREFIX": f"{prefix}:login:"}
+    yield SimpleNamespace(url=url, settings=settings, keys=lambda: sorted(probe.scan_iter(f"*{prefix}*")))
+    for key in probe.scan_iter(f"*{prefix}*"):  # Flask-Limiter's storage puts "LIMITS:" in front
+        probe.delete(key)
+    probe.close()
+    # Flask-Limiter keeps the first key prefix it is given for the process (one Limiter for every app):
+    # hand the next test's apps a clean one.
+    limiter._key_prefix = ""
+
+
+def test_request_limit_in_redis_holds_across_workers_and_processes(app, users, worker, shared_redis, tmp_path):
+    """LOGIN_RATE_LIMIT (Flask-Limiter, 10 a minute per address) counted in Redis by every worker.
+
+    The logins succeed, so the failed-login throttle stays out of it. Two apps in this process share
+    one Limiter object whatever its storage, so a third worker in another process shows that the
+    count lives in Redis."""
+    workers = [worker(**shared_redis.settings) for _ in range(2)]
+    assert [w.config["RATELIMIT_STORAGE_URI"] for w in workers] == [shared_redis.url] * 2
+    here = [attempt(workers[n % 2].test_client(), f"u{n}@example.com", PASSWORD, address="10.6.0.1").status_code
+            for n in range(6)]
+    there = other_process(app, tmp_path, [(f"u{n}@example.com", "10.6.0.1", PASSWORD) for n in range(6, 12)],
+                          **shared_redis.settings)
+    assert here + there == [302] * 10 + [429] * 2, (here, there)
+    assert any(b"10.6.0.1" in key for key in shared_redis.keys())  # the count is in Redis, under our prefix
+    assert attempt(workers[1].test_client(), "u20@example.com", PASSWORD, address="10.6.0.2").status_code == 302
+
+
+def test_login_throttle_in_redis_holds_across_workers_and_processes(app, users, worker, shared_redis, tmp_path):
+    """With the limits in Redis, failed logins are counted there (not in the table), across workers."""
+    workers = [worker(**shared_redis.settings) for _ in range(2)]
+    clients = [w.test_client() for w in workers]
+    statuses = [attempt(clients[n % 2], "u0@example.com", address=f"10.4.0.{n}").status_code for n in range(40)]
+    assert statuses.count(400) == 10 and statuses.count(429) == 30, statuses
+    response = attempt(clients[0], "u0@example.com", PASSWORD, address="10.4.9.9")
+    assert response.status_code == 429 and "登录失败次数过多" in response.get_data(as_text=True)
+    # A worker in another process, sharing Redis, finds the account locked too; another account is not.
+    logins = [("u0@example.com", "10.4.9.8", PASSWORD), ("u1@example.com", "10.4.9.7", PASSWORD)]
+    assert other_process(app, tmp_path, logins, **shared_redis.settings) == [429, 302]
+    assert any(b":login:account:" in key for key in shared_redis.keys())
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(LoginAttempt)) == 0
 
 
 def test_a_password_reset_lifts_the_account_lock(app, users):

@@ -8,8 +8,8 @@ import os
 import zipfile
 
 import pytest
-
 from factories import make_challenge, make_org, make_user
+
 from marketplace.extensions import db
 from marketplace.models import Attachment, ChallengeState
 

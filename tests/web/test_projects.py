@@ -3,12 +3,29 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from factories import (
+    make_chain_admin,
+    make_challenge,
+    make_org,
+    make_poster_and_university,
+    make_project,
+    make_proposal,
+    make_user,
+)
 
-from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (Achievement, ChallengeState, Milestone, MilestoneState, Notification, OrgType, Project,
-                                ProjectState, ProposalState)
+from marketplace.models import (
+    Achievement,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    Notification,
+    OrgType,
+    Project,
+    ProjectState,
+    ProposalState,
+)
 from marketplace.services import projects
 
 M = MilestoneState
@@ -16,20 +33,12 @@ M = MilestoneState
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    uni = make_org("华楚理工大学", type=OrgType.university)
-    make_user("uni@example.com", uni)
+    poster, uni = make_poster_and_university()
     make_user("other@example.com", make_org("无关大学", type=OrgType.university))
     make_chain_admin("chain-ai@example.com", "ai")
     challenge = make_challenge(poster, ChallengeState.awarded,
                                indicators="1. 冷板热阻 ≤ 0.025 ℃·cm²/W；\n2. 单柜散热能力 ≥ 100 kW；\n3. PUE ≤ 1.15")
-    proposal = make_proposal(challenge, uni, ProposalState.selected)
-    project = Project(challenge=challenge, proposal=proposal, organisation_id=uni.id, funding_wan=Decimal("450"),
-                      start_date=clock.today(), end_date=clock.today() + timedelta(days=700), task_book="研制冷板与CDU。",
-                      milestones=[Milestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=clock.today() + timedelta(days=5 + 60 * i))
-                                  for i in range(2)])
-    db.session.add(project)
+    project = make_project(make_proposal(challenge, uni, ProposalState.selected), milestones=2)
     db.session.commit()
     return {"project": project.id, "milestones": [m.id for m in project.milestones]}
 

@@ -1,31 +1,44 @@
 """Proposals: who may answer, the deadline, one per organisation (also under concurrency), consortia."""
-import re
 import threading
 from datetime import timedelta
 
 import pytest
+from factories import make_challenge, make_org, make_org_with_user, make_poster_and_university, make_proposal, make_user
+from pages import error_summary, first, form_values, text_of, without
 
-from factories import make_challenge, make_org, make_proposal, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (ChallengeInvitation, ChallengeMode, ChallengeState, MemberState, OrgType, Proposal,
-                                ProposalState)
+from marketplace.models import (
+    ChallengeInvitation,
+    ChallengeMode,
+    ChallengeState,
+    MemberState,
+    OrgType,
+    Proposal,
+    ProposalState,
+)
 
 S = ChallengeState
 
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    uni = make_org("华楚理工大学", type=OrgType.university)
-    make_user("uni@example.com", uni)
-    partner = make_org("江城新材料研究院", type=OrgType.institute)
-    make_user("partner@example.com", partner)
+    poster, uni = make_poster_and_university()
+    partner = make_org_with_user("partner@example.com", "江城新材料研究院", type=OrgType.institute)
     make_user("ent@example.com", make_org("另一家企业"))
     challenge = make_challenge(poster, S.published)
     db.session.commit()
     return {"challenge": challenge.id, "uni": uni.id, "partner": partner.id}
+
+
+def uni_proposal(world, **fields) -> Proposal:
+    """A proposal of 华楚理工大学 on the world's challenge, committed."""
+    from marketplace.models import Challenge, Organisation
+
+    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]),
+                             **fields)
+    db.session.commit()
+    return proposal
 
 
 def proposal_form(**extra):
@@ -168,29 +181,18 @@ def test_joint_proposal_needs_accepted_members(app, client, auth, world):
 
 
 def test_withdraw_before_deadline_only(client, auth, world):
-    from marketplace.models import Challenge, Organisation
-
-    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]))
-    db.session.commit()
+    proposal = uni_proposal(world)
     auth.login("uni@example.com")
     assert client.post(f"/proposals/{proposal.id}/withdraw").status_code == 303
     assert db.session.get(Proposal, proposal.id).state is ProposalState.withdrawn
 
 
 def test_outsiders_cannot_see_a_proposal(client, auth, world):
-    from marketplace.models import Challenge, Organisation
-
-    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]))
-    db.session.commit()
+    proposal = uni_proposal(world)
     auth.login("ent@example.com")
     assert client.get(f"/proposals/{proposal.id}").status_code == 404
     client.post("/auth/logout")
     assert client.get(f"/proposals/{proposal.id}").status_code == 302
-
-
-def outside_summary(html: str) -> str:
-    """The page without the error summary at the top of the form (which repeats each message by design)."""
-    return re.sub(r'<div class="alert alert-danger error-summary".*?</ul>\s*</div>', "", html, flags=re.S)
 
 
 def test_every_milestone_problem_is_reported_in_one_answer(client, auth, world):
@@ -204,11 +206,11 @@ def test_every_milestone_problem_is_reported_in_one_answer(client, auth, world):
     response = client.post(f"/challenges/{world['challenge']}/proposals/new", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "两相冷板与CDU联合设计" in html
-    rest = outside_summary(html)
+    rest = text_of(without(html, "[data-error-summary]"))  # the summary repeats each message by design
     for message in ("第 1 个里程碑的完成日期", "应晚于今天", "合计 130%", "本行已填写内容，但缺少名称。",
                     "第 4 个里程碑的完成日期 2040-01-01 超出项目周期"):
         assert rest.count(message) == 1, message  # each once next to the table, and listed in the summary
-    assert "第 3 个里程碑名称：本行已填写内容" in html  # the summary says which row
+    assert "第 3 个里程碑名称：本行已填写内容" in text_of(html, "[data-error-summary]")  # the summary says which row
     assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
 
 
@@ -245,21 +247,21 @@ def test_a_row_date_problem_is_shown_in_its_cell_and_linked(client, auth, world)
                            data=proposal_form(**{"milestones-1-due_date": too_late}))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'href="#milestones-1-due_date"' in html  # the summary links to the cell…
-    assert 'id="milestones-1-due_date-error"' in html and "超出项目周期" in html  # …which shows the problem
+    assert "超出项目周期" in error_summary(html)["#milestones-1-due_date"]  # the summary links to the cell…
+    assert first(html, "#milestones-1-due_date") is not None
+    assert "超出项目周期" in text_of(html, "#milestones-1-due_date-error")  # …which shows the problem
 
 
 def test_a_colleagues_later_save_of_the_draft_is_not_overwritten(app, client, auth, world):
     """Two users of the lead open the draft's edit form; the second save (from the older page) is refused."""
-    from marketplace.models import Challenge, Organisation
+    from marketplace.models import Organisation
 
-    proposal = make_proposal(db.session.get(Challenge, world["challenge"]), db.session.get(Organisation, world["uni"]),
-                             state=ProposalState.draft)
+    proposal = uni_proposal(world, state=ProposalState.draft)
     make_user("uni-colleague@example.com", db.session.get(Organisation, world["uni"]))
     db.session.commit()
     auth.login("uni@example.com")
     page = client.get(f"/proposals/{proposal.id}/edit").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    version = form_values(page, 'form:has([name="version"])')["version"]
     colleague = app.test_client()
     colleague.post("/auth/login", data={"email": "uni-colleague@example.com", "password": "password-123"})
     first = colleague.post(f"/proposals/{proposal.id}/edit",

@@ -1,11 +1,11 @@
 """Recommendation feedback only from those shown the recommendation, once each, rate-limited, and an
 export that copies no text its judges could not see; the duplicate check shows no hidden words."""
 import json
-import re
 
 import pytest
-
 from factories import make_challenge, make_expert, make_org, make_proposal, make_user
+from pages import select, text_of, texts
+
 from marketplace.extensions import db
 from marketplace.models import Capability, ChallengeState, OrgType, RecommendationEvent, Visibility
 from marketplace.services import recommend_feedback
@@ -109,16 +109,16 @@ def test_export_copies_no_text_from_forged_or_hidden_judgements(app, client, aut
     assert rival["title"] == "液冷冷板散热改造" and "液冷" in rival["text"] and HIDDEN not in rival["text"]
 
 
-def _similar_item(html: str, title: str) -> str:
-    panel = html.split('id="similar-heading"', 1)[1].split("</section>", 1)[0]
-    return next(li for li in panel.split("<li>") if title in li)
+def _shared_words(response, title: str) -> set[str]:
+    """The words highlighted as shared with `title` in the page's panel of similar listings."""
+    items = select(response, 'section[aria-labelledby="similar-heading"] li')
+    [item] = [li for li in items if text_of(li, "a") == title]
+    return set(texts(item, "mark"))
 
 
 def test_duplicate_check_shows_only_public_words_of_a_summary_only_listing(client, auth, world):
     auth.login("poster@example.com")
-    html = client.get(f"/challenges/{world['draft']}").get_data(as_text=True)
-    item = _similar_item(html, "液冷冷板散热改造")
-    words = set(re.findall(r"<mark>([^<]+)</mark>", item))
+    words = _shared_words(client.get(f"/challenges/{world['draft']}"), "液冷冷板散热改造")
     public = "液冷冷板散热改造 液冷, 冷板"  # its title and keywords: what a summary shows
     assert words and all(word in public for word in words), words
     assert not any(word in HIDDEN for word in words)
@@ -132,6 +132,5 @@ def test_duplicate_check_shows_all_shared_words_to_who_sees_the_listing_in_full(
     db.session.get(Challenge, world["draft"]).state = ChallengeState.submitted
     db.session.commit()
     auth.login("chain-ai@example.com")
-    html = client.get(f"/challenges/{world['draft']}").get_data(as_text=True)
-    words = set(re.findall(r"<mark>([^<]+)</mark>", _similar_item(html, "液冷冷板散热改造")))
+    words = _shared_words(client.get(f"/challenges/{world['draft']}"), "液冷冷板散热改造")
     assert any(word in HIDDEN for word in words), words  # the lead department reads the listing in full

@@ -3,13 +3,23 @@ import io
 from datetime import timedelta
 
 import pytest
+from factories import make_chain_admin, make_challenge, make_expert, make_org, make_poster_and_university, make_proposal
 from openpyxl import load_workbook
+from pages import links, select, texts
 
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import (ChallengeState, ConsortiumMember, MemberState, OrgType, Proposal, ProposalState,
-                                Publicity, Review, ReviewState)
+from marketplace.models import (
+    ChallengeState,
+    ConsortiumMember,
+    MemberState,
+    OrgType,
+    Proposal,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+)
 from marketplace.services import reviews, selection
 
 S, P = ChallengeState, ProposalState
@@ -17,10 +27,7 @@ S, P = ChallengeState, ProposalState
 
 @pytest.fixture
 def world(ctx):
-    poster = make_org("发榜企业")
-    make_user("poster@example.com", poster)
-    uni = make_org("华楚理工大学", type=OrgType.university)
-    make_user("uni@example.com", uni)
+    poster, uni = make_poster_and_university()
     partner = make_org("联合体研究院", type=OrgType.institute)
     make_chain_admin("chain-ai@example.com", "ai")
     experts = [make_expert(f"e{i}@example.com") for i in range(3)]
@@ -265,9 +272,10 @@ def test_public_list_of_notices_running_first(client, world):
     title = db.session.get(Challenge, world["challenge"]).title
     assert title in page and "往年的散热榜单" in page
     assert "只邀请的保密榜单" in page  # a 公示 is public even when the listing is invited-only…
-    assert page.index(title) < page.index("往年的散热榜单")  # the running notice first
-    assert "华楚理工大学" in page and "往年揭榜大学" in page  # who is to take the project on
-    assert f'href="/publicity/{running.id}"' in page
+    rows = {cells[0]: cells for cells in (texts(tr, "td") for tr in select(page, "tbody tr"))}
+    assert list(rows).index(title) < list(rows).index("往年的散热榜单")  # the running notice first
+    assert rows[title][3] == "华楚理工大学" and rows["往年的散热榜单"][3] == "往年揭榜大学"  # who is to take the project on
+    assert f"/publicity/{running.id}" in links(page, "tbody a")
 
     hidden_notice = db.session.scalar(db.select(Publicity).filter_by(challenge_id=hidden.id))
     notice_page = client.get(f"/publicity/{hidden_notice.id}").get_data(as_text=True)

@@ -7,9 +7,9 @@ import io
 import zipfile
 
 import pytest
+from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
 from openpyxl import load_workbook
 
-from factories import make_chain_admin, make_challenge, make_expert, make_org, make_proposal, make_user
 from marketplace.extensions import db
 from marketplace.models import ChallengeState, OrgType, Review
 

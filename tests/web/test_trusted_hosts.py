@@ -2,24 +2,11 @@
 import re
 
 import pytest
-
 from factories import make_user
+
 from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.notifications import notify
-
-
-@pytest.fixture
-def outbox(app):
-    app.config["MAIL_BACKEND"] = "memory"
-    return app.extensions.setdefault("mail_outbox", [])
-
-
-@pytest.fixture
-def user(ctx):
-    user = make_user("user@example.com")
-    db.session.commit()
-    return user
 
 
 @pytest.fixture

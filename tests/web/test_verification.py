@@ -1,7 +1,7 @@
 """Platform admins verify or reject organisations; a pending organisation cannot act."""
 import pytest
-
 from factories import make_org, make_platform_admin, make_user
+
 from marketplace.extensions import db
 from marketplace.models import AuditEvent, Organisation, OrgRole, OrgStatus
 

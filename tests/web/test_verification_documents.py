@@ -1,13 +1,13 @@
 """认证材料: an organisation's admins upload its licence scans while pending; admins and members read them."""
 import io
 import os
-import re
 import struct
 import zlib
 
 import pytest
+from factories import make_chain_admin, make_challenge, make_org, make_platform_admin, make_user
+from pages import error_summary, select, text_of, without
 
-from factories import make_challenge, make_chain_admin, make_org, make_platform_admin, make_user
 from marketplace.extensions import db
 from marketplace.models import Attachment, AuditEvent, ChallengeState, Organisation, OrgRole, OrgStatus, OrgType
 
@@ -87,8 +87,9 @@ def test_files_that_are_not_scans_are_refused(client, auth, people, name, data, 
     response = upload(client, name, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and message in html
-    assert html.count(message) == 2  # once at the field and once in the summary that links to it
-    assert 'href="#attachment"' in html
+    # Once at the field, and once in the summary, whose entry links to the field.
+    assert text_of(without(html, "[data-error-summary]")).count(message) == 1
+    assert [field for field, entry in error_summary(html).items() if message in entry] == ["#attachment"]
     assert documents(people) == []
 
 
@@ -194,8 +195,8 @@ def test_admin_sees_the_documents_and_the_queue_counts_them(client, auth, app, p
     upload(applicant, "营业执照照片.png", png_bytes())
     auth.login("root@example.com")
     queue = client.get("/admin/organisations").get_data(as_text=True)
-    rows = {name: row for row in re.findall(r"<tr>.*?</tr>", queue, re.S)
-            for name in ("待审核科技有限公司", "没交材料的公司") if name in row}
+    rows = {name: text_of(row) for row in select(queue, "tbody tr")
+            for name in ("待审核科技有限公司", "没交材料的公司") if name in text_of(row, "td")}
     assert "材料 2 份" in rows["待审核科技有限公司"]
     assert "未上传材料" in rows["没交材料的公司"]
     detail = client.get(f"/admin/organisations/{people}").get_data(as_text=True)

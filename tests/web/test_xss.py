@@ -1,7 +1,7 @@
 """Text that users type is escaped on every page that shows it."""
 import pytest
-
 from factories import make_org, make_platform_admin, make_user
+
 from marketplace.extensions import db
 from marketplace.models import ChainLead, OrgStatus
 from marketplace.services.chains import chain_by_code

@@ -1,10 +1,9 @@
 """Script payloads in every text field of challenges and listings stay escaped wherever shown."""
 import pytest
-
 from factories import make_chain_admin, make_challenge, make_org, make_platform_admin, make_user
+
 from marketplace.extensions import db
-from marketplace.models import (Achievement, Capability, ChallengeQuestion, ChallengeState, ChallengeRevision,
-                                OrgType)
+from marketplace.models import Achievement, Capability, ChallengeQuestion, ChallengeRevision, ChallengeState, OrgType
 from marketplace.services.chains import chain_by_code
 
 P = '<script>alert(1)</script>'
