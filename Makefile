@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test lock run dev test bench bench-matching
+.PHONY: install install-test lock lint run dev test bench bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,12 @@ dev: install
 ## make test: install the test dependencies and run the whole suite, in TEST_WORKERS processes
 ## (pytest-xdist; 2, or 1 on a one-core machine; TEST_WORKERS=0 runs in this process).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && echo "$$n" || echo 2)
-test: install-test
+test: install-test lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## make lint: ruff, with the rule set in pyproject.toml ([tool.ruff]); `make test` runs it first.
+lint: install-test
+	$(BIN)/ruff check .
 
 ## make bench: the web app under load at 100k capabilities / 10k challenges (prints a JSON line last).
 bench: install

@@ -85,8 +85,8 @@ def _trust_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import access, models  # noqa: F401  (models: registers the tables on the metadata)
-    from .services import index_log  # noqa: F401  (records index changes on every flush)
     from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from .services import index_log  # noqa: F401  (records index changes on every flush)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE / "migrations"))
@@ -104,15 +104,15 @@ def register_blueprints(app: Flask) -> None:
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
     from .evaluation.routes import bp as evaluation_bp
-    from .notifications.routes import bp as inbox_bp
     from .listings.routes import bp as listings_bp
-    from .search.routes import bp as search_bp
+    from .main.routes import bp as main_bp
+    from .notifications.routes import bp as inbox_bp
+    from .orgs import documents  # noqa: F401  (adds the verification-document routes to the blueprint)
+    from .orgs.routes import bp as orgs_bp
     from .projects.routes import bp as projects_bp
     from .proposals.routes import bp as proposals_bp
     from .recommendations.routes import bp as recommendations_bp
-    from .main.routes import bp as main_bp
-    from .orgs import documents  # noqa: F401  (adds the verification-document routes to the blueprint)
-    from .orgs.routes import bp as orgs_bp
+    from .search.routes import bp as search_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")

@@ -10,7 +10,7 @@ database stay in UTC (`utcnow`) and are shown in China time (the `local_time` fi
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # China has kept UTC+8 all year since 1991: a fixed offset needs no time-zone database on the host.
 CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -19,7 +19,7 @@ CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 def utcnow() -> datetime:
     """Timezone-aware now in UTC, for stored timestamps; pass the function itself as a column
     default so each row gets its own time."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def now() -> datetime:
@@ -35,5 +35,5 @@ def today() -> date:
 def local(value: datetime) -> datetime:
     """A stored (UTC) timestamp in China time; a naive one is taken as UTC."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA_TIME)

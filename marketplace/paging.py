@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from .extensions import db
 
-
 MAX_PAGE = 1_000_000
 
 

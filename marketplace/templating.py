@@ -1,10 +1,9 @@
 """Jinja filters and globals shared by every page."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
-
-import re
 
 from flask import request, url_for
 from markupsafe import Markup, escape

@@ -103,7 +103,7 @@ def bench_matcher(docs, queries, extra) -> dict:
     p50, p95 = _lat(lambda q: m.search(q, k=10), queries)
     found = 0
     add_lat = []
-    for i, d in enumerate(extra):
+    for d in extra:
         t = time.perf_counter()
         m.add([d])
         add_lat.append(time.perf_counter() - t)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 import scipy.sparse as sp

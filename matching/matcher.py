@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
+from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
 from .explain import QueryPlan, explain_row
 from .feedback import expansion
-from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
 from .index import Index
 from .params import BOOLEAN, CALLABLE, NONE, InstanceOf, Interval, validate_params
 from .scoring import BM25Params
@@ -137,7 +136,7 @@ class Matcher:
         except (KeyError, TypeError):
             raise ValueError(f"document needs an 'id': {doc!r:.80}") from None
 
-    def fit(self, docs: Iterable[Mapping]) -> "Matcher":
+    def fit(self, docs: Iterable[Mapping]) -> Matcher:
         """Index `docs` ({"id", "title", "text"} dicts), replacing any previous index; returns self.
 
         Raises InvalidParameterError for a bad setting, ValueError for a missing or duplicate id."""
@@ -159,7 +158,7 @@ class Matcher:
             raise NotFittedError("this Matcher is not fitted yet: call fit(docs) or Matcher.load(path) first")
         return idx
 
-    def add(self, docs: Iterable[Mapping]) -> "Matcher":
+    def add(self, docs: Iterable[Mapping]) -> Matcher:
         """Index more documents without refitting; an existing id is replaced (edit). Returns self."""
         if getattr(self, "index_", None) is None:
             return self.fit(docs)
@@ -310,7 +309,7 @@ class Matcher:
         save(self, path)
 
     @classmethod
-    def load(cls, path, tokenizer: Callable[[str], list[str]] | None = None) -> "Matcher":
+    def load(cls, path, tokenizer: Callable[[str], list[str]] | None = None) -> Matcher:
         """Read an index written by `save`; raises IndexFileError if it is missing or corrupt (its
         saved settings included), InvalidParameterError for a `tokenizer` that is not callable."""
         from .store import load

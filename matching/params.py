@@ -10,8 +10,8 @@ small table of our own with the same shape.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
-from typing import Mapping, Sequence
 
 import numpy as np
 

@@ -7,9 +7,9 @@ import re
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Callable, Iterable
 
 from .normalize import normalize
 from .params import BOOLEAN, CALLABLE, NONE, Options, validate_params

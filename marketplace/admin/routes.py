@@ -10,7 +10,8 @@ from ..extensions import db, login_manager
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
 from ..paging import paginate
-from ..services import accounts, chains as chain_service, organisations, password_reset, verification
+from ..services import accounts, organisations, password_reset, verification
+from ..services import chains as chain_service
 from ..services.audit import trail
 from ..services.errors import ServiceError
 from ..webkit import run

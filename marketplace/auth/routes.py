@@ -9,8 +9,15 @@ from ..extensions import db, limiter
 from ..formkit import ConfirmForm, apply_error
 from ..services import accounts, login_throttle, password_reset, registration
 from ..services.errors import ServiceError
-from .forms import (AcceptInvitationForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterConfirmForm,
-                    RegisterForm, ResetPasswordForm)
+from .forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterConfirmForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 
 bp = Blueprint("auth", __name__)
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required
 from ..extensions import db
 from ..models import Attachment, Challenge, ChallengeQuestion
-from ..services import attachment_rules, attachments, questions
+from ..services import attachment_rules, questions
 from ..services.errors import ServiceError
 from ..services.visibility import can_view_details
 from ..webkit import send_attachment

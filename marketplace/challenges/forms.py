@@ -14,7 +14,6 @@ from ..models import ChallengeMode, IPTerms, Visibility
 from ..models.base import split_keywords
 from ..services.challenges import latest_deadline
 
-
 TITLE_MAX = 60
 KEYWORDS_MAX = 10
 ON_SUBMIT = "提交审核时必填，保存草稿时可暂不填写。"

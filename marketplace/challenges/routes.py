@@ -7,18 +7,32 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require, verified_required
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import (Challenge, ChallengeMode, ChallengeState, Organisation, OrgStatus, OrgType, ProposalState,
-                      Visibility)
+from ..models import (
+    Challenge,
+    ChallengeMode,
+    ChallengeState,
+    Organisation,
+    OrgStatus,
+    OrgType,
+    ProposalState,
+    Visibility,
+)
 from ..models.base import split_keywords
-from ..services import attachment_rules, attachments, audit, browse, challenges, key_links
-from ..services import proposals as proposal_service
-from ..services import recommend_feedback
+from ..services import attachment_rules, attachments, audit, browse, challenges, key_links, recommend_feedback
 from ..services import chains as chain_service
+from ..services import proposals as proposal_service
 from ..services.errors import ServiceError
 from ..services.recommend import candidates, duplicates
 from ..services.visibility import can_view, can_view_details, is_manager
-from .forms import (AnswerForm, AttachmentForm, ChallengeForm, InviteInstitutionForm, KeyLinkForm, QuestionForm,
-                    ReasonForm)
+from .forms import (
+    AnswerForm,
+    AttachmentForm,
+    ChallengeForm,
+    InviteInstitutionForm,
+    KeyLinkForm,
+    QuestionForm,
+    ReasonForm,
+)
 
 bp = Blueprint("challenges", __name__)
 

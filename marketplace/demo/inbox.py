@@ -8,8 +8,20 @@ from functools import cache
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Challenge, ChallengeState, Milestone, MilestoneState, Notification, Organisation, OrgStatus,
-                      Proposal, ProposalState, Review, ReviewState, User)
+from ..models import (
+    Challenge,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    Notification,
+    Organisation,
+    OrgStatus,
+    Proposal,
+    ProposalState,
+    Review,
+    ReviewState,
+    User,
+)
 
 P = ProposalState
 

@@ -8,9 +8,24 @@ from decimal import Decimal
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeState, Milestone, MilestoneState, Organisation,
-                      Project, ProjectState, Proposal, ProposalMilestone, ProposalState, Publicity, Review,
-                      ReviewState, User)
+from ..models import (
+    Achievement,
+    Capability,
+    Challenge,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    Organisation,
+    Project,
+    ProjectState,
+    Proposal,
+    ProposalMilestone,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+    User,
+)
 from ..services import audit
 from ..services.reviews import DEFAULT_RUBRIC, conflict, weighted_total
 from ..services.selection import working_days_after

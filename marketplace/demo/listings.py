@@ -9,8 +9,20 @@ from pathlib import Path
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeInvitation, ChallengeMode, ChallengeState, Chain,
-                      IPTerms, Organisation, TransferMode, User, Visibility)
+from ..models import (
+    Achievement,
+    Capability,
+    Chain,
+    Challenge,
+    ChallengeInvitation,
+    ChallengeMode,
+    ChallengeState,
+    IPTerms,
+    Organisation,
+    TransferMode,
+    User,
+    Visibility,
+)
 from ..services import audit
 
 DATA = Path(__file__).resolve().parent

@@ -14,8 +14,20 @@ from .. import clock
 from ..clock import utcnow
 from ..credit_code import check_character
 from ..extensions import db
-from ..models import (Capability, Challenge, ChallengeMode, ChallengeState, Chain, IPTerms, ListingStatus,
-                      Organisation, OrgStatus, OrgType, Visibility, capability_chain)
+from ..models import (
+    Capability,
+    Chain,
+    Challenge,
+    ChallengeMode,
+    ChallengeState,
+    IPTerms,
+    ListingStatus,
+    Organisation,
+    OrgStatus,
+    OrgType,
+    Visibility,
+    capability_chain,
+)
 
 MARK = "〔合成〕"  # every synthetic name and title starts with this, so nobody takes it for real
 DEMO = Path(__file__).resolve().parent

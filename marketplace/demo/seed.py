@@ -14,8 +14,8 @@ from ..clock import utcnow
 from ..credit_code import ALPHABET, check_character
 from ..extensions import db
 from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
-from ..services.admins import office
 from ..services import verification
+from ..services.admins import office
 from ..services.chains import ensure_chains
 
 DEMO_PASSWORD = "demo-password"

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from wtforms import SelectChoice
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from .. import clock
-from .. import bounds
+from .. import bounds, clock
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
 from ..models import Objection, Publicity, Review, User
+from ..proposals.routes import get_proposal
 from ..services import browse, recommend_feedback, reviews, score_export, selection
 from ..services.recommend.candidates import reviewers_for
 from ..services.visibility import can_view, is_manager
 from ..webkit import run
-from .forms import (ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form)
-from ..proposals.routes import get_proposal
+from .forms import ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form
 
 bp = Blueprint("evaluation", __name__)
 

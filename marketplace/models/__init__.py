@@ -3,8 +3,23 @@ from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
-from .enums import (ChallengeMode, ChallengeState, DeclineCode, IPTerms, ListingStatus, MemberState, MilestoneState,
-                    OrgRole, OrgStatus, OrgType, ProjectState, ProposalState, ReviewState, TransferMode, Visibility)
+from .enums import (
+                    ChallengeMode,
+                    ChallengeState,
+                    DeclineCode,
+                    IPTerms,
+                    ListingStatus,
+                    MemberState,
+                    MilestoneState,
+                    OrgRole,
+                    OrgStatus,
+                    OrgType,
+                    ProjectState,
+                    ProposalState,
+                    ReviewState,
+                    TransferMode,
+                    Visibility,
+)
 from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
 from .login_attempt import LoginAttempt
@@ -16,6 +31,7 @@ from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "LoginAttempt",
     "IndexChange",
     "RecommendationEvent",
     "ConsortiumMember",

@@ -58,4 +58,4 @@ class ChainLead(db.Model):
     designated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     chain: Mapped[Chain] = relationship(back_populates="leads")
-    organisation: Mapped["Organisation"] = relationship(back_populates="chain_leads")  # noqa: F821
+    organisation: Mapped[Organisation] = relationship(back_populates="chain_leads")  # noqa: F821

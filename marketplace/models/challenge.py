@@ -54,9 +54,9 @@ class Challenge(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
-    created_by: Mapped["User | None"] = relationship()  # noqa: F821
-    chain: Mapped["Chain"] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
+    created_by: Mapped[User | None] = relationship()  # noqa: F821
+    chain: Mapped[Chain] = relationship()  # noqa: F821
     invitations: Mapped[list[ChallengeInvitation]] = relationship(
         back_populates="challenge", cascade="all, delete-orphan")
     questions: Mapped[list[ChallengeQuestion]] = relationship(
@@ -90,7 +90,7 @@ class ChallengeInvitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     challenge: Mapped[Challenge] = relationship(back_populates="invitations")
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
 
 
 class ChallengeQuestion(db.Model):
@@ -112,7 +112,7 @@ class ChallengeQuestion(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     challenge: Mapped[Challenge] = relationship(back_populates="questions")
-    asked_by: Mapped["User | None"] = relationship(foreign_keys=[asked_by_id])  # noqa: F821
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])  # noqa: F821
 
 
 class ChallengeRevision(db.Model):
@@ -128,4 +128,4 @@ class ChallengeRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     challenge: Mapped[Challenge] = relationship(back_populates="revisions")
-    editor: Mapped["User | None"] = relationship()  # noqa: F821
+    editor: Mapped[User | None] = relationship()  # noqa: F821

@@ -43,8 +43,8 @@ class Capability(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
-    chains: Mapped[list["Chain"]] = relationship(secondary=capability_chain, order_by="Chain.sort_order")  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
+    chains: Mapped[list[Chain]] = relationship(secondary=capability_chain, order_by="Chain.sort_order")  # noqa: F821
 
     @property
     def keyword_list(self) -> list[str]:
@@ -78,7 +78,7 @@ class Achievement(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
-    chain: Mapped["Chain"] = relationship()  # noqa: F821
-    challenge: Mapped["Challenge | None"] = relationship()  # noqa: F821
-    project: Mapped["Project | None"] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
+    chain: Mapped[Chain] = relationship()  # noqa: F821
+    challenge: Mapped[Challenge | None] = relationship()  # noqa: F821
+    project: Mapped[Project | None] = relationship()  # noqa: F821

@@ -27,7 +27,7 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
 
     @property
     def is_read(self) -> bool:
@@ -49,4 +49,4 @@ class NotificationPreference(db.Model):
     inbox_enabled: Mapped[bool] = mapped_column(default=True)
     email_enabled: Mapped[bool] = mapped_column(default=True)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821

@@ -42,10 +42,10 @@ class Organisation(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    members: Mapped[list["User"]] = relationship(  # noqa: F821
+    members: Mapped[list[User]] = relationship(  # noqa: F821
         back_populates="organisation", foreign_keys="User.organisation_id", order_by="User.id"
     )
-    chain_leads: Mapped[list["ChainLead"]] = relationship(  # noqa: F821
+    chain_leads: Mapped[list[ChainLead]] = relationship(  # noqa: F821
         back_populates="organisation", cascade="all, delete-orphan"
     )
 

@@ -41,9 +41,9 @@ class Project(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    challenge: Mapped["Challenge"] = relationship(backref="projects")  # noqa: F821
-    proposal: Mapped["Proposal"] = relationship()  # noqa: F821
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    challenge: Mapped[Challenge] = relationship(backref="projects")  # noqa: F821
+    proposal: Mapped[Proposal] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Milestone.seq")
 

@@ -39,8 +39,8 @@ class Proposal(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    challenge: Mapped["Challenge"] = relationship(backref="proposals")  # noqa: F821
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    challenge: Mapped[Challenge] = relationship(backref="proposals")  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
     milestones: Mapped[list[ProposalMilestone]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalMilestone.seq")
     members: Mapped[list[ConsortiumMember]] = relationship(
@@ -87,4 +87,4 @@ class ConsortiumMember(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     proposal: Mapped[Proposal] = relationship(back_populates="members")
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821

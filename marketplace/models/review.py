@@ -34,8 +34,8 @@ class Review(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    proposal: Mapped["Proposal"] = relationship(backref="reviews")  # noqa: F821
-    expert: Mapped["User"] = relationship(foreign_keys=[expert_id])  # noqa: F821
+    proposal: Mapped[Proposal] = relationship(backref="reviews")  # noqa: F821
+    expert: Mapped[User] = relationship(foreign_keys=[expert_id])  # noqa: F821
 
 
 class Publicity(db.Model):
@@ -57,7 +57,7 @@ class Publicity(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    challenge: Mapped["Challenge"] = relationship(backref="publicities")  # noqa: F821
+    challenge: Mapped[Challenge] = relationship(backref="publicities")  # noqa: F821
     objections: Mapped[list[Objection]] = relationship(
         back_populates="publicity", cascade="all, delete-orphan", order_by="Objection.created_at")
 
@@ -95,4 +95,4 @@ class Objection(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     publicity: Mapped[Publicity] = relationship(back_populates="objections")
-    user: Mapped["User | None"] = relationship()  # noqa: F821
+    user: Mapped[User | None] = relationship()  # noqa: F821

@@ -41,10 +41,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    organisation: Mapped["Organisation"] = relationship(  # noqa: F821
+    organisation: Mapped[Organisation] = relationship(  # noqa: F821
         back_populates="members", foreign_keys=[organisation_id]
     )
-    admin_chain: Mapped["Chain | None"] = relationship()  # noqa: F821
+    admin_chain: Mapped[Chain | None] = relationship()  # noqa: F821
     expert_memberships: Mapped[list[ExpertMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -132,7 +132,7 @@ class ExpertMembership(db.Model):
     appointed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="expert_memberships")
-    chain: Mapped["Chain"] = relationship()  # noqa: F821
+    chain: Mapped[Chain] = relationship()  # noqa: F821
 
 
 class Invitation(db.Model):
@@ -154,5 +154,5 @@ class Invitation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    organisation: Mapped[Organisation] = relationship()  # noqa: F821
     invited_by: Mapped[User | None] = relationship()

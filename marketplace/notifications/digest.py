@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from .. import clock
 from ..extensions import db
 from ..models import Organisation, OrgStatus, OrgType
-from . import notify
 from ..services.locking import claim_once
 from ..services.recommend.candidates import for_institution
+from . import notify
 
 INTERVAL = timedelta(days=7)
 SIZE = 5

@@ -5,7 +5,8 @@ back (a later refusal, an error) sends nothing. Delivery failures are logged, no
 """
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlalchemy import func, update
 
@@ -13,8 +14,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import Notification, NotificationPreference, User
 from ..paging import paginate
-from . import mail
 from ..services.errors import PermissionDenied
+from . import mail
 
 # Category code → the label users see on the settings page, in display order.
 CATEGORIES: dict[str, str] = {

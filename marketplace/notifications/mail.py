@@ -10,7 +10,6 @@ import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
-
 from urllib.parse import urlsplit
 
 from flask import current_app

@@ -7,8 +7,8 @@ from flask_login import current_user
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db
 from ..models import Notification
-from . import inbox
 from ..services.errors import PermissionDenied
+from . import inbox
 from .forms import PreferencesForm
 
 bp = Blueprint("inbox", __name__)

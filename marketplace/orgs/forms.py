@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, Optional, Regexp, URL
+from wtforms.validators import URL, Email, Optional, Regexp
 
 from ..formkit import REGIONS, BaseForm, chosen, max_length, options, required
 from ..models import OrgRole

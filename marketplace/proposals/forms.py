@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import (DateField, FieldList, Form, FormField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
 from ..bounds import PROJECT_YEARS, BoundedDecimalField, BoundedIntegerField, VersionField, within_years

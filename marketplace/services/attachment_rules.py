@@ -8,7 +8,16 @@ change only while the thing itself may change, and every upload or deletion is i
 from __future__ import annotations
 
 from .. import clock
-from ..models import Attachment, Challenge, ChallengeState, Milestone, MilestoneState, ProjectState, Proposal, ProposalState
+from ..models import (
+    Attachment,
+    Challenge,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    ProjectState,
+    Proposal,
+    ProposalState,
+)
 from . import attachments, audit
 from .errors import InvalidTransition, PermissionDenied
 from .locking import lock

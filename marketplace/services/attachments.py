@@ -12,9 +12,9 @@ import os
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import filetype
 

@@ -10,8 +10,18 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..bounds import parse_decimal
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
-                      Organisation, OrgType, capability_chain)
+from ..models import (
+    Achievement,
+    Capability,
+    Chain,
+    Challenge,
+    ChallengeMode,
+    ChallengeState,
+    ListingStatus,
+    Organisation,
+    OrgType,
+    capability_chain,
+)
 from ..paging import ListPage, clamp, paginate
 from . import text_search
 from .match_index import chain_name
@@ -51,7 +61,7 @@ class Filters:
     sort: str = "newest"
 
     @classmethod
-    def from_args(cls, args) -> "Filters":
+    def from_args(cls, args) -> Filters:
         sort = args.get("sort", "newest")
         return cls(
             q=args.get("q", "").strip()[:200], chain=args.get("chain", ""), mode=args.get("mode", ""),

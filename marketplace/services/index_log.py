@@ -101,11 +101,11 @@ class LogPosition:
         return {"watermark": self.watermark, "gaps": {str(i): t for i, t in sorted(self.gaps.items())}}
 
     @classmethod
-    def from_header(cls, header: dict) -> "LogPosition":
+    def from_header(cls, header: dict) -> LogPosition:
         return cls(int(header["watermark"]), {int(i): float(t) for i, t in header.get("gaps", {}).items()})
 
     @classmethod
-    def start(cls, session) -> "LogPosition":
+    def start(cls, session) -> LogPosition:
         """Where a build that reads the listings *after* this call may start replaying.
 
         Not the highest id: a transaction holding a lower id may still be open, and its change is in

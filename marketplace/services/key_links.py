@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from .. import clock
 from ..extensions import db
-from ..models import Challenge, ChallengeState, Chain
+from ..models import Chain, Challenge, ChallengeState
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .visibility import is_manager

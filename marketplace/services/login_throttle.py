@@ -18,7 +18,7 @@ import math
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from limits import parse as parse_limit
@@ -145,7 +145,7 @@ def _reserve_redis(client, attempt: Attempt) -> datetime | None:
         if count > limit:
             first = oldest[0][1] if oldest else now
             retry = max(retry or 0, first + window)
-    return datetime.fromtimestamp(retry, timezone.utc) if retry is not None else None
+    return datetime.fromtimestamp(retry, UTC) if retry is not None else None
 
 
 def _reserve_db(attempt: Attempt) -> datetime | None:
@@ -172,7 +172,7 @@ def _reserve_db(attempt: Attempt) -> datetime | None:
             select(func.count(), func.min(LoginAttempt.attempted_at))
             .where(LoginAttempt.key == key, LoginAttempt.attempted_at > now - timedelta(seconds=window))).one()
         if count > limit:
-            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
+            oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
             candidate = oldest + timedelta(seconds=window)
             retry = max(retry, candidate) if retry else candidate
     return retry

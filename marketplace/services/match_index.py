@@ -12,12 +12,22 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
-from matching import IndexFileError, Matcher
 from sqlalchemy.orm import Session, selectinload
 
+from matching import IndexFileError, Matcher
+
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeState, ExpertMembership, ListingStatus, Organisation,
-                      OrgStatus, User)
+from ..models import (
+    Achievement,
+    Capability,
+    Challenge,
+    ChallengeState,
+    ExpertMembership,
+    ListingStatus,
+    Organisation,
+    OrgStatus,
+    User,
+)
 from .index_log import LogPosition, is_marker, prune
 
 log = logging.getLogger(__name__)
@@ -176,7 +186,7 @@ class LiveIndex:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def ready(self) -> "LiveIndex":
+    def ready(self) -> LiveIndex:
         """Load (or build) the index on first use, then replay the changes since."""
         with self.lock:
             if self.matcher is None:

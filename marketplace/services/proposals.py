@@ -6,13 +6,24 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Challenge, ChallengeMode, ChallengeState, ConsortiumMember, MemberState, Organisation, Proposal,
-                      ProposalMilestone, ProposalState, User, Visibility)
+from ..models import (
+    Challenge,
+    ChallengeMode,
+    ChallengeState,
+    ConsortiumMember,
+    MemberState,
+    Organisation,
+    Proposal,
+    ProposalMilestone,
+    ProposalState,
+    User,
+    Visibility,
+)
 from ..notifications import notify
 from . import audit
+from .challenges import project_end
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import Conflict, claim
-from .challenges import project_end
 from .visibility import can_view_details, is_manager
 
 P = ProposalState

@@ -12,8 +12,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ListingStatus, Organisation, Proposal, RecommendationEvent,
-                      User)
+from ..models import (
+    Achievement,
+    Capability,
+    Challenge,
+    ListingStatus,
+    Organisation,
+    Proposal,
+    RecommendationEvent,
+    User,
+)
 from .challenges import is_owner
 from .errors import PermissionDenied, ServiceError
 from .recommend.candidates import for_challenge

@@ -7,8 +7,18 @@ from decimal import Decimal
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (Challenge, ChallengeState, DeclineCode, Milestone, Objection, Project, Proposal, ProposalState,
-                      Publicity, User)
+from ..models import (
+    Challenge,
+    ChallengeState,
+    DeclineCode,
+    Milestone,
+    Objection,
+    Project,
+    Proposal,
+    ProposalState,
+    Publicity,
+    User,
+)
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError

@@ -12,8 +12,23 @@ from sqlalchemy import and_, exists, func, select
 
 from .. import clock
 from ..extensions import db
-from ..models import (Challenge, ChallengeState, Milestone, MilestoneState, Objection, Organisation, OrgStatus, Project,
-                      ProjectState, Proposal, ProposalState, Publicity, Review, ReviewState, User)
+from ..models import (
+    Challenge,
+    ChallengeState,
+    Milestone,
+    MilestoneState,
+    Objection,
+    Organisation,
+    OrgStatus,
+    Project,
+    ProjectState,
+    Proposal,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+    User,
+)
 from .reviews import DEFAULT_REVIEWERS
 
 SHOWN = 5  # rows listed per kind of work; the count says how many there are in all

@@ -3,8 +3,17 @@ from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select, true
 
-from ..models import (Challenge, ChallengeInvitation, ChallengeState, ExpertMembership, Proposal, Review, ReviewState,
-                      User, Visibility)
+from ..models import (
+    Challenge,
+    ChallengeInvitation,
+    ChallengeState,
+    ExpertMembership,
+    Proposal,
+    Review,
+    ReviewState,
+    User,
+    Visibility,
+)
 
 # States in which a challenge has been public at some point (the 榜单 and its history).
 LISTED_STATES = (ChallengeState.published, ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)

@@ -75,10 +75,10 @@ def live_server(tmp_path_factory):
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             break
-        except OSError:
+        except OSError as error:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError(f"the server did not start; see {instance / 'server.log'}")
+                raise RuntimeError(f"the server did not start; see {instance / 'server.log'}") from error
             time.sleep(0.3)
     yield {"url": url, "database": instance / "e2e.sqlite3", "log": instance / "server.log"}
     server.terminate()

@@ -52,7 +52,7 @@ def slow_feedback(m, docs, feats, lens, qf):
     top = [i for i in order[: m.feedback_docs] if s1[i] > 0]
     if not top:
         return s1
-    avg = sum(l[0] for l in lens) / n
+    avg = sum(length[0] for length in lens) / n
     df = Counter(t for f in feats for t in f if not t.startswith(BIGRAM_PREFIX))
     acc = Counter()
     for i in top:
@@ -88,7 +88,7 @@ def test_first_pass_equals_reference(params):
     m = Matcher(**params).fit(docs)
     pairs = [features(m, d) for d in docs]
     feats = [f if m.ngrams else {t: v for t, v in f.items() if not t.startswith(BIGRAM_PREFIX)} for f, _ in pairs]
-    lens = [l if m.ngrams else (l[0], 0.0) for _, l in pairs]
+    lens = [length if m.ngrams else (length[0], 0.0) for _, length in pairs]
     for q in QUERIES:
         qf = query_features(m, q)
         if not m.ngrams:
@@ -102,7 +102,7 @@ def test_feedback_equals_reference():
     docs = corpus(60, seed=5)
     m = Matcher(feedback_terms=10_000, feedback_max_df=0.5).fit(docs)
     pairs = [features(m, d) for d in docs]
-    feats, lens = [f for f, _ in pairs], [l for _, l in pairs]
+    feats, lens = [f for f, _ in pairs], [length for _, length in pairs]
     for q in QUERIES:
         ref = slow_feedback(m, docs, feats, lens, query_features(m, q))
         fast = m.scores(q)

@@ -1,7 +1,7 @@
 """Race scenarios after 立项 and around it: projects, administration, members and creating records."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from factories import make_challenge, make_org, make_user
 from races import P, Race, S, audits, closed_with_reviews, project_for, rows
@@ -169,10 +169,10 @@ def members_demote_each_other(poster, uni, experts):
 
 
 def invitation_revoke(poster, uni, experts):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     invitation = Invitation(organisation_id=poster.id, email="new@example.com", token_hash="f" * 64,
-                            expires_at=datetime.now(timezone.utc) + timedelta(days=7))
+                            expires_at=datetime.now(UTC) + timedelta(days=7))
     db.session.add(invitation)
     db.session.flush()
     return Race(f"/orgs/mine/invitations/{invitation.id}/revoke", ["poster@example.com"],

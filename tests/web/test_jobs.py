@@ -10,7 +10,7 @@ import os
 import re
 import threading
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from marketplace.services.errors import ServiceError
 
 S = ChallengeState
 PACKAGE = Path(__file__).resolve().parents[2] / "marketplace"
-UTC = timezone.utc
+UTC = UTC
 
 
 def _redis_url() -> str | None:

@@ -70,7 +70,7 @@ def test_admin_uploads_a_real_pdf_and_a_real_png(app, client, auth, people):
     assert os.path.exists(os.path.join(app.instance_path, "uploads", png.stored_name))
     page = client.get("/orgs/mine").get_data(as_text=True)
     assert "营业执照（副本）.pdf" in page and "营业执照照片.PNG" in page
-    assert f'data-confirm="确定删除认证材料 营业执照（副本）.pdf？"' in page
+    assert 'data-confirm="确定删除认证材料 营业执照（副本）.pdf？"' in page
     uploaded = db.session.scalars(db.select(AuditEvent.reason).filter_by(action="verification_document_uploaded")).all()
     assert sorted(uploaded) == ["营业执照照片.PNG", "营业执照（副本）.pdf"]
 

@@ -3,7 +3,7 @@ decided on the index's metadata (no query per hit), and which words of a listing
 summary may be named as reasons."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from matching.tokenize import normalize
 
