@@ -3,8 +3,9 @@ from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
-from .enums import (ChallengeMode, ChallengeState, DeclineCode, IPTerms, ListingStatus, MemberState, MilestoneState,
-                    OrgRole, OrgStatus, OrgType, ProjectState, ProposalState, ReviewState, TransferMode, Visibility)
+from .enums import (INSTITUTION_TYPES, REGISTRABLE_TYPES, ChallengeMode, ChallengeState, DeclineCode, IPTerms,
+                    ListingStatus, MemberState, MidtermResult, MilestoneState, OrgRole, OrgStatus, OrgType, ProjectState,
+                    ProposalState, ReviewState, TransferMode, Visibility)
 from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
 from .login_attempt import LoginAttempt
@@ -22,6 +23,7 @@ __all__ = [
     "DeclineCode",
     "MemberState",
     "Milestone",
+    "MidtermResult",
     "MilestoneState",
     "Objection",
     "Project",
@@ -56,6 +58,8 @@ __all__ = [
     "OrgRole",
     "OrgStatus",
     "OrgType",
+    "INSTITUTION_TYPES",
+    "REGISTRABLE_TYPES",
     "Organisation",
     "User",
     "UserSession",

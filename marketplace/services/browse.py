@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from ..bounds import parse_decimal
 from ..extensions import db
-from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain, ListingStatus,
+from ..models import (Achievement, Capability, Challenge, ChallengeMode, ChallengeState, Chain,
                       Organisation, OrgType, capability_chain)
 from ..paging import ListPage, clamp, paginate
 from . import recommend, text_search
 from .match_index import chain_name
-from .visibility import LISTED_STATES, details_checker, visible_filter
+from .visibility import details_checker, listed_filter, public_listings
 
 # A search ranks (and pages through) at most this many results, like any search engine.
 MAX_RANKED = 200
@@ -67,8 +67,7 @@ def _chain_id(code: str) -> int | None:
 def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> ListPage:
     """Challenges this user may see, filtered, sorted or ranked by the search text."""
     # The hall and search list only what has been published; drafts stay on the owner's own page.
-    query = db.select(Challenge).join(Challenge.organisation).where(
-        visible_filter(user), Challenge.state.in_(LISTED_STATES))
+    query = db.select(Challenge).join(Challenge.organisation).where(listed_filter(user))
     if filters.chain:
         query = query.where(Challenge.chain_id == _chain_id(filters.chain))
     if filters.mode in {m.value for m in ChallengeMode}:
@@ -114,7 +113,7 @@ def _listing_filters(query, model, filters: Filters):
 def capabilities(filters: Filters, page: int = 1, per_page: int = 20, organisation_id: int | None = None) -> ListPage:
     """Active capabilities of verified institutions (public), filtered and searched."""
     query = (db.select(Capability).join(Capability.organisation)
-             .where(Capability.status == ListingStatus.active, Organisation.status == "verified"))
+             .where(public_listings(Capability)))
     if organisation_id:
         query = query.where(Capability.organisation_id == organisation_id)
     if filters.chain:
@@ -131,7 +130,7 @@ def capabilities(filters: Filters, page: int = 1, per_page: int = 20, organisati
 def achievements(filters: Filters, page: int = 1, per_page: int = 20, organisation_id: int | None = None) -> ListPage:
     """The public 成果库: active achievements of verified organisations."""
     query = (db.select(Achievement).join(Achievement.organisation)
-             .where(Achievement.status == ListingStatus.active, Organisation.status == "verified"))
+             .where(public_listings(Achievement)))
     if organisation_id:
         query = query.where(Achievement.organisation_id == organisation_id)
     if filters.chain:

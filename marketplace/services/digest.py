@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..extensions import db
-from ..models import Notification, Organisation, OrgStatus, OrgType
+from ..models import Notification, Organisation
 from ..models.base import utcnow
 from . import notify
 from .recommend import for_institution
@@ -18,8 +18,7 @@ def send_weekly_digests(now=None) -> int:
     now = now or utcnow()
     sent = 0
     institutions = db.session.scalars(db.select(Organisation).where(
-        Organisation.status == OrgStatus.verified,
-        Organisation.type.in_([OrgType.university, OrgType.institute, OrgType.other]))).all()
+        Organisation.is_verified, Organisation.is_institution)).all()
     for org in institutions:
         members = [u for u in org.members if u.is_enabled]
         if not members:

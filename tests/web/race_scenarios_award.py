@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from factories import make_challenge, make_org, make_proposal, make_user
 from marketplace.extensions import db
-from marketplace.models import ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review
+from marketplace.models import (ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review,
+                                Visibility)
 from races import P, S, Race, audits, closed_with_reviews, publicity_over, rows
 
 
@@ -46,7 +47,7 @@ def challenge_key_link(poster, uni, experts):
 
 
 def challenge_invite(poster, uni, experts):
-    c = make_challenge(poster, S.published)
+    c = make_challenge(poster, S.published, visibility=Visibility.invited)  # the listings that take invitations
     return Race(f"/challenges/{c.id}/invite", ["poster@example.com"], rows(ChallengeInvitation, challenge_id=c.id),
                 {"organisation_id": uni.id})
 
