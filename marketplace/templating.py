@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from flask import request, url_for
 from markupsafe import Markup, escape
 
 from . import clock
+from .models import enums
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -66,10 +68,29 @@ def score(value) -> str:
     return "—" if value is None else f"{float(value):.2f}"
 
 
+# The colour of each status badge (Bootstrap's bg-*), per enum: members of different enums may share a
+# code ("rejected"), so they are looked up by their own enum first.
+BADGES = {
+    enums.OrgStatus: {enums.OrgStatus.pending: "warning text-dark", enums.OrgStatus.verified: "success",
+                      enums.OrgStatus.rejected: "secondary"},
+    enums.ChallengeState: {
+        enums.ChallengeState.draft: "secondary", enums.ChallengeState.submitted: "warning text-dark",
+        enums.ChallengeState.returned: "danger", enums.ChallengeState.published: "success",
+        enums.ChallengeState.closed: "dark", enums.ChallengeState.awarded: "primary",
+        enums.ChallengeState.failed: "secondary", enums.ChallengeState.withdrawn: "light text-dark"},
+    enums.MilestoneState: {
+        enums.MilestoneState.planned: "secondary", enums.MilestoneState.submitted: "warning text-dark",
+        enums.MilestoneState.confirmed: "success", enums.MilestoneState.rejected: "danger"},
+}
+
+
+def badge(member) -> str:
+    """The colour of a state's or status's badge ("secondary" for any other)."""
+    return BADGES.get(type(member), {}).get(member, "secondary")
+
+
 def state_label(code: str) -> str:
     """The Chinese label of a stored state code, whichever state machine it belongs to."""
-    from .models import enums
-
     for kind in (enums.ChallengeState, enums.ProposalState, enums.ProjectState, enums.MilestoneState,
                  enums.ReviewState, enums.OrgStatus, enums.OrgRole, enums.ListingStatus):
         if code in kind._value2member_map_:
@@ -89,8 +110,26 @@ def init_app(app) -> None:
     app.jinja_env.filters["wan"] = wan
     app.jinja_env.filters["score"] = score
     app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["badge"] = badge
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["field_errors"] = field_errors
     from .services.accounts import disabled_by_platform
 
     app.jinja_env.globals["disabled_by_platform"] = disabled_by_platform
+    init_rules(app)
+
+
+def init_rules(app) -> None:
+    """The questions a page may ask: who may do what (each service's registered rules, called as
+    `may_edit_challenge(current_user, challenge)`), and the choices of enum-coded filters. A template
+    compares no state, status, role or type code itself (tests/web/test_template_rules.py)."""
+    from .services import rules
+    from .services.visibility import LISTED_STATES
+
+    app.jinja_env.globals.update(rules.registered())
+    app.jinja_env.globals["choices"] = SimpleNamespace(
+        challenge_modes=enums.ChallengeMode.choices(),
+        listed_states=enums.ChallengeState.choices(only=LISTED_STATES),  # what the 榜单大厅 shows
+        institution_types=enums.OrgType.choices(only=enums.INSTITUTION_TYPES),
+        org_status_filter=enums.OrgStatus.choices() + [("all", "全部")],  # the verification queue's filter
+    )

@@ -45,7 +45,7 @@ def index():
 def organisation_list():
     platform_admin_only()
     status = request.args.get("status", "pending")
-    query = db.select(Organisation).where(Organisation.type != OrgType.government)
+    query = db.select(Organisation).where(~Organisation.is_government)
     if status in {s.value for s in OrgStatus}:
         query = query.filter_by(status=OrgStatus(status))
     q = request.args.get("q", "").strip()

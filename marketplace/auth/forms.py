@@ -5,8 +5,8 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, Length, Regexp, ValidationError
 
 from ..formkit import REGIONS, BaseForm, chosen, max_length, options, required
+from ..models import REGISTRABLE_TYPES, OrgType
 from ..services.accounts import MIN_PASSWORD_LENGTH
-from ..services.organisations import REGISTRABLE_TYPES
 
 EMAIL_MESSAGE = "请输入有效的邮箱地址。"
 PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=128, message=f"密码长度应为 {MIN_PASSWORD_LENGTH}—128 位。")
@@ -20,7 +20,7 @@ class LoginForm(BaseForm):
 
 class RegisterForm(BaseForm):
     name = StringField("机构全称", validators=[required("机构全称"), Length(min=2, max=128, message="机构全称应为 2—128 个字符。")])
-    org_type = SelectField("机构类型", choices=options([(t.value, t.label) for t in REGISTRABLE_TYPES], "请选择"),
+    org_type = SelectField("机构类型", choices=options(OrgType.choices(only=REGISTRABLE_TYPES), "请选择"),
                            validators=[chosen("机构类型")])
     credit_code = StringField("统一社会信用代码", validators=[required("统一社会信用代码"), max_length(40)],
                               description="18 位，见营业执照或事业单位法人证书。")

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Challenge
 from ..services import chains as chain_service
 from ..services import key_links
-from ..services.visibility import LISTED_STATES, visible_filter
+from ..services.visibility import LISTED_STATES, listed_filter
 
 bp = Blueprint("chains", __name__)
 
@@ -22,8 +22,7 @@ def index():
 def show(code):
     chain = chain_service.chain_by_code(code) or abort(404)
     rows = db.session.scalars(
-        db.select(Challenge).where(Challenge.chain_id == chain.id, Challenge.state.in_(LISTED_STATES),
-                                   visible_filter(current_user))
+        db.select(Challenge).where(Challenge.chain_id == chain.id, listed_filter(current_user))
         .order_by(Challenge.published_at.desc().nullslast(), Challenge.id.desc())
     ).all()
     by_state = {state: [c for c in rows if c.state is state] for state in LISTED_STATES}

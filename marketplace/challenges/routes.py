@@ -7,20 +7,10 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require, verified_required
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import (
-    Challenge,
-    ChallengeMode,
-    ChallengeState,
-    Organisation,
-    OrgStatus,
-    OrgType,
-    ProposalState,
-    Visibility,
-)
-from ..models.base import split_keywords
-from ..services import attachment_rules, attachments, audit, browse, challenges, key_links, recommend_feedback
+from ..models import Challenge, ChallengeState, Organisation, ProposalState, Visibility
+from ..models.base import join_keywords
+from ..services import attachments, audit, browse, challenges, key_links, recommend_feedback
 from ..services import chains as chain_service
-from ..services import proposals as proposal_service
 from ..services.errors import ServiceError
 from ..services.recommend import candidates, duplicates
 from ..services.visibility import can_view, can_view_details, is_manager
@@ -58,7 +48,7 @@ def _fields(form: ChallengeForm) -> dict:
         "indicators": form.indicators.data or "", "expected_outcome": form.expected_outcome.data or "",
         "budget_wan": form.budget_wan.data, "deadline": form.deadline.data, "period_months": form.period_months.data,
         "conditions": form.conditions.data or "",
-        "keywords": ", ".join(split_keywords(form.keywords.data)),
+        "keywords": join_keywords(form.keywords.data),
         "ip_terms": IPTerms(form.ip_terms.data), "visibility": Visibility(form.visibility.data),
         "contact_name": form.contact_name.data.strip(), "contact_phone": form.contact_phone.data.strip(),
     }
@@ -94,7 +84,7 @@ def review_queue():
 @bp.route("/new", methods=["GET", "POST"])
 @verified_required
 def new():
-    require(current_user.organisation.type is OrgType.enterprise, "只有企业可以发布技术难题榜单。")
+    require(current_user.organisation.is_enterprise, "只有企业可以发布技术难题榜单。")
     form = ChallengeForm()
     _chain_choices(form)
     if request.method == "GET":
@@ -133,7 +123,6 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
         is_owner=bool(user and challenges.is_owner(user, challenge)),
         is_manager=is_manager(user, challenge), attachments=attachments.of(challenge) if details else [],
-        attachments_open=attachment_rules.may_change(challenge),
     )
     # The yearly key-link quota is shown only to those who can mark the listing.
     context["quota"] = key_links.quota(challenge.chain) if context["is_manager"] else None
@@ -149,26 +138,20 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
             context["likely_duplicate"] = any(share is not None and share >= duplicates.DUPLICATE_SIMILARITY
                                               for share in context["similarity"].values())
         context["events"] = audit.trail(challenge)
-        if challenge.visibility is Visibility.invited or challenge.mode is ChallengeMode.commissioned:
+        if challenge.takes_invitations:
             context["invite_form"] = _invite_form(challenge)  # lists every institution: only when used
         context["proposals"] = [p for p in challenge.proposals if p.state is not ProposalState.draft]
     if user is not None:
         context["own_proposal"] = next((p for p in challenge.proposals if p.organisation_id == user.organisation_id), None)
-        try:
-            proposal_service.check_may_apply(user, challenge)
-            context["may_apply"] = True
-        except ServiceError:
-            context["may_apply"] = False
     context.update(forms)
     return render_template("challenges/show.html", **context), status
 
 
 def _invite_form(challenge, formdata=None) -> InviteInstitutionForm:
     form = InviteInstitutionForm(formdata=formdata)
-    invited = {inv.organisation_id for inv in challenge.invitations}
+    invited = challenge.invited_organisation_ids
     institutions = db.session.scalars(db.select(Organisation).where(
-        Organisation.status == OrgStatus.verified,
-        Organisation.type.in_([OrgType.university, OrgType.institute, OrgType.other])).order_by(Organisation.name))
+        Organisation.is_verified, Organisation.is_institution).order_by(Organisation.name))
     form.organisation_id.choices = options([(o.id, o.name) for o in institutions if o.id not in invited])
     return form
 

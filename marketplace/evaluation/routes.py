@@ -11,7 +11,7 @@ from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, options
-from ..models import Objection, Publicity, Review, User
+from ..models import Objection, Publicity, Review, ReviewState, User
 from ..proposals.routes import get_proposal
 from ..services import browse, recommend_feedback, reviews, score_export, selection
 from ..services.recommend.candidates import reviewers_for
@@ -31,7 +31,7 @@ def _managed_challenge(challenge_id: int):
 def _selection_label(row) -> str:
     """The applicant, its mean score and how many of its reviews are in: selecting before all experts
     have scored should be a visible, deliberate choice."""
-    assigned = [r for r in row.reviews if r.state.value != "recused"]
+    assigned = [r for r in row.reviews if r.state is not ReviewState.recused]
     done = len(row.totals)
     score = f"均分 {row.mean:.2f}" if row.mean is not None else "尚无评分"
     pending = f"，{len(assigned) - done} 位专家未评完" if done < len(assigned) else ""

@@ -8,35 +8,22 @@ from ..access import acting_user, require, verified_required
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
 from ..models import Achievement, Capability, ListingStatus, OrgType, TransferMode
+from ..models.base import join_keywords
 from ..services import browse, listings
 from ..services import chains as chain_service
 from ..services.errors import ServiceError
+from ..services.rules import allowed
+from ..services.visibility import can_view_listing
 from .forms import AchievementForm, CapabilityForm
 
 bp = Blueprint("listings", __name__)
 
 
-def _keywords(text: str | None) -> str:
-    return ", ".join(k.strip() for k in (text or "").replace("，", ",").split(",") if k.strip())
-
-
-def _visible(listing) -> bool:
-    """Active listings of verified organisations are public; the owner and admins see the rest."""
-    if listing.status is ListingStatus.active and listing.organisation.is_verified:
-        return True
-    return current_user.is_authenticated and (
-        current_user.organisation_id == listing.organisation_id or current_user.is_platform_admin)
-
-
 def _get(model, listing_id):
     listing = db.get_or_404(model, listing_id)
-    if not _visible(listing):
+    if not can_view_listing(current_user, listing):
         abort(404)
     return listing
-
-
-def _is_owner(listing) -> bool:
-    return current_user.is_authenticated and current_user.organisation_id == listing.organisation_id
 
 
 def _list_page(kind: str, fetch):
@@ -59,19 +46,19 @@ def achievements():
 @bp.route("/capabilities/<int:listing_id>")
 def capability(listing_id):
     listing = _get(Capability, listing_id)
-    return render_template("listings/capability.html", listing=listing, is_owner=_is_owner(listing), confirm=ConfirmForm())
+    return render_template("listings/capability.html", listing=listing, confirm=ConfirmForm())
 
 
 @bp.route("/achievements/<int:listing_id>")
 def achievement(listing_id):
     listing = _get(Achievement, listing_id)
-    return render_template("listings/achievement.html", listing=listing, is_owner=_is_owner(listing), confirm=ConfirmForm())
+    return render_template("listings/achievement.html", listing=listing, confirm=ConfirmForm())
 
 
 def _capability_fields(form) -> dict:
     return {name: (getattr(form, name).data or "").strip() if isinstance(getattr(form, name).data, str) else getattr(form, name).data
             for name in ("title", "direction", "description", "team_lead", "team_size", "notable_members",
-                         "facilities", "results")} | {"keywords": _keywords(form.keywords.data)}
+                         "facilities", "results")} | {"keywords": join_keywords(form.keywords.data)}
 
 
 def _achievement_fields(form) -> dict:
@@ -85,10 +72,11 @@ def _achievement_fields(form) -> dict:
 
 def _edit(kind: str, model, form_class, listing_id, save_new, save_existing, prepare):
     """Shared create/edit flow: validate, call the service, commit; on refusal keep the input (4xx)."""
-    require(current_user.organisation.is_institution, "科研能力与成果由高校、科研院所等揭榜机构发布。")
     listing = _get(model, listing_id) if listing_id else None
-    if listing is not None:
-        require(_is_owner(listing), "只能修改本机构发布的内容。")
+    if listing is None:
+        require(current_user.organisation.is_institution, "科研能力与成果由高校、科研院所等揭榜机构发布。")
+    else:
+        require(allowed(listings.check_may_change, current_user, listing), "只能修改本机构发布的内容。")
     form = form_class(obj=listing if request.method == "GET" else None)
     prepare(form, listing)
     if form.validate_on_submit():

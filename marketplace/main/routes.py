@@ -6,7 +6,7 @@ from sqlalchemy import func, text
 
 from ..access import login_required
 from ..extensions import db
-from ..models import Organisation, OrgStatus, OrgType
+from ..models import INSTITUTION_TYPES, Organisation, OrgStatus, OrgType
 from ..services import chains as chain_service
 
 bp = Blueprint("main", __name__)
@@ -20,7 +20,7 @@ def index():
             db.select(Organisation.type, func.count()).filter_by(status=OrgStatus.verified).group_by(Organisation.type)
         ).all()
     )
-    institutions = sum(counts.get(t, 0) for t in (OrgType.university, OrgType.institute, OrgType.other))
+    institutions = sum(counts.get(t, 0) for t in INSTITUTION_TYPES)
     return render_template(
         "main/index.html", chains=chains, enterprises=counts.get(OrgType.enterprise, 0), institutions=institutions
     )

@@ -4,12 +4,15 @@ from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
 from .enums import (
+                    INSTITUTION_TYPES,
+                    REGISTRABLE_TYPES,
                     ChallengeMode,
                     ChallengeState,
                     DeclineCode,
                     IPTerms,
                     ListingStatus,
                     MemberState,
+                    MidtermResult,
                     MilestoneState,
                     OrgRole,
                     OrgStatus,
@@ -38,6 +41,7 @@ __all__ = [
     "DeclineCode",
     "MemberState",
     "Milestone",
+    "MidtermResult",
     "MilestoneState",
     "Objection",
     "Project",
@@ -72,6 +76,8 @@ __all__ = [
     "OrgRole",
     "OrgStatus",
     "OrgType",
+    "INSTITUTION_TYPES",
+    "REGISTRABLE_TYPES",
     "Organisation",
     "User",
     "UserSession",

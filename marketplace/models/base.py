@@ -1,6 +1,7 @@
 """Shared column types and helpers."""
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 from sqlalchemy import DateTime, TypeDecorator
@@ -30,6 +31,17 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+# What separates keywords as people type them: commas and semicolons (full- and half-width), the
+# 顿号, and white space.
+KEYWORD_SEPARATORS = re.compile(r"[，,、；;\s]+")
+
+
 def split_keywords(keywords: str | None) -> list[str]:
-    """Keywords as stored ("a, b，c、d") to a list: full-width commas and 顿号 separate too."""
-    return [k.strip() for k in (keywords or "").replace("，", ",").replace("、", ",").split(",") if k.strip()]
+    """Keywords as typed ("液冷, 冷板，PUE、散热；热阻 液冷") to a list in their order, without empty
+    ones or repeats. The one splitter: stored keywords, forms and listings all use it."""
+    return list(dict.fromkeys(k for k in KEYWORD_SEPARATORS.split(keywords or "") if k))
+
+
+def join_keywords(keywords: str | None) -> str:
+    """Keywords as stored: split as above, joined by ", "."""
+    return ", ".join(split_keywords(keywords))

@@ -71,7 +71,31 @@ class Challenge(db.Model):
     @property
     def is_open(self) -> bool:
         """Published and before its deadline: institutions may still answer it."""
-        return self.state is ChallengeState.published and self.deadline >= clock.today()
+        return self.is_published and self.deadline >= clock.today()
+
+    @property
+    def is_published(self) -> bool:
+        """揭榜中: open for proposals and questions (edits from now on are versioned)."""
+        return self.state is ChallengeState.published
+
+    @property
+    def is_returned(self) -> bool:
+        """Sent back by the lead department: its return reason is the poster's to-do."""
+        return self.state is ChallengeState.returned
+
+    @property
+    def is_joint(self) -> bool:
+        """联合攻关: answered by a consortium of at least two organisations."""
+        return self.mode is ChallengeMode.joint
+
+    @property
+    def takes_invitations(self) -> bool:
+        """Invited-only listings and 委托攻关 are answered only by the organisations invited to them."""
+        return self.visibility is Visibility.invited or self.mode is ChallengeMode.commissioned
+
+    @property
+    def invited_organisation_ids(self) -> set[int]:
+        return {invitation.organisation_id for invitation in self.invitations}
 
     def __repr__(self) -> str:
         return f"<Challenge {self.id} {self.state.value}>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -19,7 +20,21 @@ capability_chain = Table(
 )
 
 
-class Capability(db.Model):
+class Listed:
+    """What capabilities and achievements share: a status their organisation sets."""
+
+    @hybrid_property
+    def is_active(self) -> bool:
+        """Shown (展示中) rather than archived (已下架) by its organisation."""
+        return self.status is ListingStatus.active
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active(cls):
+        return cls.status == ListingStatus.active
+
+
+class Capability(Listed, db.Model):
     __tablename__ = "capability"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +66,7 @@ class Capability(db.Model):
         return split_keywords(self.keywords)
 
 
-class Achievement(db.Model):
+class Achievement(Listed, db.Model):
     """A result in the achievements database (成果库), listed directly or created by an accepted project."""
 
     __tablename__ = "achievement"

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Date, Enum, ForeignKey, String, Text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..extensions import db
 from .base import UTCDateTime
-from .enums import OrgStatus, OrgType
+from .enums import INSTITUTION_TYPES, OrgStatus, OrgType
 
 
 class Organisation(db.Model):
@@ -49,13 +50,45 @@ class Organisation(db.Model):
         back_populates="organisation", cascade="all, delete-orphan"
     )
 
-    @property
+    @hybrid_property
     def is_verified(self) -> bool:
         return self.status is OrgStatus.verified
 
+    @is_verified.inplace.expression
+    @classmethod
+    def _is_verified(cls):
+        return cls.status == OrgStatus.verified
+
     @property
+    def is_rejected(self) -> bool:
+        """Not verified, with a reason: it may correct its profile or documents and try again."""
+        return self.status is OrgStatus.rejected
+
+    @hybrid_property
     def is_institution(self) -> bool:
+        """A university, institute or other body that answers challenges (揭榜方)."""
         return self.type.is_institution
+
+    @is_institution.inplace.expression
+    @classmethod
+    def _is_institution(cls):
+        return cls.type.in_(INSTITUTION_TYPES)
+
+    @property
+    def is_enterprise(self) -> bool:
+        """Enterprises post challenges (发榜方)."""
+        return self.type is OrgType.enterprise
+
+    @hybrid_property
+    def is_government(self) -> bool:
+        """A government department (the platform's office, a chain's lead department): created by the
+        platform admins, verified from the start, never registered or verified by documents."""
+        return self.type is OrgType.government
+
+    @is_government.inplace.expression
+    @classmethod
+    def _is_government(cls):
+        return cls.type == OrgType.government
 
     @property
     def lead_chains(self) -> list:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..extensions import db
 from .base import UTCDateTime
-from .enums import MilestoneState, ProjectState
+from .enums import MidtermResult, MilestoneState, ProjectState
 
 
 class Project(db.Model):
@@ -47,6 +47,25 @@ class Project(db.Model):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="Milestone.seq")
 
+    @property
+    def is_running(self) -> bool:
+        """Approved or in progress: not yet accepted or terminated."""
+        return self.state in (ProjectState.approved, ProjectState.in_progress)
+
+    @property
+    def confirmed_milestones(self) -> list[Milestone]:
+        return [m for m in self.milestones if m.state is MilestoneState.confirmed]
+
+    @property
+    def open_milestones(self) -> list[Milestone]:
+        """Milestones not yet confirmed: acceptance (验收通过) waits for them."""
+        return [m for m in self.milestones if m.state is not MilestoneState.confirmed]
+
+    @property
+    def midterm_label(self) -> str:
+        """The 中期检查 conclusion in words ("" before one)."""
+        return MidtermResult(self.midterm_result).label if self.midterm_result else ""
+
 
 class Milestone(db.Model):
     __tablename__ = "milestone"
@@ -78,3 +97,8 @@ class Milestone(db.Model):
     def organisation_id(self) -> int:
         """The solver's organisation: the one that may attach evidence."""
         return self.project.organisation_id
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Submitted by the solver; the enterprise and the lead department each confirm it."""
+        return self.state is MilestoneState.submitted

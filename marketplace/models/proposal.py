@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Numeric, String, Text, UniqueConstraint, and_, exists
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -50,6 +51,29 @@ class Proposal(db.Model):
     def organisation_ids(self) -> set[int]:
         """The lead and every consortium member that has not declined."""
         return {self.organisation_id} | {m.organisation_id for m in self.members if m.state is not MemberState.declined}
+
+    @property
+    def accepted_members(self) -> list[ConsortiumMember]:
+        """The consortium members that have joined (those a 公示 names besides the lead)."""
+        return [m for m in self.members if m.state is MemberState.accepted]
+
+    @property
+    def is_declined(self) -> bool:
+        """未入围: its decline code and reason are shown to the applicant."""
+        return self.state is ProposalState.declined
+
+    @hybrid_property
+    def awaits_approval(self) -> bool:
+        """Selected (拟立项) and not yet made a project: what waits for 立项."""
+        return self.state is ProposalState.selected and not any(
+            project.proposal_id == self.id for project in self.challenge.projects)
+
+    @awaits_approval.inplace.expression
+    @classmethod
+    def _awaits_approval(cls):
+        from .project import Project
+
+        return and_(cls.state == ProposalState.selected, ~exists().where(Project.proposal_id == cls.id))
 
 
 class ProposalMilestone(db.Model):

@@ -10,7 +10,7 @@ from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from .base import UTCDateTime
-from .enums import ReviewState
+from .enums import ProposalState, ReviewState
 
 
 class Review(db.Model):
@@ -36,6 +36,11 @@ class Review(db.Model):
 
     proposal: Mapped[Proposal] = relationship(backref="reviews")  # noqa: F821
     expert: Mapped[User] = relationship(foreign_keys=[expert_id])  # noqa: F821
+
+    @property
+    def is_submitted(self) -> bool:
+        """Scored: its total counts in the score table."""
+        return self.state is ReviewState.submitted
 
 
 class Publicity(db.Model):
@@ -73,7 +78,7 @@ class Publicity(db.Model):
     @property
     def selected_proposals(self) -> list:
         """The proposals this notice announces: those selected, or after 立项 those made projects."""
-        chosen = [p for p in self.challenge.proposals if p.state.value == "selected"]
+        chosen = [p for p in self.challenge.proposals if p.state is ProposalState.selected]
         return chosen or [project.proposal for project in self.challenge.projects]
 
 

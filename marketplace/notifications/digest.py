@@ -5,19 +5,18 @@ from datetime import date, timedelta
 
 from .. import clock
 from ..extensions import db
-from ..models import Organisation, OrgStatus, OrgType
+from ..models import Organisation
 from ..services.locking import claim_once
 from ..services.recommend.candidates import for_institution
 from . import notify
 
 INTERVAL = timedelta(days=7)
 SIZE = 5
-INSTITUTIONS = (OrgType.university, OrgType.institute, OrgType.other)
 
 
 def _digest_due(today: date) -> tuple:
     """A verified institution that got no digest in the last 7 days (China dates)."""
-    return (Organisation.status == OrgStatus.verified, Organisation.type.in_(INSTITUTIONS),
+    return (Organisation.is_verified, Organisation.is_institution,
             (Organisation.digest_sent_on.is_(None)) | (Organisation.digest_sent_on <= today - INTERVAL))
 
 

@@ -148,11 +148,11 @@ def public(org_id):
         abort(404)
     from ..models import Challenge
     from ..services import browse
-    from ..services.visibility import LISTED_STATES, visible_filter
+    from ..services.visibility import listed_filter
 
     challenges = db.session.scalars(
-        db.select(Challenge).where(Challenge.organisation_id == organisation.id, Challenge.state.in_(LISTED_STATES),
-                                   visible_filter(current_user)).order_by(Challenge.id.desc())).all()
+        db.select(Challenge).where(Challenge.organisation_id == organisation.id, listed_filter(current_user))
+        .order_by(Challenge.id.desc())).all()
     filters = browse.Filters()
     return render_template(
         "orgs/public.html", organisation=organisation, challenges=challenges,

@@ -5,6 +5,7 @@ from wtforms import SelectField, TextAreaField
 
 from ..bounds import BoundedIntegerField
 from ..formkit import BaseForm, between, chosen, max_length, options, required
+from ..models import MidtermResult
 
 
 class EvidenceForm(BaseForm):
@@ -16,7 +17,7 @@ class ReasonForm(BaseForm):
 
 
 class MidtermForm(BaseForm):
-    midterm_result = SelectField("检查结论", choices=options([("pass", "通过"), ("concern", "需整改")], "请选择"),
+    midterm_result = SelectField("检查结论", choices=options(MidtermResult.choices(), "请选择"),
                          validators=[chosen("检查结论")])
     midterm_note = TextAreaField("检查意见", validators=[required("检查意见"), max_length(5000)])
 

@@ -9,7 +9,6 @@ from ..extensions import db
 from ..formkit import ConfirmForm, field_errors
 from ..models import Attachment, Milestone, Project
 from ..services import attachment_rules, attachments, audit, projects
-from ..services.visibility import is_manager
 from ..webkit import run, send_attachment
 from .forms import AcceptanceForm, EvidenceForm, MidtermForm, ReasonForm, StageGateForm
 
@@ -40,11 +39,9 @@ def index():
 
 
 def _render(project, status=200, **forms):
-    user = acting_user()
     milestone_files = {m.id: attachments.of(m) for m in project.milestones}
     context = dict(
-        project=project, confirm=ConfirmForm(), is_solver=projects.is_solver(user, project),
-        is_poster=projects.is_poster(user, project), is_manager=is_manager(user, project.challenge),
+        project=project, confirm=ConfirmForm(),
         evidence_form=EvidenceForm(formdata=None), reason_form=ReasonForm(formdata=None),
         midterm_form=MidtermForm(formdata=None), stage_form=StageGateForm(formdata=None),
         acceptance_form=AcceptanceForm(formdata=None), indicators=projects.indicator_items(project.challenge.indicators),

@@ -8,7 +8,7 @@ from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import ConfirmForm, apply_error, options
-from ..models import Attachment, ConsortiumMember, MemberState, Organisation, OrgStatus, OrgType, Proposal
+from ..models import Attachment, ConsortiumMember, MemberState, Organisation, Proposal
 from ..services import attachment_rules, attachments, audit, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
@@ -114,7 +114,7 @@ def _member_form(proposal, formdata=None) -> MemberInviteForm:
     form = MemberInviteForm(formdata=formdata)
     taken = {m.organisation_id for m in proposal.members} | {proposal.organisation_id, proposal.challenge.organisation_id}
     orgs = db.session.scalars(db.select(Organisation).where(
-        Organisation.status == OrgStatus.verified, Organisation.type != OrgType.government).order_by(Organisation.name))
+        Organisation.is_verified, ~Organisation.is_government).order_by(Organisation.name))
     form.organisation_id.choices = options([(o.id, o.name) for o in orgs if o.id not in taken])
     return form
 
@@ -131,7 +131,7 @@ def _render(proposal, status: int = 200):
     user = acting_user()
     context = dict(proposal=proposal, confirm=ConfirmForm(), is_applicant=proposals.is_applicant(user, proposal),
                    is_manager=is_manager(user, proposal.challenge), attachments=attachments.of(proposal),
-                   may_decide=selection._may_shortlist(user, proposal.challenge), decline_form=DeclineForm(formdata=None),
+                   decline_form=DeclineForm(formdata=None),
                    my_membership=next((m for m in proposal.members if m.organisation_id == user.organisation_id), None))
     if context["is_applicant"]:
         context["member_form"] = _member_form(proposal)

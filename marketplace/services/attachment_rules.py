@@ -7,24 +7,17 @@ change only while the thing itself may change, and every upload or deletion is i
 """
 from __future__ import annotations
 
-from .. import clock
-from ..models import (
-    Attachment,
-    Challenge,
-    ChallengeState,
-    Milestone,
-    MilestoneState,
-    ProjectState,
-    Proposal,
-    ProposalState,
-)
+from ..models import Attachment, Challenge, Milestone, MilestoneState, ProjectState, Proposal, ProposalState
 from . import attachments, audit
+from .challenges import EDITABLE_STATES
 from .errors import InvalidTransition, PermissionDenied
 from .locking import lock
+from .rules import rule
 
-# A listing's files may change until it closes: draft, under review, returned, and while open for
-# proposals (each change then recorded, as edits of a published listing are).
-CHALLENGE_OPEN = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.returned, ChallengeState.published)
+# A listing's files may change while the listing itself may be edited: draft, under review,
+# returned, and while open for proposals (each change then recorded, as edits of a published
+# listing are).
+CHALLENGE_OPEN = EDITABLE_STATES
 
 
 def refusal(owner) -> str | None:
@@ -37,7 +30,7 @@ def refusal(owner) -> str | None:
         if owner.state is not ProposalState.draft:
             return f"方案{owner.state.label}，附件随方案一同提交，不能再增删；如需调整请撤回后联系牵头部门。"
         challenge = owner.challenge
-        if challenge.state is not ChallengeState.published or challenge.deadline < clock.today():
+        if not challenge.is_open:
             return f"揭榜已于 {challenge.deadline} 截止，不能再增删方案附件。"
         return None
     if isinstance(owner, Milestone):
@@ -49,21 +42,28 @@ def refusal(owner) -> str | None:
     return None
 
 
-def may_change(owner) -> bool:
-    """For the pages: whether to offer upload and delete buttons at all."""
-    return refusal(owner) is None
-
-
-def _check(actor, owner) -> None:
+def _require_own(actor, owner) -> None:
     # Someone else's content is a 403 whatever its state (attachments.save and delete check it too).
     if actor.organisation_id != attachments.owning_organisation_id(owner) and not actor.is_platform_admin:
         raise PermissionDenied("只能管理本机构内容的附件。")
-    # Queue behind a simultaneous submission, closing or confirmation of the owner, then judge the
-    # state it left: a file never lands on a proposal submitted a moment earlier.
-    lock(owner)
+
+
+@rule("may_change_files")
+def check_may_change(actor, owner) -> None:
+    """Upload or delete files of a challenge, proposal or milestone: its own organisation (or a
+    platform admin), while the owner may change (`refusal`)."""
+    _require_own(actor, owner)
     reason = refusal(owner)
     if reason:
         raise InvalidTransition(reason, field="attachment")
+
+
+def _check(actor, owner) -> None:
+    _require_own(actor, owner)
+    # Queue behind a simultaneous submission, closing or confirmation of the owner, then judge the
+    # state it left: a file never lands on a proposal submitted a moment earlier.
+    lock(owner)
+    check_may_change(actor, owner)
 
 
 def add(actor, owner, upload, instance_path: str) -> Attachment:

@@ -17,7 +17,6 @@ from ..models import (
     Challenge,
     ChallengeMode,
     ChallengeState,
-    ListingStatus,
     Organisation,
     OrgType,
     capability_chain,
@@ -26,7 +25,7 @@ from ..paging import ListPage, clamp, paginate
 from . import text_search
 from .match_index import chain_name
 from .recommend import search as ranked_search
-from .visibility import LISTED_STATES, details_checker, visible_filter
+from .visibility import details_checker, listed_filter, public_listings
 
 # A search ranks (and pages through) at most this many results, like any search engine.
 MAX_RANKED = 200
@@ -79,8 +78,7 @@ def _chain_id(code: str) -> int | None:
 def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> ListPage:
     """Challenges this user may see, filtered, sorted or ranked by the search text."""
     # The hall and search list only what has been published; drafts stay on the owner's own page.
-    query = db.select(Challenge).join(Challenge.organisation).where(
-        visible_filter(user), Challenge.state.in_(LISTED_STATES))
+    query = db.select(Challenge).join(Challenge.organisation).where(listed_filter(user))
     if filters.chain:
         query = query.where(Challenge.chain_id == _chain_id(filters.chain))
     if filters.mode in {m.value for m in ChallengeMode}:
@@ -126,7 +124,7 @@ def _listing_filters(query, model, filters: Filters):
 def capabilities(filters: Filters, page: int = 1, per_page: int = 20, organisation_id: int | None = None) -> ListPage:
     """Active capabilities of verified institutions (public), filtered and searched."""
     query = (db.select(Capability).join(Capability.organisation)
-             .where(Capability.status == ListingStatus.active, Organisation.status == "verified"))
+             .where(public_listings(Capability)))
     if organisation_id:
         query = query.where(Capability.organisation_id == organisation_id)
     if filters.chain:
@@ -143,7 +141,7 @@ def capabilities(filters: Filters, page: int = 1, per_page: int = 20, organisati
 def achievements(filters: Filters, page: int = 1, per_page: int = 20, organisation_id: int | None = None) -> ListPage:
     """The public 成果库: active achievements of verified organisations."""
     query = (db.select(Achievement).join(Achievement.organisation)
-             .where(Achievement.status == ListingStatus.active, Organisation.status == "verified"))
+             .where(public_listings(Achievement)))
     if organisation_id:
         query = query.where(Achievement.organisation_id == organisation_id)
     if filters.chain:

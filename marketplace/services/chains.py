@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from ..extensions import db
-from ..models import Chain, ChainLead, ExpertMembership, IndexChange, Organisation, OrgType, User
+from ..models import Chain, ChainLead, ExpertMembership, IndexChange, Organisation, User
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import delete_once
+from .rules import rule
 
 # The policy's eight emerging chains (鄂政发〔2023〕 链长制实施方案), in the policy's order.
 # Leaders and departments are defaults for a fresh install; platform admins edit them.
@@ -58,6 +59,13 @@ def can_manage(actor: User, chain: Chain) -> bool:
     return actor.is_platform_admin or actor.admin_chain_id == chain.id
 
 
+@rule("may_manage_chain")
+def check_may_manage(actor: User, chain: Chain) -> None:
+    """The chain's settings page (quota, 链主, expert committee)."""
+    if not can_manage(actor, chain):
+        raise PermissionDenied("只能管理本部门牵头的产业链。")
+
+
 def update_settings(actor: User, chain: Chain, *, leader: str, lead_department: str,
                     description: str, quota_min: int, quota_max: int) -> None:
     """Edit a chain's leader, department, description and yearly key-link quota."""
@@ -77,7 +85,7 @@ def designate_lead(actor: User, chain: Chain, organisation: Organisation) -> Cha
     """Platform admin designates a verified enterprise 链主 of a chain."""
     if not actor.is_platform_admin:
         raise PermissionDenied("只有平台管理员可以认定链主企业。")
-    if organisation.type is not OrgType.enterprise:
+    if not organisation.is_enterprise:
         raise ServiceError("链主须为企业。", field="organisation_id")
     if not organisation.is_verified:
         raise ServiceError("该企业尚未通过认证。", field="organisation_id")

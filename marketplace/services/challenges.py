@@ -10,11 +10,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, OrgType, User
+from ..models import Challenge, ChallengeInvitation, ChallengeRevision, ChallengeState, Organisation, User
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim_once, refuse_repeat
+from .rules import rule
 from .visibility import is_manager
 
 S = ChallengeState
@@ -22,8 +23,11 @@ S = ChallengeState
 FIELDS = ("title", "chain_id", "mode", "background", "difficulty", "indicators", "expected_outcome", "budget_wan",
           "deadline", "period_months", "conditions", "keywords", "ip_terms", "visibility", "contact_name",
           "contact_phone")
+# The states each action starts from (the checks below refuse the others).
 EDITABLE_STATES = (S.draft, S.returned, S.submitted, S.published)
+SUBMITTABLE_STATES = (S.draft, S.returned)
 WITHDRAWABLE_STATES = (S.draft, S.submitted, S.returned, S.published, S.closed)
+INVITABLE_STATES = (S.draft, S.submitted, S.published)
 
 
 class EditConflict(InvalidTransition):
@@ -49,6 +53,65 @@ def _require_manager(user: User, challenge: Challenge, action: str) -> None:
 def _require_state(challenge: Challenge, allowed: tuple, action: str) -> None:
     if challenge.state not in allowed:
         raise InvalidTransition(f"榜单当前状态为“{challenge.state.label}”，不能{action}。")
+
+
+# ----- who may do what (services/rules.py): each check raises the refusal -------------------------
+
+@rule("may_post_challenge")
+def check_may_create(actor: User) -> None:
+    if not actor.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证，认证通过后才能发榜。")
+    if not actor.organisation.is_enterprise:
+        raise PermissionDenied("只有企业可以发布技术难题榜单。")
+
+
+@rule("may_edit_challenge")
+def check_may_edit(actor: User, challenge: Challenge) -> None:
+    _require_owner(actor, challenge, "修改榜单")
+    _require_state(challenge, EDITABLE_STATES, "修改")
+
+
+@rule("may_submit_challenge")
+def check_may_submit(actor: User, challenge: Challenge) -> None:
+    _require_owner(actor, challenge, "提交审核")
+    _require_state(challenge, SUBMITTABLE_STATES, "提交审核")
+
+
+@rule("may_approve_challenge")
+def check_may_approve(actor: User, challenge: Challenge) -> None:
+    _require_manager(actor, challenge, "审核发布榜单")
+    _require_state(challenge, (S.submitted,), "发布")
+
+
+@rule("may_return_challenge")
+def check_may_return(actor: User, challenge: Challenge) -> None:
+    _require_manager(actor, challenge, "退回榜单")
+    _require_state(challenge, (S.submitted,), "退回")
+
+
+@rule("may_close_challenge")
+def check_may_close(actor: User, challenge: Challenge) -> None:
+    """The poster (or a manager) closes applications early."""
+    if not is_manager(actor, challenge):
+        _require_owner(actor, challenge, "截止揭榜")
+    _require_state(challenge, (S.published,), "截止揭榜")
+
+
+@rule("may_withdraw_challenge")
+def check_may_withdraw(actor: User, challenge: Challenge) -> None:
+    _require_owner(actor, challenge, "撤回榜单")
+    _require_state(challenge, WITHDRAWABLE_STATES, "撤回")
+
+
+@rule("may_invite_to_challenge")
+def check_may_invite(actor: User, challenge: Challenge) -> None:
+    """Invitations are for invited-only and commissioned listings, until applications close."""
+    if not is_manager(actor, challenge):
+        _require_owner(actor, challenge, "邀请揭榜机构")
+    if not challenge.takes_invitations:
+        raise InvalidTransition("只有定向邀请或委托攻关的榜单需要邀请揭榜机构。")
+    _require_state(challenge, INVITABLE_STATES, "邀请揭榜机构")
+
 
 
 def _move(actor, challenge: Challenge, to: ChallengeState, action: str, reason: str = "") -> None:
@@ -87,10 +150,7 @@ def _check_fields(fields: dict, new: bool) -> None:
 
 def create(actor: User, **fields) -> Challenge:
     """A new draft challenge of the actor's (verified) enterprise."""
-    if not actor.can_act:
-        raise PermissionDenied("您所在机构尚未通过平台认证，认证通过后才能发榜。")
-    if actor.organisation.type is not OrgType.enterprise:
-        raise PermissionDenied("只有企业可以发布技术难题榜单。")
+    check_may_create(actor)
     _check_fields(fields, new=True)
     refuse_repeat(actor.organisation, Challenge, organisation_id=actor.organisation_id, title=fields.get("title"))
     challenge = Challenge(organisation=actor.organisation, created_by=actor, state=S.draft,
@@ -103,8 +163,7 @@ def create(actor: User, **fields) -> Challenge:
 
 def update(actor: User, challenge: Challenge, expected_version: int, **fields) -> list[str]:
     """Save the poster's edits; returns the changed field names. Refuses a stale version (EditConflict)."""
-    _require_owner(actor, challenge, "修改榜单")
-    _require_state(challenge, EDITABLE_STATES, "修改")
+    check_may_edit(actor, challenge)
     if expected_version != challenge.version:
         raise EditConflict("该榜单已被他人修改（您打开的是旧版本）。为避免覆盖对方的修改，本次保存未生效；"
                            "请刷新页面查看最新内容后重新编辑。您填写的内容保留在下方。")
@@ -116,7 +175,7 @@ def update(actor: User, challenge: Challenge, expected_version: int, **fields) -
             setattr(challenge, name, fields[name])
     if not changes:
         return []
-    if challenge.state is S.published:
+    if challenge.is_published:
         db.session.add(ChallengeRevision(challenge=challenge, version=challenge.version + 1, editor_id=actor.id,
                                          changes=changes))
         audit.record(actor, "challenge_edited", challenge, reason="、".join(changes))
@@ -147,8 +206,7 @@ def missing_for_review(challenge: Challenge) -> list[tuple[str, str]]:
 
 def submit(actor: User, challenge: Challenge) -> None:
     """Send a draft (or a returned listing, after changes) to the chain's lead department."""
-    _require_owner(actor, challenge, "提交审核")
-    _require_state(challenge, (S.draft, S.returned), "提交审核")
+    check_may_submit(actor, challenge)
     if challenge.deadline < clock.today():
         raise ServiceError("揭榜截止日期已过，请修改截止日期后再提交。", field="deadline")
     missing = missing_for_review(challenge)
@@ -162,8 +220,7 @@ def submit(actor: User, challenge: Challenge) -> None:
 
 def approve(actor: User, challenge: Challenge) -> None:
     """The lead department publishes a submitted listing."""
-    _require_manager(actor, challenge, "审核发布榜单")
-    _require_state(challenge, (S.submitted,), "发布")
+    check_may_approve(actor, challenge)
     _move(actor, challenge, S.published, "challenge_published")
     challenge.return_reason = ""
     challenge.published_at = utcnow()
@@ -174,8 +231,7 @@ def approve(actor: User, challenge: Challenge) -> None:
 
 def return_for_changes(actor: User, challenge: Challenge, reason: str) -> None:
     """The lead department sends a submitted listing back with a reason."""
-    _require_manager(actor, challenge, "退回榜单")
-    _require_state(challenge, (S.submitted,), "退回")
+    check_may_return(actor, challenge)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写退回原因，发榜企业将据此修改。", field="reason")
@@ -188,17 +244,14 @@ def return_for_changes(actor: User, challenge: Challenge, reason: str) -> None:
 
 def close(actor: User, challenge: Challenge, reason: str = "") -> None:
     """The poster (or a manager) closes applications early."""
-    if not is_manager(actor, challenge):
-        _require_owner(actor, challenge, "截止揭榜")
-    _require_state(challenge, (S.published,), "截止揭榜")
+    check_may_close(actor, challenge)
     _move(actor, challenge, S.closed, "challenge_closed", reason or "发榜方提前截止")
     db.session.flush()
 
 
 def withdraw(actor: User, challenge: Challenge, reason: str) -> None:
     """The poster withdraws the listing (before any proposal is selected)."""
-    _require_owner(actor, challenge, "撤回榜单")
-    _require_state(challenge, WITHDRAWABLE_STATES, "撤回")
+    check_may_withdraw(actor, challenge)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写撤回原因。", field="reason")
@@ -240,11 +293,10 @@ def close_expired(today: date | None = None) -> int:
 
 def invite(actor: User, challenge: Challenge, organisation: Organisation) -> ChallengeInvitation:
     """Invite a verified institution to an invited-only or commissioned listing."""
-    if not is_manager(actor, challenge):
-        _require_owner(actor, challenge, "邀请揭榜机构")
-    if not (organisation.is_verified and organisation.type.is_institution):
+    check_may_invite(actor, challenge)
+    if not (organisation.is_verified and organisation.is_institution):
         raise ServiceError("只能邀请已认证的高校、院所等揭榜机构。", field="organisation_id")
-    if any(inv.organisation_id == organisation.id for inv in challenge.invitations):
+    if organisation.id in challenge.invited_organisation_ids:
         raise InvalidTransition("该机构已在邀请名单中。")
     invitation = ChallengeInvitation(challenge=challenge, organisation=organisation, invited_by_id=actor.id)
     db.session.add(invitation)

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Chain, Challenge, ChallengeState
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .rules import rule
 from .visibility import is_manager
 
 MARKABLE_STATES = (ChallengeState.published, ChallengeState.closed, ChallengeState.awarded)
@@ -44,12 +45,27 @@ def quota(chain: Chain, year: int | None = None) -> Quota:
     return Quota(year, used, chain.key_link_quota_min, chain.key_link_quota_max)
 
 
-def mark(actor, challenge: Challenge, year: int | None = None, confirm_over_quota: bool = False) -> Quota:
-    """Mark a listing as one of the year's key missing links; over the quota only with confirmation."""
+@rule("may_mark_key_link")
+def check_may_mark(actor, challenge: Challenge) -> None:
     if not is_manager(actor, challenge):
         raise PermissionDenied("只有本链牵头部门或平台管理员可以确定关键缺失环节。")
     if challenge.state not in MARKABLE_STATES:
         raise InvalidTransition("只有已发布的榜单可以列为关键缺失环节。")
+    if challenge.key_link_year == clock.today().year:
+        raise InvalidTransition("该榜单已是本年度关键缺失环节。")
+
+
+@rule("may_unmark_key_link")
+def check_may_unmark(actor, challenge: Challenge) -> None:
+    if not is_manager(actor, challenge):
+        raise PermissionDenied("只有本链牵头部门或平台管理员可以调整关键缺失环节。")
+    if challenge.key_link_year is None:
+        raise InvalidTransition("该榜单不是关键缺失环节。")
+
+
+def mark(actor, challenge: Challenge, year: int | None = None, confirm_over_quota: bool = False) -> Quota:
+    """Mark a listing as one of the year's key missing links; over the quota only with confirmation."""
+    check_may_mark(actor, challenge)
     year = year or clock.today().year
     if challenge.key_link_year == year:
         raise InvalidTransition("该榜单已是本年度关键缺失环节。")
@@ -65,10 +81,7 @@ def mark(actor, challenge: Challenge, year: int | None = None, confirm_over_quot
 
 
 def unmark(actor, challenge: Challenge) -> None:
-    if not is_manager(actor, challenge):
-        raise PermissionDenied("只有本链牵头部门或平台管理员可以调整关键缺失环节。")
-    if challenge.key_link_year is None:
-        raise InvalidTransition("该榜单不是关键缺失环节。")
+    check_may_unmark(actor, challenge)
     audit.record(actor, "key_link_unmarked", challenge, reason=f"{challenge.key_link_year}年")
     challenge.key_link_year = None
     db.session.flush()

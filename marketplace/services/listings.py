@@ -9,20 +9,25 @@ from . import audit
 from .challenges import EditConflict
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import refuse_repeat
+from .rules import rule
 
 CAPABILITY_FIELDS = ("title", "direction", "description", "team_lead", "team_size", "notable_members",
                      "facilities", "results", "keywords")
 ACHIEVEMENT_FIELDS = ("title", "summary", "chain_id", "trl", "ip", "transfer_mode", "contact_name", "contact_phone")
 
 
-def _require_institution(actor: User) -> None:
+@rule("may_post_listing")
+def check_may_post(actor: User) -> None:
+    """Verified institutions post capabilities and achievements."""
     if not actor.can_act:
         raise PermissionDenied("您所在机构尚未通过平台认证，认证通过后才能发布。")
     if not actor.organisation.is_institution:
         raise PermissionDenied("科研能力与成果由高校、科研院所等揭榜机构发布。")
 
 
-def _require_owner(actor: User, listing) -> None:
+@rule("may_change_listing")
+def check_may_change(actor: User, listing) -> None:
+    """Edit, archive or re-activate: its own organisation (verified), or a platform admin."""
     if actor.organisation_id != listing.organisation_id or not actor.can_act:
         if not actor.is_platform_admin:
             raise PermissionDenied("只能修改本机构发布的内容。")
@@ -49,7 +54,7 @@ def _chains(chain_ids) -> list[Chain]:
 
 
 def create_capability(actor: User, chain_ids, **fields) -> Capability:
-    _require_institution(actor)
+    check_may_post(actor)
     refuse_repeat(actor.organisation, Capability, organisation_id=actor.organisation_id, title=fields.get("title"))
     capability = Capability(organisation=actor.organisation, created_by_id=actor.id, chains=_chains(chain_ids),
                             **{k: v for k, v in fields.items() if k in CAPABILITY_FIELDS})
@@ -60,14 +65,14 @@ def create_capability(actor: User, chain_ids, **fields) -> Capability:
 
 
 def update_capability(actor: User, capability: Capability, expected_version: int, chain_ids, **fields) -> None:
-    _require_owner(actor, capability)
+    check_may_change(actor, capability)
     capability.chains = _chains(chain_ids)
     _apply(actor, capability, fields, CAPABILITY_FIELDS, expected_version)
     audit.record(actor, "capability_edited", capability)
 
 
 def create_achievement(actor: User, **fields) -> Achievement:
-    _require_institution(actor)
+    check_may_post(actor)
     _check_trl(fields.get("trl"))
     refuse_repeat(actor.organisation, Achievement, organisation_id=actor.organisation_id, title=fields.get("title"))
     achievement = Achievement(organisation=actor.organisation, created_by_id=actor.id,
@@ -79,7 +84,7 @@ def create_achievement(actor: User, **fields) -> Achievement:
 
 
 def update_achievement(actor: User, achievement: Achievement, expected_version: int, **fields) -> None:
-    _require_owner(actor, achievement)
+    check_may_change(actor, achievement)
     _check_trl(fields.get("trl"))
     _apply(actor, achievement, fields, ACHIEVEMENT_FIELDS, expected_version)
     audit.record(actor, "achievement_edited", achievement)
@@ -92,7 +97,7 @@ def _check_trl(trl) -> None:
 
 def set_status(actor: User, listing, status: ListingStatus) -> None:
     """Archive (下架) or re-activate a capability or achievement."""
-    _require_owner(actor, listing)
+    check_may_change(actor, listing)
     if listing.status is status:
         raise InvalidTransition("状态未变化。")
     before = listing.status

@@ -17,18 +17,9 @@ from sqlalchemy.orm import Session, selectinload
 from matching import IndexFileError, Matcher
 
 from ..extensions import db
-from ..models import (
-    Achievement,
-    Capability,
-    Challenge,
-    ChallengeState,
-    ExpertMembership,
-    ListingStatus,
-    Organisation,
-    OrgStatus,
-    User,
-)
+from ..models import Achievement, Capability, Challenge, ChallengeState, ExpertMembership, Organisation, User
 from .index_log import LogPosition, is_marker, prune
+from .visibility import listing_is_public, public_listings
 
 log = logging.getLogger(__name__)
 INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, ChallengeState.published,
@@ -88,13 +79,13 @@ def challenge_doc(c: Challenge) -> tuple[dict, dict] | None:
 
 
 def capability_doc(c: Capability) -> tuple[dict, dict] | None:
-    if c.status is not ListingStatus.active or not c.organisation.is_verified:
+    if not listing_is_public(c):
         return None
     return _doc("cap", c), _meta("cap", c.organisation, [ch.id for ch in c.chains])
 
 
 def achievement_doc(a: Achievement) -> tuple[dict, dict] | None:
-    if a.status is not ListingStatus.active or not a.organisation.is_verified:
+    if not listing_is_public(a):
         return None
     return _doc("ach", a), _meta("ach", a.organisation, [a.chain_id])
 
@@ -122,11 +113,9 @@ def all_docs(session):
     queries = [
         db.select(Challenge).where(Challenge.state.in_(INDEXED_CHALLENGE_STATES))
         .options(selectinload(Challenge.organisation)),
-        db.select(Capability).join(Capability.organisation).where(
-            Capability.status == ListingStatus.active, Organisation.status == OrgStatus.verified)
+        db.select(Capability).join(Capability.organisation).where(public_listings(Capability))
         .options(selectinload(Capability.organisation), selectinload(Capability.chains)),
-        db.select(Achievement).join(Achievement.organisation).where(
-            Achievement.status == ListingStatus.active, Organisation.status == OrgStatus.verified)
+        db.select(Achievement).join(Achievement.organisation).where(public_listings(Achievement))
         .options(selectinload(Achievement.organisation)),
         db.select(User).where(User.id.in_(db.select(ExpertMembership.user_id)))
         .options(selectinload(User.organisation), selectinload(User.expert_memberships)),

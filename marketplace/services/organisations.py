@@ -5,13 +5,12 @@ from ..clock import utcnow
 from ..credit_code import normalise as normalise_credit_code
 from ..credit_code import problem as credit_code_problem
 from ..extensions import db
-from ..models import Organisation, OrgRole, OrgStatus, OrgType, User
+from ..models import REGISTRABLE_TYPES, Organisation, OrgRole, OrgStatus, OrgType, User
 from ..notifications import notify
 from . import accounts, audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
+from .rules import rule
 
-# The types an applicant may register as; government bodies are created by admins.
-REGISTRABLE_TYPES = (OrgType.enterprise, OrgType.university, OrgType.institute, OrgType.other)
 PROFILE_FIELDS = ("region", "contact_name", "contact_phone", "contact_email", "website", "profile")
 
 
@@ -59,11 +58,23 @@ def _require_platform_admin(actor: User) -> None:
         raise PermissionDenied("只有平台管理员可以审核机构。")
 
 
+@rule("may_verify_organisation")
+def check_may_verify(actor: User, organisation: Organisation) -> None:
+    _require_platform_admin(actor)
+    if organisation.is_verified:
+        raise InvalidTransition("该机构已认证。")
+
+
+@rule("may_reject_organisation")
+def check_may_reject(actor: User, organisation: Organisation) -> None:
+    _require_platform_admin(actor)
+    if organisation.status is not OrgStatus.pending:
+        raise InvalidTransition("只能驳回待审核的机构。")
+
+
 def verify(actor: User, organisation: Organisation) -> None:
     """Platform admin verifies a pending (or previously rejected) organisation."""
-    _require_platform_admin(actor)
-    if organisation.status is OrgStatus.verified:
-        raise InvalidTransition("该机构已认证。")
+    check_may_verify(actor, organisation)
     before = organisation.status
     organisation.status = OrgStatus.verified
     organisation.rejection_reason = ""
@@ -76,12 +87,10 @@ def verify(actor: User, organisation: Organisation) -> None:
 
 def reject(actor: User, organisation: Organisation, reason: str) -> None:
     """Platform admin rejects a pending organisation, with a reason the applicant sees."""
-    _require_platform_admin(actor)
+    check_may_reject(actor, organisation)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写不予认证的原因。", field="reason")
-    if organisation.status is not OrgStatus.pending:
-        raise InvalidTransition("只能驳回待审核的机构。")
     organisation.status = OrgStatus.rejected
     organisation.rejection_reason = reason
     audit.record(actor, "organisation_rejected", organisation, OrgStatus.pending, OrgStatus.rejected, reason)
@@ -103,7 +112,7 @@ def update_profile(actor: User, organisation: Organisation, **fields) -> None:
 
 def resubmit_if_rejected(actor: User, organisation: Organisation, reason: str = "") -> None:
     """A rejected applicant who corrects the profile or supplies documents goes back into the queue."""
-    if organisation.status is OrgStatus.rejected:
+    if organisation.is_rejected:
         organisation.status = OrgStatus.pending
         audit.record(actor, "organisation_resubmitted", organisation, OrgStatus.rejected, OrgStatus.pending, reason)
 

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from .. import clock
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Achievement, Milestone, MilestoneState, Project, ProjectState, User
+from ..models import Achievement, MidtermResult, Milestone, MilestoneState, Project, ProjectState, User
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim_once
+from .rules import rule
 from .visibility import is_manager
 
 M = MilestoneState
@@ -39,16 +40,74 @@ def _require_manager(actor: User, project: Project, action: str) -> None:
 
 
 def _require_running(project: Project) -> None:
-    if project.state not in (ProjectState.approved, ProjectState.in_progress):
+    if not project.is_running:
         raise InvalidTransition(f"项目状态为“{project.state.label}”，不能再进行此操作。")
 
 
-def start(actor: User, project: Project) -> None:
-    """The solver (or the lead department) starts the work: approved → in progress."""
+def _require_judge(actor: User, milestone: Milestone, verb: str) -> tuple[bool, bool]:
+    """(poster, manager) of a party that may still confirm or reject a submitted milestone: once a
+    party has confirmed, it waits for the other and neither confirms again nor rejects."""
+    project = milestone.project
+    poster, manager = is_poster(actor, project), is_manager(actor, project.challenge)
+    if not (poster or manager):
+        raise PermissionDenied(f"只有发榜企业和牵头部门可以{verb}里程碑。")
+    if not milestone.awaits_confirmation:
+        raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能{verb}。")
+    if (not poster or milestone.enterprise_confirmed_at) and (not manager or milestone.admin_confirmed_at):
+        raise InvalidTransition("您已确认该里程碑，正在等待另一方确认。")  # one confirmation per party
+    return poster, manager
+
+
+# ----- who may do what (services/rules.py): each check raises the refusal -------------------------
+
+@rule("may_start_project")
+def check_may_start(actor: User, project: Project) -> None:
     if not (is_solver(actor, project) or is_manager(actor, project.challenge)):
         raise PermissionDenied("只有承担单位或牵头部门可以启动项目。")
     if project.state is not ProjectState.approved:
         raise InvalidTransition("项目已启动或已结束。")
+
+
+@rule("may_submit_milestone")
+def check_may_submit_milestone(actor: User, milestone: Milestone) -> None:
+    """The solver reports a planned (or returned) milestone of a project in progress."""
+    project = milestone.project
+    if not is_solver(actor, project):
+        raise PermissionDenied("只有承担单位可以提交里程碑成果。")
+    if project.state is not ProjectState.in_progress:
+        raise InvalidTransition("项目启动后才能提交里程碑。")
+    if milestone.state not in (M.planned, M.rejected):
+        raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能提交。")
+
+
+@rule("may_confirm_milestone")
+def check_may_confirm_milestone(actor: User, milestone: Milestone) -> None:
+    _require_judge(actor, milestone, "确认")
+
+
+@rule("may_reject_milestone")
+def check_may_reject_milestone(actor: User, milestone: Milestone) -> None:
+    _require_judge(actor, milestone, "退回")
+
+
+@rule("may_oversee_project")
+def check_may_oversee(actor: User, project: Project, action: str = "管理项目实施") -> None:
+    """中期检查, 赛马 stage gate and termination: the lead department, while the project runs."""
+    _require_manager(actor, project, action)
+    _require_running(project)
+
+
+@rule("may_accept_project")
+def check_may_accept(actor: User, project: Project) -> None:
+    """验收 of a project in progress (a pass needs every milestone confirmed)."""
+    _require_manager(actor, project, "组织验收")
+    if project.state is not ProjectState.in_progress:
+        raise InvalidTransition("只有实施中的项目可以验收。")
+
+
+def start(actor: User, project: Project) -> None:
+    """The solver (or the lead department) starts the work: approved → in progress."""
+    check_may_start(actor, project)
     project.state = ProjectState.in_progress
     audit.record(actor, "project_started", project, ProjectState.approved, ProjectState.in_progress)
     db.session.flush()
@@ -57,12 +116,7 @@ def start(actor: User, project: Project) -> None:
 def submit_milestone(actor: User, milestone: Milestone, evidence: str) -> None:
     """The solver reports a milestone done, with evidence (text plus attachments)."""
     project = milestone.project
-    if not is_solver(actor, project):
-        raise PermissionDenied("只有承担单位可以提交里程碑成果。")
-    if project.state is not ProjectState.in_progress:
-        raise InvalidTransition("项目启动后才能提交里程碑。")
-    if milestone.state not in (M.planned, M.rejected):
-        raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能提交。")
+    check_may_submit_milestone(actor, milestone)
     evidence = (evidence or "").strip()
     if not evidence:
         raise ServiceError("请说明完成情况和证明材料。", field="evidence")
@@ -81,13 +135,7 @@ def submit_milestone(actor: User, milestone: Milestone, evidence: str) -> None:
 def confirm_milestone(actor: User, milestone: Milestone) -> bool:
     """The enterprise and the lead department each confirm; returns True once both have."""
     project = milestone.project
-    poster, manager = is_poster(actor, project), is_manager(actor, project.challenge)
-    if not (poster or manager):
-        raise PermissionDenied("只有发榜企业和牵头部门可以确认里程碑。")
-    if milestone.state is not M.submitted:
-        raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能确认。")
-    if (not poster or milestone.enterprise_confirmed_at) and (not manager or milestone.admin_confirmed_at):
-        raise InvalidTransition("您已确认该里程碑，正在等待另一方确认。")  # one confirmation per party
+    poster, manager = _require_judge(actor, milestone, "确认")
     now = utcnow()
     if poster:
         milestone.enterprise_confirmed_at = milestone.enterprise_confirmed_at or now
@@ -108,10 +156,7 @@ def confirm_milestone(actor: User, milestone: Milestone) -> bool:
 
 def reject_milestone(actor: User, milestone: Milestone, reason: str) -> None:
     project = milestone.project
-    if not (is_poster(actor, project) or is_manager(actor, project.challenge)):
-        raise PermissionDenied("只有发榜企业和牵头部门可以退回里程碑。")
-    if milestone.state is not M.submitted:
-        raise InvalidTransition(f"里程碑状态为“{milestone.state.label}”，不能退回。")
+    check_may_reject_milestone(actor, milestone)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写退回原因。", field="reason")
@@ -124,24 +169,22 @@ def reject_milestone(actor: User, milestone: Milestone, reason: str) -> None:
 
 def midterm(actor: User, project: Project, result: str, note: str) -> None:
     """中期检查: pass, or concerns that the team must address."""
-    _require_manager(actor, project, "组织中期检查")
-    _require_running(project)
-    if result not in ("pass", "concern"):
+    check_may_oversee(actor, project, "组织中期检查")
+    if result not in MidtermResult._value2member_map_:
         raise ServiceError("请选择中期检查结论。", field="result")
     if not (note or "").strip():
         raise ServiceError("请填写中期检查意见。", field="note")
     if (project.midterm_result, project.midterm_note) == (result, note.strip()):
         return  # the same conclusion again (a double click): nothing new to record or tell
     project.midterm_result, project.midterm_note = result, note.strip()
-    audit.record(actor, "project_midterm", project, reason=f"{'通过' if result == 'pass' else '需整改'}：{note.strip()}")
+    audit.record(actor, "project_midterm", project, reason=f"{project.midterm_label}：{note.strip()}")
     notify.organisation(project.organisation, "milestone", "中期检查结论已发布", note.strip(), f"/projects/{project.id}")
     db.session.flush()
 
 
 def stage_gate(actor: User, project: Project, decision: str, note: str) -> None:
     """赛马 stage gate: continue a team, or stop it (the project ends as terminated)."""
-    _require_manager(actor, project, "作出阶段评估决定")
-    _require_running(project)
+    check_may_oversee(actor, project, "作出阶段评估决定")
     if len(project.challenge.projects) < 2:
         raise InvalidTransition("阶段评估（赛马）只适用于同一榜单有多个并行团队的情形。")
     if decision not in ("continue", "stop"):
@@ -169,15 +212,13 @@ def indicator_items(indicators: str) -> list[str]:
 def accept(actor: User, project: Project, checks: list[dict], passed: bool, note: str,
            trl: int = 7) -> Achievement | None:
     """验收: every indicator checked one by one; a pass needs every indicator met and creates an achievement."""
-    _require_manager(actor, project, "组织验收")
-    if project.state is not ProjectState.in_progress:
-        raise InvalidTransition("只有实施中的项目可以验收。")
+    check_may_accept(actor, project)
     expected = indicator_items(project.challenge.indicators)
     if len(checks) != len(expected) or any("met" not in c for c in checks):
         raise ServiceError("请逐项核对全部技术指标。", field="checks")
     if passed and not all(c["met"] for c in checks):
         raise ServiceError("有未达到的技术指标，不能判定验收通过。", field="checks")
-    open_milestones = [m.title for m in project.milestones if m.state is not M.confirmed]
+    open_milestones = [m.title for m in project.open_milestones]
     if passed and open_milestones:
         raise InvalidTransition(f"尚有里程碑未确认完成：{'、'.join(open_milestones)}，不能判定验收通过。")
     if not (note or "").strip():
@@ -208,8 +249,7 @@ def accept(actor: User, project: Project, checks: list[dict], passed: bool, note
 
 
 def terminate(actor: User, project: Project, reason: str) -> None:
-    _require_manager(actor, project, "终止项目")
-    _require_running(project)
+    check_may_oversee(actor, project, "终止项目")
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写终止原因。", field="reason")

@@ -9,7 +9,6 @@ from ..extensions import db
 from ..models import (
     Challenge,
     ChallengeMode,
-    ChallengeState,
     ConsortiumMember,
     MemberState,
     Organisation,
@@ -17,13 +16,13 @@ from ..models import (
     ProposalMilestone,
     ProposalState,
     User,
-    Visibility,
 )
 from ..notifications import notify
 from . import audit
 from .challenges import project_end
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import Conflict, claim
+from .rules import rule
 from .visibility import can_view_details, is_manager
 
 P = ProposalState
@@ -55,12 +54,25 @@ def can_view(user: User | None, proposal: Proposal) -> bool:
 
 
 def _require_open(challenge: Challenge) -> None:
-    if challenge.state is not ChallengeState.published:
+    if not challenge.is_published:
         raise InvalidTransition("该榜单当前不接受揭榜方案。")
     if challenge.deadline < clock.today():
         raise InvalidTransition(f"揭榜已于 {challenge.deadline} 截止，不能再提交或修改方案。")
 
 
+def _require_applicant(actor: User, proposal: Proposal, action: str) -> None:
+    if not is_applicant(actor, proposal) or not actor.can_act:
+        raise PermissionDenied(f"只有牵头机构可以{action}。")
+
+
+def _require_draft(proposal: Proposal, message: str) -> None:
+    if proposal.state is not P.draft:
+        raise InvalidTransition(message)
+
+
+# ----- who may do what (services/rules.py): each check raises the refusal -------------------------
+
+@rule("may_apply_to_challenge")
 def check_may_apply(actor: User, challenge: Challenge) -> None:
     """Raise unless the actor's organisation may answer this challenge now."""
     if not actor.can_act:
@@ -71,12 +83,55 @@ def check_may_apply(actor: User, challenge: Challenge) -> None:
         raise PermissionDenied("您无权查看该榜单详情。")
     # Seeing a listing as a committee expert or lead department is oversight, not an invitation:
     # an invited-only or commissioned listing is answered only by the organisations invited to it.
-    invited = any(inv.organisation_id == actor.organisation_id for inv in challenge.invitations)
-    if challenge.mode is ChallengeMode.commissioned and not invited:
-        raise PermissionDenied("委托攻关榜单仅受邀机构可以揭榜。")
-    if challenge.visibility is Visibility.invited and not invited:
-        raise PermissionDenied("该榜单仅限受邀机构揭榜。")
+    if challenge.takes_invitations and actor.organisation_id not in challenge.invited_organisation_ids:
+        raise PermissionDenied("委托攻关榜单仅受邀机构可以揭榜。" if challenge.mode is ChallengeMode.commissioned
+                               else "该榜单仅限受邀机构揭榜。")
     _require_open(challenge)
+
+
+@rule("may_edit_proposal")
+def check_may_edit(actor: User, proposal: Proposal) -> None:
+    _require_applicant(actor, proposal, "修改方案")
+    _require_draft(proposal, "方案提交后不能修改；如需调整请撤回后联系牵头部门。")
+    _require_open(proposal.challenge)
+
+
+@rule("may_submit_proposal")
+def check_may_submit(actor: User, proposal: Proposal) -> None:
+    _require_applicant(actor, proposal, "提交方案")
+    _require_draft(proposal, f"方案当前状态为“{proposal.state.label}”，不能提交。")
+    _require_open(proposal.challenge)
+
+
+@rule("may_withdraw_proposal")
+def check_may_withdraw(actor: User, proposal: Proposal) -> None:
+    """The applicant withdraws before the deadline."""
+    _require_applicant(actor, proposal, "撤回方案")
+    if proposal.state not in (P.draft, P.submitted):
+        raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能撤回。")
+    if proposal.challenge.deadline < clock.today():
+        raise InvalidTransition("揭榜已截止，方案不能撤回。")
+
+
+@rule("may_invite_member")
+def check_may_invite_member(actor: User, proposal: Proposal) -> None:
+    _require_applicant(actor, proposal, "邀请联合体成员")
+    _require_draft(proposal, "方案提交后不能再调整联合体。")
+
+
+def _require_member(actor: User, member: ConsortiumMember) -> None:
+    if actor.organisation_id != member.organisation_id or not actor.can_act:
+        raise PermissionDenied("只有受邀机构可以答复联合体邀请。")
+
+
+@rule("may_answer_membership")
+def check_may_respond_member(actor: User, member: ConsortiumMember) -> None:
+    """An invited member organisation accepts or declines while the proposal is a draft."""
+    _require_member(actor, member)
+    if member.state is not MemberState.invited:
+        raise InvalidTransition("该邀请已答复。")
+    if member.proposal.state is not P.draft:
+        raise InvalidTransition("方案已提交或已结束。")
 
 
 def create(actor: User, challenge: Challenge, milestones: list[dict], **fields) -> Proposal:
@@ -152,15 +207,11 @@ def _set_milestones(proposal: Proposal, challenge: Challenge, milestones: list[d
 def update(actor: User, proposal: Proposal, expected_version: int | None, milestones: list[dict], **fields) -> None:
     """Save the lead's edits of a draft opened at `expected_version`; a colleague's later save is
     never overwritten (Conflict, 409: the user keeps their input and reloads)."""
-    if not is_applicant(actor, proposal) or not actor.can_act:
-        raise PermissionDenied("只有牵头机构可以修改方案。")
-    if proposal.state is not P.draft:
-        raise InvalidTransition("方案提交后不能修改；如需调整请撤回后联系牵头部门。")
+    check_may_edit(actor, proposal)
     if expected_version != proposal.version:
         raise Conflict("该方案已被同事修改（您打开的是旧版本）。为避免覆盖对方的修改，本次保存未生效；"
                        "请刷新页面查看最新内容后重新编辑。您填写的内容保留在下方。")
     claim(proposal)  # every save bumps the version, also one that changes only the milestones
-    _require_open(proposal.challenge)
     for name in FIELDS:
         if name in fields:
             setattr(proposal, name, fields[name])
@@ -170,11 +221,9 @@ def update(actor: User, proposal: Proposal, expected_version: int | None, milest
 
 def invite_member(actor: User, proposal: Proposal, organisation: Organisation, role: str = "") -> ConsortiumMember:
     """The lead invites another verified organisation into a joint (联合攻关) proposal."""
-    if not is_applicant(actor, proposal) or not actor.can_act:
-        raise PermissionDenied("只有牵头机构可以邀请联合体成员。")
+    _require_applicant(actor, proposal, "邀请联合体成员")
     claim(proposal)  # a simultaneous submission sees the new member, or this refuses (409)
-    if proposal.state is not P.draft:
-        raise InvalidTransition("方案提交后不能再调整联合体。")
+    check_may_invite_member(actor, proposal)
     if organisation.id == proposal.organisation_id:
         raise ServiceError("牵头机构不能邀请自己。", field="organisation_id")
     if not organisation.is_verified:
@@ -194,13 +243,9 @@ def invite_member(actor: User, proposal: Proposal, organisation: Organisation, r
 
 def respond_member(actor: User, member: ConsortiumMember, accept: bool) -> None:
     """An invited member organisation accepts or declines."""
-    if actor.organisation_id != member.organisation_id or not actor.can_act:
-        raise PermissionDenied("只有受邀机构可以答复联合体邀请。")
+    _require_member(actor, member)
     claim(member.proposal)  # an answer and the lead's submission never cross
-    if member.state is not MemberState.invited:
-        raise InvalidTransition("该邀请已答复。")
-    if member.proposal.state is not P.draft:
-        raise InvalidTransition("方案已提交或已结束。")
+    check_may_respond_member(actor, member)
     member.state = MemberState.accepted if accept else MemberState.declined
     member.responded_at = utcnow()
     audit.record(actor, "consortium_accepted" if accept else "consortium_declined", member.proposal,
@@ -213,16 +258,12 @@ def respond_member(actor: User, member: ConsortiumMember, accept: bool) -> None:
 
 def submit(actor: User, proposal: Proposal) -> None:
     """Submit before the deadline; a joint proposal needs its members' acceptance first."""
-    if not is_applicant(actor, proposal) or not actor.can_act:
-        raise PermissionDenied("只有牵头机构可以提交方案。")
-    if proposal.state is not P.draft:
-        raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能提交。")
+    check_may_submit(actor, proposal)
     challenge = proposal.challenge
-    _require_open(challenge)
     if not proposal.technical_plan.strip():
         raise ServiceError("请填写技术方案。", field="technical_plan")
-    if challenge.mode is ChallengeMode.joint:
-        accepted = [m for m in proposal.members if m.state is MemberState.accepted]
+    if challenge.is_joint:
+        accepted = proposal.accepted_members
         waiting = [m.organisation.name for m in proposal.members if m.state is MemberState.invited]
         if waiting:
             raise InvalidTransition(f"联合体成员尚未确认：{'、'.join(waiting)}。")
@@ -240,12 +281,7 @@ def submit(actor: User, proposal: Proposal) -> None:
 
 def withdraw(actor: User, proposal: Proposal, reason: str = "") -> None:
     """The applicant withdraws before the deadline."""
-    if not is_applicant(actor, proposal) or not actor.can_act:
-        raise PermissionDenied("只有牵头机构可以撤回方案。")
-    if proposal.state not in (P.draft, P.submitted):
-        raise InvalidTransition(f"方案当前状态为“{proposal.state.label}”，不能撤回。")
-    if proposal.challenge.deadline < clock.today():
-        raise InvalidTransition("揭榜已截止，方案不能撤回。")
+    check_may_withdraw(actor, proposal)
     before = proposal.state
     proposal.state = P.withdrawn
     audit.record(actor, "proposal_withdrawn", proposal, before, P.withdrawn, reason)

@@ -3,24 +3,31 @@ from __future__ import annotations
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Challenge, ChallengeQuestion, ChallengeState, User
+from ..models import Challenge, ChallengeQuestion, User
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import refuse_repeat
+from .rules import rule
 from .visibility import can_view_details
 
 MAX_LENGTH = 2000
 
 
-def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
-    """A verified institution asks a question on a published listing it may read in full."""
+@rule("may_ask_question")
+def check_may_ask(actor: User, challenge: Challenge) -> None:
+    """A verified institution asks on a published listing it may read in full."""
     if not (actor.can_act and actor.organisation.is_institution):
         raise PermissionDenied("只有已认证的高校、院所等揭榜机构可以提问。")
     if not can_view_details(actor, challenge):
         raise PermissionDenied("您无权查看该榜单详情。")
-    if challenge.state is not ChallengeState.published:
+    if not challenge.is_published:
         raise InvalidTransition("只有揭榜中的榜单可以提问。")
+
+
+def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
+    """A verified institution asks a question on a published listing it may read in full."""
+    check_may_ask(actor, challenge)
     text = _required_text(text, "question", "问题")
     refuse_repeat(actor.organisation, ChallengeQuestion, challenge_id=challenge.id, asked_by_id=actor.id, question=text)
     question = ChallengeQuestion(challenge=challenge, asked_by_id=actor.id, question=text)

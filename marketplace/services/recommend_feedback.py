@@ -12,21 +12,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import (
-    Achievement,
-    Capability,
-    Challenge,
-    ListingStatus,
-    Organisation,
-    Proposal,
-    RecommendationEvent,
-    User,
-)
+from ..models import Achievement, Capability, Challenge, Organisation, Proposal, RecommendationEvent, User
 from .challenges import is_owner
 from .errors import PermissionDenied, ServiceError
 from .recommend.candidates import for_challenge
 from .reviews import committee
-from .visibility import can_view, can_view_details, is_manager
+from .visibility import can_view, can_view_details, is_manager, public_listings
 
 FEEDBACK_KINDS = ("useful", "not_useful", "invited", "shortlisted", "selected", "assigned")
 JUDGEMENTS = ("useful", "not_useful")
@@ -57,11 +48,10 @@ def _object(key: str, prefix: str):
 
 
 def _recommendable(org: Organisation) -> bool:
-    """Only verified institutions with an active capability or achievement are ever recommended."""
-    if not org.is_verified:
-        return False
-    return any(db.session.scalar(db.select(model.id).filter_by(organisation_id=org.id, status=ListingStatus.active)
-                                 .limit(1)) is not None for model in (Capability, Achievement))
+    """Only institutions with a public capability or achievement are ever recommended."""
+    return any(db.session.scalar(db.select(model.id).join(model.organisation)
+                                 .where(model.organisation_id == org.id, public_listings(model)).limit(1)) is not None
+               for model in (Capability, Achievement))
 
 
 def scope(user: User | None, context: str, query_id: str, doc_id: str) -> Scope | None:

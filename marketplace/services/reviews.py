@@ -11,6 +11,7 @@ from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import lock
+from .rules import rule
 from .visibility import is_manager
 
 DEFAULT_RUBRIC = (("技术先进性", 30), ("技术可行性", 25), ("团队能力", 20), ("经费合理性", 15), ("预期效益", 10))
@@ -79,13 +80,18 @@ def committee(challenge: Challenge) -> list[User]:
     return [user for user in members if user.can_act]  # a pending organisation's expert cannot review yet
 
 
-def assign(actor: User, proposal: Proposal, expert: User) -> Review:
-    """The chain admin assigns a committee expert; conflicts of interest are refused."""
-    challenge = proposal.challenge
-    if not is_manager(actor, challenge):
+@rule("may_assign_reviewer")
+def check_may_assign(actor: User, proposal: Proposal) -> None:
+    if not is_manager(actor, proposal.challenge):
         raise PermissionDenied("只有本链牵头部门或平台管理员可以分配评审专家。")
     if proposal.state not in REVIEWABLE:
         raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能分配评审。")
+
+
+def assign(actor: User, proposal: Proposal, expert: User) -> Review:
+    """The chain admin assigns a committee expert; conflicts of interest are refused."""
+    challenge = proposal.challenge
+    check_may_assign(actor, proposal)
     if not any(m.chain_id == challenge.chain_id for m in expert.expert_memberships):
         raise ServiceError(f"{expert.name}不是{challenge.chain.name}专家委员会成员。", field="expert_id")
     if not expert.can_act:
@@ -103,18 +109,28 @@ def assign(actor: User, proposal: Proposal, expert: User) -> Review:
     return review
 
 
-def _require_own(actor: User, review: Review) -> None:
+@rule("may_recuse")
+def check_may_recuse(actor: User, review: Review) -> None:
+    """The expert the review is assigned to answers it once: a score, or stepping aside."""
     if review.expert_id != actor.id:
         raise PermissionDenied("只能处理分配给自己的评审任务。")
     if not actor.can_act:
         raise PermissionDenied("您所在机构尚未通过平台认证（或账号已停用），暂不能评审。")
+    if review.state is not ReviewState.assigned:
+        raise InvalidTransition("该评审已提交或已回避。")
+
+
+@rule("may_score")
+def check_may_score(actor: User, review: Review) -> None:
+    """…and scores it while the proposal is still under review (not declined or decided)."""
+    check_may_recuse(actor, review)
+    if review.proposal.state not in REVIEWABLE:
+        raise InvalidTransition(f"该方案已{review.proposal.state.label}，不再评审。")
 
 
 def recuse(actor: User, review: Review, reason: str) -> None:
     """The expert declares a conflict of interest and steps aside."""
-    _require_own(actor, review)
-    if review.state is not ReviewState.assigned:
-        raise InvalidTransition("该评审已提交或已回避。")
+    check_may_recuse(actor, review)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请说明回避原因（利益冲突情形）。", field="reason")
@@ -128,13 +144,10 @@ def recuse(actor: User, review: Review, reason: str) -> None:
 
 def submit(actor: User, review: Review, scores: dict[str, float], comment: str) -> None:
     """The expert submits a score (0–100) for every criterion, and a comment."""
-    _require_own(actor, review)
-    if review.state is not ReviewState.assigned:
-        raise InvalidTransition("该评审已提交或已回避。")
+    check_may_recuse(actor, review)
     # Queue behind a rubric change or a decision on the proposal, then judge what they left.
     lock(review.proposal.challenge, review.proposal)
-    if review.proposal.state not in REVIEWABLE:
-        raise InvalidTransition(f"该方案已{review.proposal.state.label}，不再评审。")
+    check_may_score(actor, review)
     criteria = rubric(review.proposal.challenge)
     clean = {}
     for name, _ in criteria:

@@ -23,11 +23,12 @@ from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim, refuse_repeat
+from .rules import rule
 from .visibility import is_manager
 
 P = ProposalState
 PUBLICITY_WORKING_DAYS = 5
-SELECTABLE = (P.submitted, P.shortlisted)
+SELECTABLE = (P.submitted, P.shortlisted)  # still in the running: may be selected or declined
 
 
 def _require_manager(actor: User, challenge: Challenge, action: str) -> None:
@@ -35,17 +36,67 @@ def _require_manager(actor: User, challenge: Challenge, action: str) -> None:
         raise PermissionDenied(f"只有本链牵头部门或平台管理员可以{action}。")
 
 
-def _may_shortlist(actor: User, challenge: Challenge) -> bool:
-    """The poster shortlists as well as the lead department (the design's enterprise role)."""
+def _decides(actor: User, challenge: Challenge) -> bool:
+    """The poster shortlists and declines as well as the lead department (the design's enterprise role)."""
     return is_manager(actor, challenge) or (actor.organisation_id == challenge.organisation_id and actor.can_act)
+
+
+def _require_no_selection(challenge: Challenge, message: str) -> None:
+    if any(p.state is P.selected for p in challenge.proposals):
+        raise InvalidTransition(message)
+
+
+# ----- who may do what (services/rules.py): each check raises the refusal -------------------------
+
+@rule("may_shortlist")
+def check_may_shortlist(actor: User, proposal: Proposal) -> None:
+    if not _decides(actor, proposal.challenge):
+        raise PermissionDenied("只有发榜企业或牵头部门可以确定入围方案。")
+    if proposal.state is not P.submitted:
+        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能入围。")
+
+
+@rule("may_decline")
+def check_may_decline(actor: User, proposal: Proposal) -> None:
+    if not _decides(actor, proposal.challenge):
+        raise PermissionDenied("只有发榜企业或牵头部门可以作出未入围决定。")
+    if proposal.state not in SELECTABLE:
+        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能作未入围处理。")
+
+
+@rule("may_select_proposals")
+def check_may_select(actor: User, challenge: Challenge) -> None:
+    _require_manager(actor, challenge, "遴选揭榜方案")
+    if challenge.state is not ChallengeState.closed:
+        raise InvalidTransition("请先截止揭榜（到期自动截止或由发榜方提前截止），再遴选方案。")
+    _require_no_selection(challenge, "本榜单已有选中方案并在公示中。")
+
+
+@rule("may_declare_failure")
+def check_may_fail(actor: User, challenge: Challenge) -> None:
+    """流榜 is declared on a closed listing before any selection."""
+    _require_manager(actor, challenge, "作流榜处理")
+    if challenge.state is not ChallengeState.closed:
+        raise InvalidTransition("只有已截止、尚未立项的榜单可以流榜。")
+    _require_no_selection(challenge, "已有拟立项方案，不能流榜。")
+
+
+@rule("may_approve_project")
+def check_may_approve(actor: User, proposal: Proposal) -> None:
+    """立项 of a selected proposal once its 公示 has ended with every objection answered."""
+    _require_manager(actor, proposal.challenge, "批准立项")
+    if not proposal.awaits_approval:
+        raise InvalidTransition("只有公示中的拟立项方案可以立项。")
+    publicity = current_publicity(proposal.challenge)
+    if publicity is None or publicity.ends_on >= clock.today():
+        raise InvalidTransition(f"公示期至 {publicity.ends_on if publicity else '—'}，公示结束后方可立项。")
+    if publicity.open_objections:
+        raise InvalidTransition(f"尚有 {len(publicity.open_objections)} 条异议未处理，请先答复。")
 
 
 def shortlist(actor: User, proposal: Proposal) -> None:
     challenge = proposal.challenge
-    if not _may_shortlist(actor, challenge):
-        raise PermissionDenied("只有发榜企业或牵头部门可以确定入围方案。")
-    if proposal.state is not P.submitted:
-        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能入围。")
+    check_may_shortlist(actor, proposal)
     proposal.state = P.shortlisted
     audit.record(actor, "proposal_shortlisted", proposal, P.submitted, P.shortlisted)
     notify.organisation(proposal.organisation, "proposal", f"方案入围：{challenge.title}", url=f"/proposals/{proposal.id}")
@@ -55,10 +106,7 @@ def shortlist(actor: User, proposal: Proposal) -> None:
 def decline(actor: User, proposal: Proposal, code: str, reason: str = "") -> None:
     """Decline with a coded reason (out of scope, indicators, price, team, other + text)."""
     challenge = proposal.challenge
-    if not _may_shortlist(actor, challenge):
-        raise PermissionDenied("只有发榜企业或牵头部门可以作出未入围决定。")
-    if proposal.state not in (P.submitted, P.shortlisted):
-        raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能作未入围处理。")
+    check_may_decline(actor, proposal)
     try:
         decline_code = DeclineCode(code)
     except ValueError:
@@ -88,16 +136,12 @@ def working_days_after(start: date, days: int) -> date:
 def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: str = "",
            working_days: int = PUBLICITY_WORKING_DAYS) -> Publicity:
     """Select one or more proposals (more than one is 赛马) and open the 公示."""
-    _require_manager(actor, challenge, "遴选揭榜方案")
-    if challenge.state is not ChallengeState.closed:
-        raise InvalidTransition("请先截止揭榜（到期自动截止或由发榜方提前截止），再遴选方案。")
+    check_may_select(actor, challenge)
     if not proposals:
         raise ServiceError("请至少选择一个方案。", field="proposal_ids")
     for proposal in proposals:
         if proposal.challenge_id != challenge.id or proposal.state not in SELECTABLE:
             raise InvalidTransition(f"{proposal.organisation.name}的方案状态为“{proposal.state.label}”，不能选中。")
-    if any(p.state is P.selected for p in challenge.proposals):
-        raise InvalidTransition("本榜单已有选中方案并在公示中。")
     claim(challenge)  # two simultaneous 遴选 would each see no selection yet: only one may go on
     for proposal in proposals:
         before = proposal.state
@@ -152,14 +196,7 @@ def current_publicity(challenge: Challenge) -> Publicity | None:
 def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, end: date, task_book: str) -> Project:
     """立项 after the publicity: the project starts from the proposal's milestones."""
     challenge = proposal.challenge
-    _require_manager(actor, challenge, "批准立项")
-    if proposal.state is not P.selected:
-        raise InvalidTransition("只有公示中的拟立项方案可以立项。")
-    publicity = current_publicity(challenge)
-    if publicity is None or publicity.ends_on >= clock.today():
-        raise InvalidTransition(f"公示期至 {publicity.ends_on if publicity else '—'}，公示结束后方可立项。")
-    if publicity.open_objections:
-        raise InvalidTransition(f"尚有 {len(publicity.open_objections)} 条异议未处理，请先答复。")
+    check_may_approve(actor, proposal)
     if funding_wan is None or funding_wan <= 0:
         raise ServiceError("请填写立项经费。", field="funding_wan")
     if end <= start:
@@ -178,8 +215,7 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
     audit.record(actor, "project_approved", project, "", "approved")
     notify.organisation(proposal.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     notify.organisation(challenge.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
-    if all(p.state is not P.selected or any(pr.proposal_id == p.id for pr in challenge.projects)
-           for p in challenge.proposals):
+    if not any(p.awaits_approval for p in challenge.proposals):
         _finish_selection(actor, challenge)
     return project
 
@@ -190,7 +226,7 @@ def _finish_selection(actor: User, challenge: Challenge) -> None:
     challenge.state = ChallengeState.awarded
     audit.record(actor, "challenge_awarded", challenge, before, ChallengeState.awarded)
     for proposal in challenge.proposals:
-        if proposal.state in (P.submitted, P.shortlisted):
+        if proposal.state in SELECTABLE:
             proposal.state = P.not_selected
             audit.record(actor, "proposal_not_selected", proposal, "", P.not_selected)
             notify.organisation(proposal.organisation, "selection", f"方案未中选：{challenge.title}",
@@ -200,11 +236,7 @@ def _finish_selection(actor: User, challenge: Challenge) -> None:
 
 def fail(actor: User, challenge: Challenge, reason: str) -> None:
     """流榜: no suitable proposal; every open proposal becomes not selected."""
-    _require_manager(actor, challenge, "作流榜处理")
-    if challenge.state is not ChallengeState.closed:
-        raise InvalidTransition("只有已截止、尚未立项的榜单可以流榜。")
-    if any(p.state is P.selected for p in challenge.proposals):
-        raise InvalidTransition("已有拟立项方案，不能流榜。")
+    check_may_fail(actor, challenge)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("请填写流榜原因。", field="reason")
@@ -212,7 +244,7 @@ def fail(actor: User, challenge: Challenge, reason: str) -> None:
     challenge.failure_reason = reason
     audit.record(actor, "challenge_failed", challenge, ChallengeState.closed, ChallengeState.failed, reason)
     for proposal in challenge.proposals:
-        if proposal.state in (P.submitted, P.shortlisted):
+        if proposal.state in SELECTABLE:
             proposal.state = P.not_selected
             audit.record(actor, "proposal_not_selected", proposal, "", P.not_selected, reason)
     notify.organisation(challenge.organisation, "selection", f"榜单流榜：{challenge.title}", reason,

@@ -130,8 +130,7 @@ def _needing_reviewers(chain_id) -> Todo:
 
 def _awaiting_approval(chain_id) -> Todo:
     """Challenges whose 公示 has ended with a selected proposal not yet made a project."""
-    waiting = and_(Proposal.challenge_id == Challenge.id, Proposal.state == ProposalState.selected,
-                   ~exists().where(Project.proposal_id == Proposal.id))
+    waiting = and_(Proposal.challenge_id == Challenge.id, Proposal.awaits_approval)
     ended = select(func.max(Publicity.ends_on)).where(Publicity.challenge_id == Challenge.id).scalar_subquery()
     query = (select(Challenge.id, Challenge.title, ended.label("ended"))
              .where(Challenge.state == ChallengeState.closed, exists().where(waiting), ended < clock.today())

@@ -1,4 +1,11 @@
-"""Who may see which challenge, and how much of it: one place for pages, search and recommendations."""
+"""Who may see which challenge or listing, and how much of it: one place for the pages, search,
+recommendations, exports and the match index.
+
+Challenges: `can_view` / `can_view_details` for one object, `visible_filter` / `listed_filter` for
+SQL, and `details_checker` / `listed_doc_checker` for ranking indexed ids without loading rows.
+Listings (capabilities and achievements): `listing_is_public` and `can_view_listing` for one
+object, `public_listings` for SQL.
+"""
 from __future__ import annotations
 
 from sqlalchemy import and_, false, or_, select, true
@@ -8,6 +15,7 @@ from ..models import (
     ChallengeInvitation,
     ChallengeState,
     ExpertMembership,
+    Organisation,
     Proposal,
     Review,
     ReviewState,
@@ -59,7 +67,7 @@ def _is_verified_institution(user: User | None) -> bool:
 
 def _is_invited(user: User | None, challenge: Challenge) -> bool:
     return bool(user is not None and user.is_authenticated and user.can_act
-                and any(inv.organisation_id == user.organisation_id for inv in challenge.invitations))
+                and user.organisation_id in challenge.invited_organisation_ids)
 
 
 def is_manager(user: User | None, challenge: Challenge) -> bool:
@@ -110,6 +118,13 @@ def visible_filter(user: User | None):
         conditions.append(and_(listed, Challenge.chain_id.in_(committee_chains), or_(
             Challenge.visibility != Visibility.invited, Challenge.id.in_(_reviewed_challenges(user)))))
     return or_(*conditions)
+
+
+def listed_filter(user: User | None):
+    """A SQL condition on Challenge: listed (published at some point) and visible to this user — what
+    the 榜单大厅, search, a chain's page and an organisation's page show (drafts stay on the owner's
+    own page)."""
+    return and_(Challenge.state.in_(LISTED_STATES), visible_filter(user))
 
 
 def details_checker(user: User | None):
@@ -165,3 +180,26 @@ def listed_doc_checker(user: User | None):
     signature = ("user", user.organisation_id, admin, institution, frozenset(managed), frozenset(committees),
                  frozenset(invited), frozenset(reviewing))
     return check, signature
+
+
+# ----- listings -----------------------------------------------------------------------------------
+
+def listing_is_public(listing) -> bool:
+    """A capability or achievement is public (its page, search, recommendations, the match index)
+    while it is active and its organisation verified."""
+    return listing.is_active and listing.organisation.is_verified
+
+
+def can_view_listing(user: User | None, listing) -> bool:
+    """The public ones to everyone; the rest to their own organisation and platform admins (others
+    get a 404)."""
+    if listing_is_public(listing):
+        return True
+    return bool(user is not None and user.is_authenticated
+                and (user.organisation_id == listing.organisation_id or user.is_platform_admin))
+
+
+def public_listings(model):
+    """A SQL condition on `model` (Capability or Achievement) equal to listing_is_public; the query
+    joins the listing's organisation."""
+    return and_(model.is_active, Organisation.is_verified)

@@ -8,7 +8,16 @@ from races import P, Race, S, audits, closed_with_reviews, publicity_over, rows
 
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import ChallengeInvitation, ConsortiumMember, Objection, OrgType, Project, Publicity, Review
+from marketplace.models import (
+    ChallengeInvitation,
+    ConsortiumMember,
+    Objection,
+    OrgType,
+    Project,
+    Publicity,
+    Review,
+    Visibility,
+)
 
 # ----- scenarios: one per state-changing route ----------------------------------------------------
 
@@ -46,7 +55,7 @@ def challenge_key_link(poster, uni, experts):
 
 
 def challenge_invite(poster, uni, experts):
-    c = make_challenge(poster, S.published)
+    c = make_challenge(poster, S.published, visibility=Visibility.invited)  # the listings that take invitations
     return Race(f"/challenges/{c.id}/invite", ["poster@example.com"], rows(ChallengeInvitation, challenge_id=c.id),
                 {"organisation_id": uni.id})
 

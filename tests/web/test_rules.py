@@ -1,0 +1,432 @@
+"""The rules the pages ask (services/rules.py) agree with the services that act on them.
+
+For every actor and object of a scenario, `may_*` says yes exactly when the service, given valid
+input, takes the action, and no exactly when it refuses: each action is run in a savepoint and
+rolled back. So a page shows a button exactly when pressing it would work. On SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from factories import (
+    make_chain_admin,
+    make_challenge,
+    make_expert,
+    make_org,
+    make_platform_admin,
+    make_proposal,
+    make_user,
+)
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+from marketplace import clock
+from marketplace.extensions import db
+from marketplace.models import (
+    Capability,
+    ChallengeInvitation,
+    ChallengeMode,
+    ChallengeState,
+    ConsortiumMember,
+    ListingStatus,
+    MemberState,
+    Milestone,
+    MilestoneState,
+    Objection,
+    OrgStatus,
+    OrgType,
+    Project,
+    ProjectState,
+    ProposalState,
+    Publicity,
+    Review,
+    ReviewState,
+    Visibility,
+)
+from marketplace.services import (
+    attachment_rules,
+    challenges,
+    key_links,
+    listings,
+    organisations,
+    projects,
+    proposals,
+    questions,
+    reviews,
+    selection,
+)
+from marketplace.services import chains as chain_service
+from marketplace.services.errors import ServiceError
+from marketplace.services.rules import registered
+
+S, P, M = ChallengeState, ProposalState, MilestoneState
+TODAY = clock.today()
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+MILESTONES = [{"title": "样机", "due_date": TODAY + timedelta(days=60), "deliverable": "样机", "fund_share": 50}]
+
+
+def agree(name: str, actors: dict, cases: dict, act) -> None:
+    """`may = registered()[name]` against `act(actor, *args)` for every actor and case (the scenario
+    has some of each answer); a guest is always refused."""
+    may = registered()[name]
+    disagreements, answers = [], set()
+    for case, args in cases.items():
+        assert may(None, *args) is False, f"{name} lets a guest {case}"
+        for who, actor in actors.items():
+            said = may(actor, *args)
+            savepoint = db.session.begin_nested()
+            try:
+                act(actor, *args)
+            except ServiceError as error:
+                done, why = False, f"refuses: {error.message}"
+            else:
+                done, why = True, "acts"
+            finally:
+                savepoint.rollback()
+                db.session.expire_all()
+            answers.add(done)
+            if said != done:
+                disagreements.append(f"{who} on {case}: {name} says {said}, the service {why}")
+    assert not disagreements, "\n".join(disagreements)
+    assert answers == {True, False}, f"{name}: the scenario should have both allowed and refused cases"
+
+
+@pytest.fixture
+def people(ctx):
+    return SimpleNamespace(
+        poster=make_user("poster@example.com", make_org("发榜企业")),
+        rival=make_user("rival@example.com", make_org("另一家企业")),
+        manager=make_chain_admin("chain-ai@example.com", "ai"),
+        other_manager=make_chain_admin("chain-tx@example.com", "textile"),
+        admin=make_platform_admin(),
+        institution=make_user("uni@example.com", make_org("华楚理工大学", type=OrgType.university)),
+        partner=make_user("partner@example.com", make_org("联合研究院", type=OrgType.institute)),
+        pending=make_user("pending@example.com", make_org("待审核研究院", type=OrgType.institute,
+                                                          status=OrgStatus.pending)),
+        expert=make_expert("expert@example.com"),
+    )
+
+
+def everyone(people) -> dict:
+    return vars(people)
+
+
+# ----- challenges ---------------------------------------------------------------------------------
+
+def _challenges(people, **fields) -> dict:
+    return {state.value: make_challenge(people.poster.organisation, state, **fields) for state in S}
+
+
+def _invited(people) -> dict:
+    """Per state: an invited-only listing the institution is invited to, and a 委托攻关 one it is not."""
+    cases = {}
+    for state in S:
+        listing = make_challenge(people.poster.organisation, state, visibility=Visibility.invited)
+        db.session.add(ChallengeInvitation(challenge=listing, organisation=people.institution.organisation))
+        cases[f"{state.value}, invited"] = listing
+        cases[f"{state.value}, commissioned"] = make_challenge(people.poster.organisation, state,
+                                                               mode=ChallengeMode.commissioned)
+    db.session.flush()
+    return cases
+
+
+def test_posting_a_challenge(people):
+    fields = dict(title="新的榜单", chain_id=chain_service.chain_by_code("ai").id, background="背景", budget_wan=Decimal("10"),
+                  deadline=TODAY + timedelta(days=30))
+    agree("may_post_challenge", everyone(people), {"a new listing": ()},
+          lambda actor: challenges.create(actor, **fields))
+
+
+@pytest.mark.parametrize("name, act", [
+    ("may_edit_challenge", lambda actor, c: challenges.update(actor, c, c.version, title="改过的榜单名称")),
+    ("may_submit_challenge", challenges.submit),
+    ("may_approve_challenge", challenges.approve),
+    ("may_return_challenge", lambda actor, c: challenges.return_for_changes(actor, c, "请补充指标")),
+    ("may_close_challenge", challenges.close),
+    ("may_withdraw_challenge", lambda actor, c: challenges.withdraw(actor, c, "需求已变")),
+    ("may_ask_question", lambda actor, c: questions.ask(actor, c, "请问指标如何测试？")),
+    ("may_change_files", lambda actor, c: attachment_rules.add(
+        actor, c, FileStorage(io.BytesIO(PDF), filename="说明.pdf"), current_app.instance_path)),
+])
+def test_challenge_rules(people, name, act):
+    agree(name, everyone(people), {f"a {k} listing": (c,) for k, c in _challenges(people).items()}, act)
+
+
+def test_inviting_and_applying(people):
+    invitee = make_org("受邀大学", type=OrgType.university)
+    cases = {f"a {k} listing": (c,) for k, c in {**_challenges(people), **_invited(people)}.items()}
+    agree("may_invite_to_challenge", everyone(people), cases, lambda actor, c: challenges.invite(actor, c, invitee))
+    agree("may_apply_to_challenge", everyone(people), cases, lambda actor, c: proposals.create(
+        actor, c, MILESTONES, technical_plan="方案", team="团队", price_wan=Decimal("100")))
+
+
+def test_key_links(people):
+    cases = {f"a {k} listing": (c,) for k, c in _challenges(people).items()}
+    cases |= {f"a {k} key link": (c,) for k, c in _challenges(people, key_link_year=TODAY.year).items()}
+    cases["a published key link of last year"] = (make_challenge(people.poster.organisation, key_link_year=TODAY.year - 1),)
+    agree("may_mark_key_link", everyone(people), cases,
+          lambda actor, c: key_links.mark(actor, c, confirm_over_quota=True))
+    agree("may_unmark_key_link", everyone(people), cases, key_links.unmark)
+
+
+# ----- proposals and selection --------------------------------------------------------------------
+
+def _proposals(people) -> dict:
+    """Per state, a proposal of the institution (with the partner in its consortium) on a listing of
+    its own; and drafts and submitted ones past the deadline."""
+    cases = {}
+    for state in P:
+        proposal = make_proposal(make_challenge(people.poster.organisation), people.institution.organisation, state)
+        db.session.add(ConsortiumMember(proposal=proposal, organisation=people.partner.organisation,
+                                        state=MemberState.accepted))
+        cases[f"a {state.value} proposal"] = (proposal,)
+    for state in (P.draft, P.submitted):
+        late = make_challenge(people.poster.organisation, deadline=TODAY - timedelta(days=1))
+        cases[f"a {state.value} proposal after the deadline"] = (make_proposal(late, people.institution.organisation,
+                                                                                 state),)
+    closed = make_challenge(people.poster.organisation, S.closed)
+    cases["a draft proposal on a closed listing"] = (make_proposal(closed, people.institution.organisation, P.draft),)
+    db.session.flush()
+    return cases
+
+
+@pytest.mark.parametrize("name, act", [
+    ("may_edit_proposal", lambda actor, p: proposals.update(actor, p, p.version, MILESTONES, technical_plan="新方案")),
+    ("may_submit_proposal", proposals.submit),
+    ("may_withdraw_proposal", proposals.withdraw),
+    ("may_shortlist", selection.shortlist),
+    ("may_decline", lambda actor, p: selection.decline(actor, p, "price")),
+    ("may_change_files", lambda actor, p: attachment_rules.add(
+        actor, p, FileStorage(io.BytesIO(PDF), filename="方案.pdf"), current_app.instance_path)),
+])
+def test_proposal_rules(people, name, act):
+    agree(name, everyone(people), _proposals(people), act)
+
+
+def test_consortium(people):
+    newcomer = make_org("新成员研究院", type=OrgType.institute)
+    agree("may_invite_member", everyone(people), _proposals(people),
+          lambda actor, p: proposals.invite_member(actor, p, newcomer))
+    cases = {}
+    for proposal_state in (P.draft, P.submitted):
+        for member_state in MemberState:
+            proposal = make_proposal(make_challenge(people.poster.organisation), people.institution.organisation,
+                                     proposal_state)
+            member = ConsortiumMember(proposal=proposal, organisation=people.partner.organisation, state=member_state)
+            db.session.add(member)
+            cases[f"a {member_state.value} member of a {proposal_state.value} proposal"] = (member,)
+    db.session.flush()
+    agree("may_answer_membership", everyone(people), cases, lambda actor, m: proposals.respond_member(actor, m, True))
+
+
+def test_selection_and_failure(people):
+    cases = {}
+    for state in S:
+        listing = make_challenge(people.poster.organisation, state)
+        make_proposal(listing, people.institution.organisation, P.submitted)
+        cases[f"a {state.value} listing"] = (listing,)
+    chosen = make_challenge(people.poster.organisation, S.closed)
+    make_proposal(chosen, people.institution.organisation, P.selected)
+    make_proposal(chosen, people.partner.organisation, P.submitted)
+    cases["a closed listing with a selection"] = (chosen,)
+    db.session.flush()
+
+    def select(actor, listing):
+        selection.select(actor, listing, [p for p in listing.proposals if p.state is P.submitted])
+
+    agree("may_select_proposals", everyone(people), cases, select)
+    agree("may_declare_failure", everyone(people), cases, lambda actor, c: selection.fail(actor, c, "无合适方案"))
+
+
+def test_approving_a_project(people):
+    def selected(ends_on, objection=False, project=False, state=P.selected):
+        listing = make_challenge(people.poster.organisation, S.closed)
+        proposal = make_proposal(listing, people.institution.organisation, state)
+        notice = Publicity(challenge=listing, starts_on=ends_on - timedelta(days=7), ends_on=ends_on)
+        if objection:
+            notice.objections.append(Objection(text="对遴选结果有异议，请核查。"))
+        if project:
+            db.session.add(Project(challenge=listing, proposal=proposal, organisation_id=proposal.organisation_id,
+                                   funding_wan=Decimal("100"), start_date=TODAY, end_date=TODAY + timedelta(days=365)))
+        db.session.add(notice)
+        db.session.flush()
+        return (proposal,)
+
+    cases = {"a selection after its 公示": selected(TODAY - timedelta(days=1)),
+             "a selection during its 公示": selected(TODAY + timedelta(days=2)),
+             "a selection with an open objection": selected(TODAY - timedelta(days=1), objection=True),
+             "a selection already made a project": selected(TODAY - timedelta(days=1), project=True),
+             "a proposal not selected": selected(TODAY - timedelta(days=1), state=P.submitted)}
+    agree("may_approve_project", everyone(people), cases, lambda actor, p: selection.approve(
+        actor, p, Decimal("100"), TODAY, TODAY + timedelta(days=365), "任务书"))
+
+
+def test_reviews(people):
+    other = make_expert("other-expert@example.com")
+    cases, listing = {}, make_challenge(people.poster.organisation)
+    for proposal_state in (P.submitted, P.declined):
+        for state in ReviewState:
+            proposal = make_proposal(listing, make_org(type=OrgType.university), proposal_state)
+            review = Review(proposal=proposal, expert=people.expert, state=state)
+            db.session.add(review)
+            cases[f"a {state.value} review of a {proposal_state.value} proposal"] = (review,)
+    db.session.flush()
+    agree("may_recuse", everyone(people) | {"other expert": other}, cases,
+          lambda actor, r: reviews.recuse(actor, r, "与申请人有合作"))
+    scores = {name: 80 for name, _ in reviews.DEFAULT_RUBRIC}
+    agree("may_score", everyone(people) | {"other expert": other}, cases,
+          lambda actor, r: reviews.submit(actor, r, scores, "方案可行"))
+    agree("may_assign_reviewer", everyone(people), _proposals(people),
+          lambda actor, p: reviews.assign(actor, p, other))
+
+
+# ----- projects -----------------------------------------------------------------------------------
+
+def _project(people, state=ProjectState.in_progress, milestones=()) -> Project:
+    listing = make_challenge(people.poster.organisation, S.awarded)
+    proposal = make_proposal(listing, people.institution.organisation, P.selected)
+    project = Project(challenge=listing, proposal=proposal, organisation_id=proposal.organisation_id, state=state,
+                      funding_wan=Decimal("100"), start_date=TODAY, end_date=TODAY + timedelta(days=365),
+                      milestones=[Milestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=TODAY + timedelta(days=30), **m)
+                                  for i, m in enumerate(milestones)])
+    db.session.add(project)
+    db.session.flush()
+    return project
+
+
+@pytest.mark.parametrize("name, act", [
+    ("may_start_project", projects.start),
+    ("may_oversee_project", lambda actor, p: projects.terminate(actor, p, "进展严重滞后")),
+    ("may_accept_project", lambda actor, p: projects.accept(
+        actor, p, [{"met": False} for _ in projects.indicator_items(p.challenge.indicators)], False, "未达到指标")),
+])
+def test_project_rules(people, name, act):
+    cases = {f"a project {state.value}": (_project(people, state),) for state in ProjectState}
+    agree(name, everyone(people), cases, act)
+
+
+def test_milestones(people):
+    now = db.func.now()
+    variants = {"planned": {}, "rejected": {"state": M.rejected, "rejection_reason": "缺报告"},
+                "confirmed": {"state": M.confirmed},
+                "submitted": {"state": M.submitted},
+                "submitted, the enterprise confirmed": {"state": M.submitted, "enterprise_confirmed_at": now},
+                "submitted, the department confirmed": {"state": M.submitted, "admin_confirmed_at": now}}
+    cases = {}
+    for project_state in (ProjectState.approved, ProjectState.in_progress, ProjectState.terminated):
+        for label, fields in variants.items():
+            project = _project(people, project_state, [fields])
+            cases[f"a {label} milestone of a project {project_state.value}"] = (project.milestones[0],)
+    agree("may_submit_milestone", everyone(people), cases,
+          lambda actor, m: projects.submit_milestone(actor, m, "样机已交付"))
+    agree("may_confirm_milestone", everyone(people), cases, projects.confirm_milestone)
+    agree("may_reject_milestone", everyone(people), cases,
+          lambda actor, m: projects.reject_milestone(actor, m, "缺测试报告"))
+
+
+# ----- organisations, listings, chains ------------------------------------------------------------
+
+def test_verification(people):
+    cases = {f"a {status.value} organisation": (make_org(type=OrgType.university, status=status),) for status in OrgStatus}
+    agree("may_verify_organisation", everyone(people), cases, organisations.verify)
+    agree("may_reject_organisation", everyone(people), cases,
+          lambda actor, o: organisations.reject(actor, o, "证照信息不一致"))
+
+
+def test_listings(people):
+    agree("may_post_listing", everyone(people), {"a new capability": ()}, lambda actor: listings.create_capability(
+        actor, [chain_service.chain_by_code("ai").id], title="新能力", direction="方向", description="描述"))
+    cases = {}
+    for status in ListingStatus:
+        capability = Capability(organisation=people.institution.organisation, title="微通道冷板设计", status=status,
+                                chains=[chain_service.chain_by_code("ai")])
+        db.session.add(capability)
+        cases[f"an {status.value} capability"] = (capability,)
+    db.session.flush()
+    agree("may_change_listing", everyone(people), cases, lambda actor, c: listings.set_status(
+        actor, c, ListingStatus.archived if c.is_active else ListingStatus.active))
+
+
+def test_chain_settings(people):
+    cases = {f"the {code} chain": (chain_service.chain_by_code(code),) for code in ("ai", "textile")}
+    agree("may_manage_chain", everyone(people), cases, lambda actor, chain: chain_service.update_settings(
+        actor, chain, leader="链长", lead_department="牵头部门", description="说明", quota_min=3, quota_max=5))
+
+
+def test_every_rule_is_checked_here():
+    """Is every registered rule exercised against its service by a test in this module?"""
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert not [name for name in registered() if f'"{name}"' not in source]
+
+
+# ----- one definition each: Python and SQL say the same ---------------------------------------------
+
+def test_keywords_are_split_one_way():
+    """Are keywords split on every separator people type, without empty ones or repeats?"""
+    from marketplace.models.base import join_keywords, split_keywords
+
+    assert split_keywords("液冷, 冷板，PUE、散热；热阻;风冷 液冷\u3000微通道  ,") == [
+        "液冷", "冷板", "PUE", "散热", "热阻", "风冷", "微通道"]
+    assert split_keywords(None) == split_keywords(" ，、 ") == []
+    assert join_keywords("碳化硅，衬底 衬底") == "碳化硅, 衬底"
+
+
+def test_what_an_institution_is(ctx):
+    """Do the SQL forms of is_institution, is_government and is_verified pick what the Python ones say?"""
+    from marketplace.models import INSTITUTION_TYPES, Organisation
+
+    orgs = [make_org(type=kind, status=status) for kind in OrgType for status in OrgStatus]
+    for name in ("is_institution", "is_government", "is_verified"):
+        picked = set(db.session.scalars(db.select(Organisation.id).where(getattr(Organisation, name))))
+        assert picked == {o.id for o in orgs if getattr(o, name)}, name
+    assert {o.type for o in orgs if o.is_institution} == set(INSTITUTION_TYPES)
+
+
+def test_who_sees_a_listing(people):
+    """Do the listing pages, the list queries and the match index agree on which listings are public?"""
+    from marketplace.models import Achievement
+    from marketplace.services import match_index
+    from marketplace.services.visibility import can_view_listing, listing_is_public, public_listings
+
+    ai = chain_service.chain_by_code("ai")
+    pending = people.pending.organisation
+    made = []
+    for org in (people.institution.organisation, pending):
+        for status in ListingStatus:
+            made.append(Capability(organisation=org, title="能力", status=status, chains=[ai]))
+            made.append(Achievement(organisation=org, title="成果", status=status, chain=ai))
+    db.session.add_all(made)
+    db.session.flush()
+    for model in (Capability, Achievement):
+        public = set(db.session.scalars(db.select(model.id).join(model.organisation).where(public_listings(model))))
+        assert public == {x.id for x in made if isinstance(x, model) and listing_is_public(x)}
+    assert [listing_is_public(x) for x in made].count(True) == 2  # the verified institution's active two
+    for listing in made:
+        indexed = (match_index.capability_doc if isinstance(listing, Capability) else match_index.achievement_doc)(listing)
+        assert (indexed is not None) == listing_is_public(listing)
+        assert can_view_listing(None, listing) == listing_is_public(listing)
+        assert can_view_listing(people.admin, listing)
+        assert can_view_listing(people.rival, listing) == listing_is_public(listing)
+        own = people.institution if listing.organisation_id == people.institution.organisation_id else people.pending
+        assert can_view_listing(own, listing)
+
+
+def test_what_awaits_approval(people):
+    """Does the SQL form of awaits_approval (the 待办 list) pick what the Python one (the desk) says?"""
+    from marketplace.models import Proposal
+
+    cases = []
+    for state, made_project in ((P.selected, False), (P.selected, True), (P.submitted, False), (P.declined, False)):
+        proposal = make_proposal(make_challenge(people.poster.organisation, S.closed), people.institution.organisation, state)
+        if made_project:
+            db.session.add(Project(challenge=proposal.challenge, proposal=proposal, organisation_id=proposal.organisation_id,
+                                   funding_wan=Decimal("100"), start_date=TODAY, end_date=TODAY + timedelta(days=365)))
+        cases.append(proposal)
+    db.session.flush()
+    picked = set(db.session.scalars(db.select(Proposal.id).where(Proposal.awaits_approval)))
+    assert picked == {p.id for p in cases if p.awaits_approval} == {cases[0].id}
