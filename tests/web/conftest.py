@@ -259,3 +259,27 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def people(ctx):
+    """One of each kind of actor: an enterprise poster and a rival, two chains' lead departments, a
+    platform admin, a university, a partner institute, an unverified institute and an expert."""
+    from types import SimpleNamespace
+
+    from factories import make_chain_admin, make_expert, make_org, make_platform_admin, make_user
+
+    from marketplace.models import OrgStatus, OrgType
+
+    return SimpleNamespace(
+        poster=make_user("poster@example.com", make_org("发榜企业")),
+        rival=make_user("rival@example.com", make_org("另一家企业")),
+        manager=make_chain_admin("chain-ai@example.com", "ai"),
+        other_manager=make_chain_admin("chain-tx@example.com", "textile"),
+        admin=make_platform_admin(),
+        institution=make_user("uni@example.com", make_org("华楚理工大学", type=OrgType.university)),
+        partner=make_user("partner@example.com", make_org("联合研究院", type=OrgType.institute)),
+        pending=make_user("pending@example.com", make_org("待审核研究院", type=OrgType.institute,
+                                                          status=OrgStatus.pending)),
+        expert=make_expert("expert@example.com"),
+    )

@@ -10,17 +10,13 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from factories import (
-    make_chain_admin,
     make_challenge,
     make_expert,
     make_org,
-    make_platform_admin,
     make_proposal,
-    make_user,
 )
 from flask import current_app
 from werkzeug.datastructures import FileStorage
@@ -94,22 +90,6 @@ def agree(name: str, actors: dict, cases: dict, act) -> None:
                 disagreements.append(f"{who} on {case}: {name} says {said}, the service {why}")
     assert not disagreements, "\n".join(disagreements)
     assert answers == {True, False}, f"{name}: the scenario should have both allowed and refused cases"
-
-
-@pytest.fixture
-def people(ctx):
-    return SimpleNamespace(
-        poster=make_user("poster@example.com", make_org("发榜企业")),
-        rival=make_user("rival@example.com", make_org("另一家企业")),
-        manager=make_chain_admin("chain-ai@example.com", "ai"),
-        other_manager=make_chain_admin("chain-tx@example.com", "textile"),
-        admin=make_platform_admin(),
-        institution=make_user("uni@example.com", make_org("华楚理工大学", type=OrgType.university)),
-        partner=make_user("partner@example.com", make_org("联合研究院", type=OrgType.institute)),
-        pending=make_user("pending@example.com", make_org("待审核研究院", type=OrgType.institute,
-                                                          status=OrgStatus.pending)),
-        expert=make_expert("expert@example.com"),
-    )
 
 
 def everyone(people) -> dict:
@@ -362,71 +342,3 @@ def test_every_rule_is_checked_here():
     """Is every registered rule exercised against its service by a test in this module?"""
     source = Path(__file__).read_text(encoding="utf-8")
     assert not [name for name in registered() if f'"{name}"' not in source]
-
-
-# ----- one definition each: Python and SQL say the same ---------------------------------------------
-
-def test_keywords_are_split_one_way():
-    """Are keywords split on every separator people type, without empty ones or repeats?"""
-    from marketplace.models.base import join_keywords, split_keywords
-
-    assert split_keywords("液冷, 冷板，PUE、散热；热阻;风冷 液冷\u3000微通道  ,") == [
-        "液冷", "冷板", "PUE", "散热", "热阻", "风冷", "微通道"]
-    assert split_keywords(None) == split_keywords(" ，、 ") == []
-    assert join_keywords("碳化硅，衬底 衬底") == "碳化硅, 衬底"
-
-
-def test_what_an_institution_is(ctx):
-    """Do the SQL forms of is_institution, is_government and is_verified pick what the Python ones say?"""
-    from marketplace.models import INSTITUTION_TYPES, Organisation
-
-    orgs = [make_org(type=kind, status=status) for kind in OrgType for status in OrgStatus]
-    for name in ("is_institution", "is_government", "is_verified"):
-        picked = set(db.session.scalars(db.select(Organisation.id).where(getattr(Organisation, name))))
-        assert picked == {o.id for o in orgs if getattr(o, name)}, name
-    assert {o.type for o in orgs if o.is_institution} == set(INSTITUTION_TYPES)
-
-
-def test_who_sees_a_listing(people):
-    """Do the listing pages, the list queries and the match index agree on which listings are public?"""
-    from marketplace.models import Achievement
-    from marketplace.services import match_index
-    from marketplace.services.visibility import can_view_listing, listing_is_public, public_listings
-
-    ai = chain_service.chain_by_code("ai")
-    pending = people.pending.organisation
-    made = []
-    for org in (people.institution.organisation, pending):
-        for status in ListingStatus:
-            made.append(Capability(organisation=org, title="能力", status=status, chains=[ai]))
-            made.append(Achievement(organisation=org, title="成果", status=status, chain=ai))
-    db.session.add_all(made)
-    db.session.flush()
-    for model in (Capability, Achievement):
-        public = set(db.session.scalars(db.select(model.id).join(model.organisation).where(public_listings(model))))
-        assert public == {x.id for x in made if isinstance(x, model) and listing_is_public(x)}
-    assert [listing_is_public(x) for x in made].count(True) == 2  # the verified institution's active two
-    for listing in made:
-        indexed = (match_index.capability_doc if isinstance(listing, Capability) else match_index.achievement_doc)(listing)
-        assert (indexed is not None) == listing_is_public(listing)
-        assert can_view_listing(None, listing) == listing_is_public(listing)
-        assert can_view_listing(people.admin, listing)
-        assert can_view_listing(people.rival, listing) == listing_is_public(listing)
-        own = people.institution if listing.organisation_id == people.institution.organisation_id else people.pending
-        assert can_view_listing(own, listing)
-
-
-def test_what_awaits_approval(people):
-    """Does the SQL form of awaits_approval (the 待办 list) pick what the Python one (the desk) says?"""
-    from marketplace.models import Proposal
-
-    cases = []
-    for state, made_project in ((P.selected, False), (P.selected, True), (P.submitted, False), (P.declined, False)):
-        proposal = make_proposal(make_challenge(people.poster.organisation, S.closed), people.institution.organisation, state)
-        if made_project:
-            db.session.add(Project(challenge=proposal.challenge, proposal=proposal, organisation_id=proposal.organisation_id,
-                                   funding_wan=Decimal("100"), start_date=TODAY, end_date=TODAY + timedelta(days=365)))
-        cases.append(proposal)
-    db.session.flush()
-    picked = set(db.session.scalars(db.select(Proposal.id).where(Proposal.awaits_approval)))
-    assert picked == {p.id for p in cases if p.awaits_approval} == {cases[0].id}
