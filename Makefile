@@ -35,20 +35,21 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## make run: install, create or upgrade the database, seed the demo on an empty one, do the jobs that
-## fell due since the last run (close listings past their deadline…), serve with gunicorn.
+## make run: install, create or upgrade the database, do the jobs that fell due since the last run
+## (close listings past their deadline…), seed the demo on an empty database (its accounts printed
+## last, where they are seen), serve with gunicorn.
 run: install
 	$(BIN)/flask db-upgrade
-	$(BIN)/flask seed-demo --if-empty
 	-$(BIN)/flask run-jobs
+	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
 	COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
 
 ## make dev: the same with Flask's debug server and reloader.
 dev: install
 	$(BIN)/flask db-upgrade
-	$(BIN)/flask seed-demo --if-empty
 	-$(BIN)/flask run-jobs
+	$(BIN)/flask seed-demo --if-empty
 	APP_ENV=development $(BIN)/flask run --debug --port $(PORT)
 
 ## make test: install the test dependencies and run the whole suite, in TEST_WORKERS processes
