@@ -55,7 +55,7 @@ def _check(actor, owner) -> None:
     lock(owner)
     reason = refusal(owner)
     if reason:
-        raise InvalidTransition(reason, field="attachment")
+        raise InvalidTransition(reason)  # no field named: the state that refuses also hides the upload form
 
 
 def add(actor, owner, upload, instance_path: str) -> Attachment:
