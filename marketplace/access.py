@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from .services import accounts
@@ -20,13 +20,17 @@ def init_login_manager(login_manager) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if wants_json():
-            return jsonify(error="unauthorized", message="请先登录。"), 401
+            from .security import problem
+
+            return problem(401, "请先登录。")
         flash("请先登录。", "warning")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    """An API path, or a client that prefers JSON: errors are answered as problem details (RFC 9457)."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best in (
+        "application/json", "application/problem+json")
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

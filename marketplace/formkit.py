@@ -27,10 +27,6 @@ class BaseForm(FlaskForm):
         locales = ["zh"]
 
 
-class ConfirmForm(BaseForm):
-    """An empty form: a POST button that carries only the CSRF token."""
-
-
 def options(pairs, placeholder: str | None = None) -> list[SelectChoice]:
     """Select options from (value, label) pairs, with an optional empty first option."""
     choices = [SelectChoice("", placeholder)] if placeholder else []

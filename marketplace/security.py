@@ -7,6 +7,7 @@ from flask import jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .access import safe_next, wants_json
 from .services.errors import ServiceError
@@ -63,14 +64,16 @@ def init_app(app) -> None:
         if code == 400 and "CSRF" in (error.description or ""):
             description = "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。"
         if wants_json():
-            return jsonify(error=error.name, message=description), code
+            return problem(code, description)
         title = ERROR_TITLES.get(code, error.name)
         return render_template("error.html", code=code, title=title, description=description), code
 
     @app.errorhandler(ServiceError)
     def refused(error: ServiceError):
-        """A refusal no route caught: its own message and status (403, 404, 409, 400), never a 500."""
-        return _abandon(error.status, error.message)
+        """The answer to every refusal a route does not show on its own form page: the service's
+        message and status (400, 403, 404, 409), never a 500 or a redirect. `error.back` is the
+        route's own "back" URL when it gave one (`webkit.run`); else the page links to the referrer."""
+        return _abandon(error.status, error.message, getattr(error, "back", None))
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
@@ -83,16 +86,16 @@ def init_app(app) -> None:
             return unexpected_error(error)
         return _abandon(409, CONFLICT_MESSAGE)
 
-    def _abandon(code: int, description: str):
-        """Roll back whatever the request had done and answer with an error page (or JSON)."""
+    def _abandon(code: int, description: str, back: str | None = None):
+        """Roll back whatever the request had done and answer with an error page (or a problem)."""
         from .extensions import db
 
         db.session.rollback()
         if wants_json():
-            return jsonify(error=ERROR_TITLES.get(code, "error"), message=description), code
+            return problem(code, description)
+        back = safe_next(back, "") or safe_next(request.referrer and _local(request.referrer), "")
         return render_template("error.html", code=code, title=ERROR_TITLES.get(code, "请求未完成"),
-                               description=description, back=safe_next(request.referrer and _local(request.referrer),
-                                                                        "")), code
+                               description=description, back=back), code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -103,8 +106,17 @@ def init_app(app) -> None:
 
         db.session.rollback()
         if wants_json():
-            return jsonify(error="Internal Server Error", message=ERROR_HINTS[500]), 500
+            return problem(500, ERROR_HINTS[500])
         return render_template("error.html", code=500, title=ERROR_TITLES[500], description=ERROR_HINTS[500]), 500
+
+
+def problem(status: int, detail: str):
+    """An error for a JSON client, as RFC 9457 problem details: the Chinese message is `detail`."""
+    response = jsonify(type="about:blank", title=HTTP_STATUS_CODES.get(status, "Unknown Error"), status=status,
+                       detail=detail)
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    return response
 
 
 def _is_ours(error: HTTPException) -> bool:

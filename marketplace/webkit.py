@@ -1,39 +1,45 @@
-"""Small helpers the blueprints share: run a service call and answer like the rest of the site."""
+"""Small helpers the blueprints share: the one way a route runs a service, and file downloads."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, send_file
 
+from .access import wants_json
 from .extensions import db
 from .formkit import apply_error
 from .services.errors import ServiceError
 
 
-def run(action, success: str, back: str, on_error=None, form=None):
-    """Call `action`; commit and redirect to `back` with `success`, or report the refusal.
+def run(action, success, back, again=None, form=None, code: int = 303):
+    """Run a route's service call: commit and redirect, or roll back and answer the refusal (4xx).
 
-    A permission refusal is a 403 page. Other refusals are shown once: next to the field of `form`
-    the reason names (when `on_error(status)` renders the page again, with the user's input), or
-    else flashed above the page; without `on_error` the user is sent back to `back`.
+    `action()` calls the service. On success the change is committed, `success` flashed (a message,
+    or a function of the result; nothing when it is empty) and the user sent to `back` (a URL, or a
+    function of the result) with `code`: 303 See Other, or 302 where a form page always answered so.
+
+    On a `ServiceError` the request is rolled back and answered with the error's status (400, 403,
+    404, 409), never a redirect:
+    - `again(status)` renders the route's form page again, with the user's input: the message goes
+      next to the field of `form` it names (`error.field`), or is flashed above the page;
+    - without `again` (or for a JSON client) the error goes on to the global handler
+      (`security.refused`): the message, the status and a link to `back`.
     """
     try:
         result = action()
     except ServiceError as error:
+        if again is None or wants_json():
+            error.back = back if isinstance(back, str) else None
+            raise
         db.session.rollback()
-        if error.status == 403:
-            abort(403, description=error.message)
-        if form is not None and on_error is not None and error.field and hasattr(form, error.field):
+        if form is not None and error.field and getattr(form, error.field, None) is not None:
             apply_error(form, error)
         else:
             flash(error.message, "danger")
-        if on_error is not None:
-            return on_error(error.status)
-        return redirect(back), 303
+        return again(error.status)
     db.session.commit()
-    if success:
-        flash(success, "success")
-    if callable(back):
-        back = back(result)
-    return redirect(back), 303
+    message = success(result) if callable(success) else success
+    if message:
+        flash(message, "success")
+    return redirect(back(result) if callable(back) else back, code)
 
 
 def send_attachment(attachment, owner_type: str, owner_id: int):

@@ -1,19 +1,18 @@
 """Admin area: organisation verification, chain settings, users. Access is checked once, here."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
 
 from ..access import acting_user, require
 from ..extensions import db, login_manager
-from ..formkit import ConfirmForm, apply_error, options
+from ..formkit import options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
 from ..paging import paginate
 from ..services import accounts, organisations, password_reset, verification
 from ..services import chains as chain_service
 from ..services.audit import trail
-from ..services.errors import ServiceError
 from ..webkit import run
 from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, RejectForm, UserRolesForm
 
@@ -65,7 +64,7 @@ def organisation_detail(org_id):
 def _organisation_page(organisation, reject_form, status: int = 200):
     """The verification page, also when a rejection is sent back with an error (documents included)."""
     return render_template("admin/organisation.html", organisation=organisation, reject_form=reject_form,
-                           confirm=ConfirmForm(), events=trail(organisation),
+                           events=trail(organisation),
                            documents=verification.documents(organisation),
                            what_to_upload=verification.what_to_upload(organisation)), status
 
@@ -74,16 +73,8 @@ def _organisation_page(organisation, reject_form, status: int = 200):
 def organisation_verify(org_id):
     platform_admin_only()
     organisation = db.get_or_404(Organisation, org_id)
-    ConfirmForm().validate_on_submit()
-    try:
-        organisations.verify(acting_user(), organisation)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("admin.organisation_detail", org_id=org_id)), 303
-    db.session.commit()
-    flash(f"已认证：{organisation.name}", "success")
-    return redirect(url_for("admin.organisation_list")), 303
+    return run(lambda: organisations.verify(acting_user(), organisation), f"已认证：{organisation.name}",
+               url_for("admin.organisation_list"))
 
 
 @bp.post("/organisations/<int:org_id>/reject")
@@ -91,17 +82,11 @@ def organisation_reject(org_id):
     platform_admin_only()
     organisation = db.get_or_404(Organisation, org_id)
     form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            organisations.reject(acting_user(), organisation, form.reason.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"已驳回：{organisation.name}", "info")
-            return redirect(url_for("admin.organisation_list")), 303
-    return _organisation_page(organisation, form, 400)
+    if not form.validate_on_submit():
+        return _organisation_page(organisation, form, 400)
+    return run(lambda: organisations.reject(acting_user(), organisation, form.reason.data),
+               f"已驳回：{organisation.name}", url_for("admin.organisation_list"),
+               lambda status: _organisation_page(organisation, form, status), form)
 
 
 def _managed_chain(code: str):
@@ -138,7 +123,7 @@ def _chain_page(chain, settings_form=None, lead_form=None, expert_form=None, sta
     expert_form = expert_form or AppointExpertForm(formdata=None)
     return render_template(
         "admin/chain.html", chain=chain, settings_form=settings_form, lead_form=lead_form,
-        expert_form=expert_form, committee=chain_service.committee(chain), confirm=ConfirmForm(),
+        expert_form=expert_form, committee=chain_service.committee(chain),
     ), status
 
 
@@ -148,21 +133,14 @@ def chain_settings(code):
     if request.method == "GET":
         return _chain_page(chain)
     form = ChainSettingsForm()
-    if form.validate_on_submit():
-        try:
-            chain_service.update_settings(
-                acting_user(), chain, leader=form.leader.data, lead_department=form.lead_department.data,
-                description=form.description.data or "", quota_min=form.key_link_quota_min.data,
-                quota_max=form.key_link_quota_max.data,
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
-            flash("产业链设置已保存。", "success")
-            return redirect(url_for("admin.chain_settings", code=code)), 303
-    return _chain_page(chain, settings_form=form, status=400)
+    if not form.validate_on_submit():
+        return _chain_page(chain, settings_form=form, status=400)
+    return run(lambda: chain_service.update_settings(
+                   acting_user(), chain, leader=form.leader.data, lead_department=form.lead_department.data,
+                   description=form.description.data or "", quota_min=form.key_link_quota_min.data,
+                   quota_max=form.key_link_quota_max.data),
+               "产业链设置已保存。", url_for("admin.chain_settings", code=code),
+               lambda status: _chain_page(chain, settings_form=form, status=status), form)
 
 
 @bp.post("/chains/<code>/leads")
@@ -171,18 +149,13 @@ def chain_lead_add(code):
     platform_admin_only()
     form = DesignateLeadForm()
     form.organisation_id.choices = _enterprise_choices(chain)
-    if form.validate_on_submit():
-        organisation = db.get_or_404(Organisation, form.organisation_id.data)
-        try:
-            chain_service.designate_lead(acting_user(), chain, organisation)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"已认定 {organisation.name} 为{chain.name}链主企业。", "success")  # the page shows the 2–5 warning
-            return redirect(url_for("admin.chain_settings", code=code)), 303
-    return _chain_page(chain, lead_form=form, status=400)
+    if not form.validate_on_submit():
+        return _chain_page(chain, lead_form=form, status=400)
+    organisation = db.get_or_404(Organisation, form.organisation_id.data)
+    return run(lambda: chain_service.designate_lead(acting_user(), chain, organisation),
+               f"已认定 {organisation.name} 为{chain.name}链主企业。",  # the page shows the 2–5 warning
+               url_for("admin.chain_settings", code=code),
+               lambda status: _chain_page(chain, lead_form=form, status=status), form)
 
 
 @bp.post("/chains/<code>/leads/<int:lead_id>/remove")
@@ -192,32 +165,27 @@ def chain_lead_remove(code, lead_id):
     lead = db.get_or_404(ChainLead, lead_id)
     if lead.chain_id != chain.id:
         abort(404)
-    ConfirmForm().validate_on_submit()
-    chain_service.remove_lead(acting_user(), lead)
-    db.session.commit()
-    flash("已取消链主认定。", "info")
-    return redirect(url_for("admin.chain_settings", code=code)), 303
+    return run(lambda: chain_service.remove_lead(acting_user(), lead), "已取消链主认定。",
+               url_for("admin.chain_settings", code=code))
 
 
 @bp.post("/chains/<code>/experts")
 def chain_expert_add(code):
     chain = _managed_chain(code)
     form = AppointExpertForm()
-    if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is None:
-            form.email.errors = ["未找到该邮箱对应的平台账号，请专家先注册或由其机构邀请加入。"]
-        else:
-            try:
-                chain_service.appoint_expert(acting_user(), chain, user, form.title.data or "", form.expertise.data or "")
-            except ServiceError as error:
-                db.session.rollback()
-                apply_error(form, error)
-            else:
-                db.session.commit()
-                flash(f"已聘任 {user.name} 为{chain.name}专家委员会成员。", "success")
-                return redirect(url_for("admin.chain_settings", code=code)), 303
-    return _chain_page(chain, expert_form=form, status=400)
+
+    def again(status):
+        return _chain_page(chain, expert_form=form, status=status)
+
+    if not form.validate_on_submit():
+        return again(400)
+    user = accounts.find_user_by_email(form.email.data)
+    if user is None:
+        form.email.errors = ["未找到该邮箱对应的平台账号，请专家先注册或由其机构邀请加入。"]
+        return again(400)
+    return run(lambda: chain_service.appoint_expert(acting_user(), chain, user, form.title.data or "",
+                                                    form.expertise.data or ""),
+               f"已聘任 {user.name} 为{chain.name}专家委员会成员。", url_for("admin.chain_settings", code=code), again, form)
 
 
 @bp.post("/chains/<code>/experts/<int:membership_id>/remove")
@@ -226,11 +194,8 @@ def chain_expert_remove(code, membership_id):
     membership = db.get_or_404(ExpertMembership, membership_id)
     if membership.chain_id != chain.id:
         abort(404)
-    ConfirmForm().validate_on_submit()
-    chain_service.dismiss_expert(acting_user(), membership)
-    db.session.commit()
-    flash("已解聘该专家。", "info")
-    return redirect(url_for("admin.chain_settings", code=code)), 303
+    return run(lambda: chain_service.dismiss_expert(acting_user(), membership), "已解聘该专家。",
+               url_for("admin.chain_settings", code=code))
 
 
 @bp.route("/users")
@@ -245,7 +210,7 @@ def user_list():
 
 
 def _user_page(user, form, status=200):
-    return render_template("admin/user.html", user=user, form=form, confirm=ConfirmForm(), events=trail(user)), status
+    return render_template("admin/user.html", user=user, form=form, events=trail(user)), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -256,30 +221,25 @@ def user_detail(user_id):
     form.admin_chain.choices = options([(c.code, c.name) for c in chain_service.all_chains()], "（无）")
     if request.method == "GET":
         form.admin_chain.data = user.admin_chain.code if user.admin_chain else ""
-    elif form.validate_on_submit():
-        chain = chain_service.chain_by_code(form.admin_chain.data) if form.admin_chain.data else None
-        try:
-            if (user.admin_chain_id or None) != (chain.id if chain else None):
-                chain_service.set_chain_admin(acting_user(), user, chain)
-            if user.is_platform_admin != form.is_platform_admin.data:
-                chain_service.set_platform_admin(acting_user(), user, form.is_platform_admin.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            return _user_page(user, form, error.status)
-        db.session.commit()
-        flash("用户权限已更新。", "success")
-        return redirect(url_for("admin.user_detail", user_id=user.id)), 303
-    else:
+        return _user_page(user, form)
+    if not form.validate_on_submit():
         return _user_page(user, form, 400)
-    return _user_page(user, form)
+    chain = chain_service.chain_by_code(form.admin_chain.data) if form.admin_chain.data else None
+
+    def action():
+        if (user.admin_chain_id or None) != (chain.id if chain else None):
+            chain_service.set_chain_admin(acting_user(), user, chain)
+        if user.is_platform_admin != form.is_platform_admin.data:
+            chain_service.set_platform_admin(acting_user(), user, form.is_platform_admin.data)
+
+    return run(action, "用户权限已更新。", url_for("admin.user_detail", user_id=user.id),
+               lambda status: _user_page(user, form, status), form)
 
 
 @bp.post("/users/<int:user_id>/enabled")
 def user_enabled(user_id):
     platform_admin_only()
     user = db.get_or_404(User, user_id)
-    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a forged request
     enabled = request.form.get("enabled") == "1"
     return run(lambda: accounts.set_account_enabled(acting_user(), user, enabled),
                f"已启用 {user.name} 的账号。" if enabled else f"已停用 {user.name} 的账号，其所有登录已退出。",
@@ -290,6 +250,5 @@ def user_enabled(user_id):
 def user_password_reset(user_id):
     platform_admin_only()
     user = db.get_or_404(User, user_id)
-    ConfirmForm().validate_on_submit()
     return run(lambda: password_reset.send_by_admin(acting_user(), user),
                f"已向 {user.email} 发送重置密码邮件。", url_for("admin.user_detail", user_id=user.id))

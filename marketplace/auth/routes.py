@@ -6,9 +6,10 @@ from flask_login import current_user, login_user, logout_user
 
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db, limiter
-from ..formkit import ConfirmForm, apply_error
+from ..formkit import apply_error
 from ..services import accounts, login_throttle, password_reset, registration
 from ..services.errors import ServiceError
+from ..webkit import run
 from .forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -74,8 +75,11 @@ def login():
             return page, 429, {"Retry-After": str(lockout.seconds)}
         try:
             user = accounts.authenticate(form.email.data, form.password.data)
-        except ServiceError as refusal:  # a disabled account, with the right password
-            db.session.commit()  # the attempt counts: a disabled account cannot log in anyway
+        except ServiceError as refusal:
+            # Not the usual refusal: a disabled account, with the right password. The attempt is
+            # committed (it counts against the throttle), not rolled back, and the answer is the
+            # login form with the reason (403).
+            db.session.commit()
             form.form_errors.append(refusal.message)
             return render_template("auth/login.html", form=form, next_url=next_url), 403
         if user is None:
@@ -93,7 +97,6 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    ConfirmForm().validate_on_submit()  # CSRFProtect has already refused a forged request
     if current_user.is_authenticated:
         accounts.end_session(current_user.session_token)
         db.session.commit()
@@ -137,6 +140,8 @@ def register_confirm(token):
         return _token_page("auth/register_invalid.html", error.status, message=error.message)
     form = RegisterConfirmForm()
     if form.validate_on_submit():
+        # Not webkit.run: a link that expired or was used meanwhile answers with the invalid-link page,
+        # and every answer here is a token page (no referrer, no cache).
         try:
             user = registration.complete(token, form.password.data)
         except registration.RegistrationLinkError as error:
@@ -158,23 +163,20 @@ def register_confirm(token):
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(
-                acting_user(), form.current_password.data, form.password.data, request.user_agent.string or ""
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            return render_template("auth/password.html", form=form), 400
-        user = current_user._get_current_object()
+
+    def again(status):
+        return render_template("auth/password.html", form=form), status
+
+    if not form.validate_on_submit():
+        return again(400 if form.is_submitted() else 200)
+
+    def action():
+        user = acting_user()
+        accounts.change_password(user, form.current_password.data, form.password.data, request.user_agent.string or "")
         session.clear()
         login_user(user)  # the new session token; every other session was revoked
-        db.session.commit()
-        flash("密码已修改，其他设备上的登录已全部退出。", "success")
-        return redirect(url_for("main.dashboard"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/password.html", form=form), status
+
+    return run(action, "密码已修改，其他设备上的登录已全部退出。", url_for("main.dashboard"), again, form, code=302)
 
 
 RESET_SENT = "如果该邮箱已注册且账号可用，我们已向其发送重置密码的邮件，请按邮件中的链接在 {minutes} 分钟内设置新密码。"
@@ -211,6 +213,8 @@ def reset_password(token):
         return _token_page("auth/reset_invalid.html", error.status, message=error.message)
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        # Not webkit.run, as in register_confirm: a dead link has its own page, and every answer is a
+        # token page.
         try:
             user = password_reset.reset(token, form.password.data)
         except password_reset.ResetLinkError as error:
@@ -235,16 +239,12 @@ def accept_invitation(token):
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.accept_invitation(invitation, form.name.data, form.password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            return render_template("auth/invitation.html", form=form, invitation=invitation), error.status
-        _sign_in(user)
-        db.session.commit()
-        flash(f"欢迎加入{invitation.organisation.name}。", "success")
-        return redirect(url_for("main.dashboard"))
-    status = 400 if form.is_submitted() else 200
-    return render_template("auth/invitation.html", form=form, invitation=invitation), status
+
+    def again(status):
+        return render_template("auth/invitation.html", form=form, invitation=invitation), status
+
+    if not form.validate_on_submit():
+        return again(400 if form.is_submitted() else 200)
+    welcome = f"欢迎加入{invitation.organisation.name}。"
+    return run(lambda: _sign_in(accounts.accept_invitation(invitation, form.name.data, form.password.data)),
+               welcome, url_for("main.dashboard"), again, form, code=302)

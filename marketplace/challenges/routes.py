@@ -6,14 +6,28 @@ from flask_login import current_user
 
 from ..access import acting_user, login_required, require, verified_required
 from ..extensions import db
-from ..formkit import ConfirmForm, apply_error, options
-from ..models import Challenge, ChallengeState, Organisation, ProposalState, Visibility
+from ..formkit import options
+from ..models import (
+    Challenge,
+    ChallengeMode,
+    ChallengeState,
+    Organisation,
+    ProposalState,
+    Visibility,
+)
 from ..models.base import join_keywords
-from ..services import attachments, audit, browse, challenges, key_links, recommend_feedback
+from ..services import (
+    attachments,
+    audit,
+    browse,
+    challenges,
+    key_links,
+    recommend_feedback,
+)
 from ..services import chains as chain_service
-from ..services.errors import ServiceError
 from ..services.recommend import candidates, duplicates
 from ..services.visibility import can_view, can_view_details, is_manager
+from ..webkit import run
 from .forms import (
     AnswerForm,
     AttachmentForm,
@@ -40,7 +54,7 @@ def _chain_choices(form: ChallengeForm) -> None:
 
 
 def _fields(form: ChallengeForm) -> dict:
-    from ..models import ChallengeMode, IPTerms
+    from ..models import IPTerms
 
     return {
         "title": form.title.data.strip(), "chain_id": form.chain_id.data, "mode": ChallengeMode(form.mode.data),
@@ -92,19 +106,14 @@ def new():
         form.contact_name.data, form.contact_phone.data = organisation.contact_name, organisation.contact_phone
         if organisation.lead_chains:
             form.chain_id.data = organisation.lead_chains[0].id
-    status = 400 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        try:
-            challenge = challenges.create(acting_user(), **_fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            status = error.status  # 409 for a double submit, 400 for input
-        else:
-            db.session.commit()
-            flash("榜单草稿已保存。检查无误后请提交牵头部门审核。", "success")
-            return redirect(url_for("challenges.show", challenge_id=challenge.id))
-    return render_template("challenges/form.html", form=form, challenge=None), status
+
+    def again(status):  # 409 for a double submit, 400 for input
+        return render_template("challenges/form.html", form=form, challenge=None), status
+
+    if not form.validate_on_submit():
+        return again(400 if form.is_submitted() else 200)
+    return run(lambda: challenges.create(acting_user(), **_fields(form)), "榜单草稿已保存。检查无误后请提交牵头部门审核。",
+               _back, again, form, code=302)
 
 
 @bp.route("/<int:challenge_id>")
@@ -117,7 +126,7 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
     details = can_view_details(current_user, challenge)
     user = current_user if current_user.is_authenticated else None
     context = dict(
-        challenge=challenge, details=details, confirm=ConfirmForm(),
+        challenge=challenge, details=details,
         return_form=_reason_form("return_form", formdata=None), withdraw_form=_reason_form("withdraw_form", formdata=None),
         question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
         attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
@@ -163,18 +172,14 @@ def edit(challenge_id):
     require(challenges.is_owner(current_user, challenge), "只有发榜企业可以修改榜单。")
     form = _edit_form(challenge) if request.method == "GET" else ChallengeForm()
     _chain_choices(form)
-    if form.validate_on_submit():
-        try:
-            changed = challenges.update(acting_user(), challenge, int(form.version.data or 0), **_fields(form))
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            return render_template("challenges/form.html", form=form, challenge=challenge), error.status
-        db.session.commit()
-        flash("已保存修改。" if changed else "内容没有变化。", "success" if changed else "info")
-        return redirect(url_for("challenges.show", challenge_id=challenge.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("challenges/form.html", form=form, challenge=challenge), status
+
+    def again(status):
+        return render_template("challenges/form.html", form=form, challenge=challenge), status
+
+    if not form.validate_on_submit():
+        return again(400 if form.is_submitted() else 200)
+    return run(lambda: challenges.update(acting_user(), challenge, int(form.version.data or 0), **_fields(form)),
+               lambda changed: "已保存修改。" if changed else "内容没有变化。", _back(challenge), again, form, code=302)
 
 
 def _edit_form(challenge: Challenge) -> ChallengeForm:
@@ -185,39 +190,19 @@ def _edit_form(challenge: Challenge) -> ChallengeForm:
     return form
 
 
-def _refused(challenge, error: ServiceError | None = None, **forms):
-    """A refused change: 403 page for a permission problem, else the listing again (400/409) with each
-    problem shown once. A form passed in is shown with its errors, and a service's reason that names
-    one of its fields is added there; any other reason (often a state the form is no longer shown
-    in) is flashed above the page."""
-    db.session.rollback()
-    if error is not None and error.status == 403:
-        abort(403, description=error.message)
-    if error is not None:
-        owners = [form for form in forms.values() if error.field and hasattr(form, error.field)]
-        for form in owners:
-            apply_error(form, error)
-        if not owners:
-            flash(error.message, "danger")
-    return render_show(db.session.get(Challenge, challenge.id), error.status if error else 400, **forms)
+def _back(challenge: Challenge) -> str:
+    return url_for("challenges.show", challenge_id=challenge.id)
 
 
-def _transition(challenge, action, success: str):
-    """Run a state change and commit it, or report why it was refused."""
-    try:
-        action()
-    except ServiceError as error:
-        return _refused(challenge, error)
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
+def _again(challenge: Challenge, form_name: str | None = None, form=None):
+    """The listing page again after a refusal, carrying `form` (the user's input and its errors)."""
+    return lambda status: render_show(challenge, status, **({form_name: form} if form_name else {}))
 
 
 @bp.post("/<int:challenge_id>/submit")
 @login_required
 def submit(challenge_id):
     challenge = get_challenge(challenge_id)
-    ConfirmForm().validate_on_submit()
     missing = challenges.missing_for_review(challenge) if challenges.is_owner(current_user, challenge) else []
     if missing:  # the edit form, each missing field marked, rather than a message far from the fields
         form = _edit_form(challenge)
@@ -226,15 +211,14 @@ def submit(challenge_id):
             getattr(form, name).errors = [f"提交审核前请填写{label}。"]
         form.form_errors.append("榜单尚缺审核所需的内容：请补充后保存，再提交审核。")
         return render_template("challenges/form.html", form=form, challenge=challenge), 400
-    return _transition(challenge, lambda: challenges.submit(acting_user(), challenge), "已提交牵头部门审核。")
+    return run(lambda: challenges.submit(acting_user(), challenge), "已提交牵头部门审核。", _back(challenge))
 
 
 @bp.post("/<int:challenge_id>/approve")
 @login_required
 def approve(challenge_id):
     challenge = get_challenge(challenge_id)
-    ConfirmForm().validate_on_submit()
-    return _transition(challenge, lambda: challenges.approve(acting_user(), challenge), "榜单已审核通过并发布。")
+    return run(lambda: challenges.approve(acting_user(), challenge), "榜单已审核通过并发布。", _back(challenge))
 
 
 def _reason_form(name: str, **kwargs) -> ReasonForm:
@@ -244,41 +228,41 @@ def _reason_form(name: str, **kwargs) -> ReasonForm:
     return form
 
 
-def _with_reason(challenge, action, success: str, form_name: str):
-    form = _reason_form(form_name)
-    if not form.validate_on_submit():
-        return _refused(challenge, **{form_name: form})
-    try:
-        action(form.reason.data)
-    except ServiceError as error:
-        return _refused(challenge, error, **{form_name: form})
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
-
-
 @bp.post("/<int:challenge_id>/return")
 @login_required
 def return_for_changes(challenge_id):
     challenge = get_challenge(challenge_id)
-    return _with_reason(challenge, lambda reason: challenges.return_for_changes(acting_user(), challenge, reason),
-                        "已退回发榜企业修改。", "return_form")
+    form = _reason_form("return_form")
+    again = _again(challenge, "return_form", form)
+    if not form.validate_on_submit():
+        return again(400)
+    return run(lambda: challenges.return_for_changes(acting_user(), challenge, form.reason.data), "已退回发榜企业修改。",
+               _back(challenge), again, form)
 
 
 @bp.post("/<int:challenge_id>/close")
 @login_required
 def close(challenge_id):
     challenge = get_challenge(challenge_id)
-    ConfirmForm().validate_on_submit()
-    return _transition(challenge, lambda: challenges.close(acting_user(), challenge), "已截止揭榜。")
+    return run(lambda: challenges.close(acting_user(), challenge), "已截止揭榜。", _back(challenge))
 
 
 @bp.post("/<int:challenge_id>/withdraw")
 @login_required
 def withdraw(challenge_id):
     challenge = get_challenge(challenge_id)
-    return _with_reason(challenge, lambda reason: challenges.withdraw(acting_user(), challenge, reason), "榜单已撤回。",
-                        "withdraw_form")
+    form = _reason_form("withdraw_form")
+    again = _again(challenge, "withdraw_form", form)
+    if not form.validate_on_submit():
+        return again(400)
+    return run(lambda: challenges.withdraw(acting_user(), challenge, form.reason.data), "榜单已撤回。", _back(challenge),
+               again, form)
+
+
+def _key_link_marked(challenge: Challenge, quota) -> str:
+    over = (f" {challenge.chain.name}产业链关键缺失环节已超出年度上限，已记录并在管理后台报告。"
+            if quota.used > quota.maximum else "")
+    return f"已列为关键缺失环节：{quota.label}。{over}"
 
 
 @bp.post("/<int:challenge_id>/key-link")
@@ -286,28 +270,21 @@ def withdraw(challenge_id):
 def key_link(challenge_id):
     challenge = get_challenge(challenge_id)
     form = KeyLinkForm()
-    form.validate_on_submit()
     try:
-        quota = key_links.mark(acting_user(), challenge, confirm_over_quota=form.confirm_over_quota.data)
+        return run(lambda: key_links.mark(acting_user(), challenge, confirm_over_quota=form.confirm_over_quota.data),
+                   lambda quota: _key_link_marked(challenge, quota), _back(challenge))
     except key_links.QuotaExceeded as error:
+        # Not a refusal: one more than the chain's yearly quota is asked to be confirmed first.
         db.session.rollback()
         flash(error.message, "warning")
         return redirect(url_for("challenges.show", challenge_id=challenge.id, confirm_key_link=1)), 303
-    except ServiceError as error:
-        return _refused(challenge, error)
-    db.session.commit()
-    flash(f"已列为关键缺失环节：{quota.label}。", "success")
-    if quota.used > quota.maximum:
-        flash(f"{challenge.chain.name}产业链关键缺失环节已超出年度上限，已记录并在管理后台报告。", "warning")
-    return redirect(url_for("challenges.show", challenge_id=challenge.id)), 303
 
 
 @bp.post("/<int:challenge_id>/key-link/remove")
 @login_required
 def key_link_remove(challenge_id):
     challenge = get_challenge(challenge_id)
-    ConfirmForm().validate_on_submit()
-    return _transition(challenge, lambda: key_links.unmark(acting_user(), challenge), "已取消关键缺失环节。")
+    return run(lambda: key_links.unmark(acting_user(), challenge), "已取消关键缺失环节。", _back(challenge))
 
 
 @bp.post("/<int:challenge_id>/invite")
@@ -316,7 +293,8 @@ def invite(challenge_id):
     challenge = get_challenge(challenge_id)
     form = _invite_form(challenge, request.form)
     if not form.validate_on_submit():
-        return _refused(challenge, ServiceError("请选择要邀请的机构。", field="organisation_id"))
+        flash("请选择要邀请的机构。", "danger")  # the box may not be on the page (an invitation from a recommendation)
+        return render_show(challenge, 400)
     organisation = db.get_or_404(Organisation, form.organisation_id.data)
 
     def action():
@@ -324,7 +302,7 @@ def invite(challenge_id):
         if request.form.get("from_recommendation"):
             recommend_feedback.record_if_recommended(acting_user(), challenge, organisation.id, "invited")
 
-    return _transition(challenge, action, f"已邀请{organisation.name}。")
+    return run(action, f"已邀请{organisation.name}。", _back(challenge), _again(challenge))
 
 
 def instance_path() -> str:

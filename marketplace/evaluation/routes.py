@@ -10,7 +10,7 @@ from .. import bounds, clock
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
-from ..formkit import ConfirmForm, options
+from ..formkit import options
 from ..models import Objection, Publicity, Review, ReviewState, User
 from ..proposals.routes import get_proposal
 from ..services import browse, recommend_feedback, reviews, score_export, selection
@@ -69,7 +69,6 @@ def _desk(challenge, status=200, **forms):
     criteria = reviews.rubric(challenge)
     context = dict(
         challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
-        confirm=ConfirmForm(),
         committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
         publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=clock.today(),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
@@ -158,9 +157,8 @@ def select(challenge_id):
 @login_required
 def fail(challenge_id):
     challenge = _managed_challenge(challenge_id)
-    ConfirmForm().validate_on_submit()
     return run(lambda: selection.fail(acting_user(), challenge, request.form.get("reason", "")), "已作流榜处理。",
-               _back(challenge), lambda status: _desk(challenge, status))
+               _back(challenge))
 
 
 @bp.post("/proposals/<int:proposal_id>/approve")
@@ -252,8 +250,7 @@ def review(review_id):
     form = score_form(criteria, request.form if request.method == "POST" else None, data=data)
 
     def again(status):
-        return render_template("evaluation/review.html", review=item, form=form, criteria=criteria,
-                               confirm=ConfirmForm()), status
+        return render_template("evaluation/review.html", review=item, form=form, criteria=criteria), status
 
     if request.method == "GET" or not form.validate_on_submit():
         return again(400 if request.method == "POST" else 200)
@@ -266,7 +263,6 @@ def review(review_id):
 @login_required
 def recuse(review_id):
     item = _own_review(review_id)
-    ConfirmForm().validate_on_submit()
     return run(lambda: reviews.recuse(acting_user(), item, request.form.get("reason", "")), "已回避该评审。",
                url_for("evaluation.my_reviews"))
 

@@ -1,19 +1,19 @@
 """Capabilities (科研能力) and the achievements database (成果库)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, require, verified_required
 from ..extensions import db
-from ..formkit import ConfirmForm, apply_error, options
+from ..formkit import options
 from ..models import Achievement, Capability, ListingStatus, OrgType, TransferMode
 from ..models.base import join_keywords
 from ..services import browse, listings
 from ..services import chains as chain_service
-from ..services.errors import ServiceError
 from ..services.rules import allowed
 from ..services.visibility import can_view_listing
+from ..webkit import run
 from .forms import AchievementForm, CapabilityForm
 
 bp = Blueprint("listings", __name__)
@@ -46,19 +46,20 @@ def achievements():
 @bp.route("/capabilities/<int:listing_id>")
 def capability(listing_id):
     listing = _get(Capability, listing_id)
-    return render_template("listings/capability.html", listing=listing, confirm=ConfirmForm())
+    return render_template("listings/capability.html", listing=listing)
 
 
 @bp.route("/achievements/<int:listing_id>")
 def achievement(listing_id):
     listing = _get(Achievement, listing_id)
-    return render_template("listings/achievement.html", listing=listing, confirm=ConfirmForm())
+    return render_template("listings/achievement.html", listing=listing)
 
 
 def _capability_fields(form) -> dict:
-    return {name: (getattr(form, name).data or "").strip() if isinstance(getattr(form, name).data, str) else getattr(form, name).data
-            for name in ("title", "direction", "description", "team_lead", "team_size", "notable_members",
-                         "facilities", "results")} | {"keywords": join_keywords(form.keywords.data)}
+    # A text box left out of the request is "" (the columns are NOT NULL), as if sent empty.
+    return {name: (getattr(form, name).data or "").strip()
+            for name in ("title", "direction", "description", "team_lead", "notable_members", "facilities", "results")
+            } | {"team_size": form.team_size.data, "keywords": join_keywords(form.keywords.data)}
 
 
 def _achievement_fields(form) -> dict:
@@ -79,21 +80,20 @@ def _edit(kind: str, model, form_class, listing_id, save_new, save_existing, pre
         require(allowed(listings.check_may_change, current_user, listing), "只能修改本机构发布的内容。")
     form = form_class(obj=listing if request.method == "GET" else None)
     prepare(form, listing)
-    if form.validate_on_submit():
-        try:
-            if listing is None:
-                listing = save_new(form)
-            else:
-                save_existing(form, listing)
-        except ServiceError as error:
-            db.session.rollback()
-            apply_error(form, error)
-            return render_template("listings/form.html", form=form, kind=kind, listing=listing), error.status
-        db.session.commit()
-        flash("已保存。", "success")
-        return redirect(url_for(f"listings.{kind}", listing_id=listing.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("listings/form.html", form=form, kind=kind, listing=listing), status
+
+    def again(status):
+        return render_template("listings/form.html", form=form, kind=kind, listing=listing), status
+
+    if not form.validate_on_submit():
+        return again(400 if form.is_submitted() else 200)
+
+    def save():
+        if listing is None:
+            return save_new(form)
+        save_existing(form, listing)
+        return listing
+
+    return run(save, "已保存。", lambda saved: url_for(f"listings.{kind}", listing_id=saved.id), again, form, code=302)
 
 
 def _prepare_capability(form, listing):
@@ -139,17 +139,8 @@ def achievement_form(listing_id):
 def set_status(kind, listing_id):
     model = {"capabilities": Capability, "achievements": Achievement}.get(kind) or abort(404)
     listing = _get(model, listing_id)
-    ConfirmForm().validate_on_submit()
     status = ListingStatus.archived if request.form.get("status") == "archived" else ListingStatus.active
     endpoint = "listings.capability" if model is Capability else "listings.achievement"
-    try:
-        listings.set_status(acting_user(), listing, status)
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403, description=error.message)
-        flash(error.message, "danger")
-        return redirect(url_for(endpoint, listing_id=listing.id)), 303
-    db.session.commit()
-    flash("已下架。" if status is ListingStatus.archived else "已重新上架。", "success")
-    return redirect(url_for(endpoint, listing_id=listing.id)), 303
+    return run(lambda: listings.set_status(acting_user(), listing, status),
+               "已下架。" if status is ListingStatus.archived else "已重新上架。", url_for(endpoint, listing_id=listing.id))
+

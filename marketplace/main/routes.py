@@ -30,13 +30,12 @@ def index():
 @login_required
 def dashboard():
     from ..access import acting_user
-    from ..formkit import ConfirmForm
     from ..services import todo
     from ..services.recommend.candidates import for_institution
 
     user = acting_user()
     recommended = for_institution(user) if user.can_act and user.organisation.is_institution else []
-    return render_template("main/dashboard.html", user=user, recommended=recommended, confirm=ConfirmForm(),
+    return render_template("main/dashboard.html", user=user, recommended=recommended,
                            todos=todo.for_user(user))
 
 

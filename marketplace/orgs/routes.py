@@ -1,16 +1,17 @@
 """An organisation's own profile and members, and every organisation's public page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require
 from ..extensions import db
-from ..formkit import ConfirmForm, apply_error
+from ..formkit import apply_error
 from ..models import Invitation, Organisation, OrgRole, User
 from ..notifications import mail
 from ..services import accounts, organisations, verification
 from ..services.errors import ServiceError
+from ..webkit import run
 from .forms import DocumentForm, InviteForm, ProfileForm
 
 bp = Blueprint("orgs", __name__)
@@ -25,7 +26,7 @@ def render_mine(form=None, document_form=None, status: int = 200):
         documents=verification.documents(organisation), what_to_upload=verification.what_to_upload(organisation),
         can_manage_documents=verification.can_manage(acting_user(), organisation),
         max_documents=verification.SCANS.max_files,
-        document_form=document_form or DocumentForm(formdata=None), confirm=ConfirmForm(),
+        document_form=document_form or DocumentForm(formdata=None),
     ), status
 
 
@@ -36,19 +37,12 @@ def mine():
     form = ProfileForm(obj=organisation)
     if request.method == "POST":
         require(current_user.is_org_admin or current_user.is_platform_admin, "只有本机构管理员可以修改机构资料。")
-        if form.validate_on_submit():
-            try:
-                organisations.update_profile(acting_user(), organisation, **{
-                    name: getattr(form, name).data for name in organisations.PROFILE_FIELDS
-                })
-            except ServiceError as error:
-                db.session.rollback()
-                apply_error(form, error)
-            else:
-                db.session.commit()
-                flash("机构资料已保存。", "success")
-                return redirect(url_for("orgs.mine"))
-        return render_mine(form=form, status=400)
+        if not form.validate_on_submit():
+            return render_mine(form=form, status=400)
+        return run(lambda: organisations.update_profile(acting_user(), organisation, **{
+                       name: getattr(form, name).data for name in organisations.PROFILE_FIELDS}),
+                   "机构资料已保存。", url_for("orgs.mine"), lambda status: render_mine(form=form, status=status), form,
+                   code=302)
     return render_mine(form=form)
 
 
@@ -62,6 +56,8 @@ def members():
         require(current_user.is_org_admin, "只有本机构管理员可以邀请成员。")
         require(current_user.can_act, "您所在机构尚未通过平台认证，认证通过后才能邀请成员。")
         if form.validate_on_submit():
+            # Not webkit.run: the answer to a new invitation is this page with the link, shown once
+            # (it is not stored), rather than a redirect.
             try:
                 _, token = accounts.invite_member(
                     acting_user(), organisation, form.email.data, OrgRole(form.role.data),
@@ -76,12 +72,11 @@ def members():
                 current_app.logger.info("Invitation for %s: %s", form.email.data, invite_link)
                 flash("邀请已创建。请将下方链接发送给被邀请人（仅显示一次）。", "success")
                 return render_template("orgs/members.html", organisation=organisation, form=InviteForm(formdata=None),
-                                       invite_link=invite_link, invitations=_open_invitations(organisation),
-                                       confirm=ConfirmForm())
+                                       invite_link=invite_link, invitations=_open_invitations(organisation))
         return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=None,
-                               invitations=_open_invitations(organisation), confirm=ConfirmForm()), 400
+                               invitations=_open_invitations(organisation)), 400
     return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=invite_link,
-                           invitations=_open_invitations(organisation), confirm=ConfirmForm())
+                           invitations=_open_invitations(organisation))
 
 
 def _open_invitations(organisation):
@@ -104,7 +99,8 @@ def member_role(user_id):
     role = request.form.get("role", "")
     if role not in {r.value for r in OrgRole}:
         abort(400, description="角色无效。")
-    return _member_action(lambda: accounts.set_member_role(acting_user(), member, OrgRole(role)), "成员角色已更新。")
+    return run(lambda: accounts.set_member_role(acting_user(), member, OrgRole(role)), "成员角色已更新。",
+               url_for("orgs.members"))
 
 
 @bp.post("/mine/members/<int:user_id>/enabled")
@@ -112,8 +108,8 @@ def member_role(user_id):
 def member_enabled(user_id):
     member = _own_member(user_id)
     enabled = request.form.get("enabled") == "1"
-    return _member_action(lambda: accounts.set_member_enabled(acting_user(), member, enabled),
-                          "账号已启用。" if enabled else "账号已停用。")
+    return run(lambda: accounts.set_member_enabled(acting_user(), member, enabled),
+               "账号已启用。" if enabled else "账号已停用。", url_for("orgs.members"))
 
 
 @bp.post("/mine/invitations/<int:invitation_id>/revoke")
@@ -121,22 +117,7 @@ def member_enabled(user_id):
 def revoke_invitation(invitation_id):
     invitation = db.get_or_404(Invitation, invitation_id)
     require(invitation.organisation_id == current_user.organisation_id, "只能管理本机构的邀请。")
-    return _member_action(lambda: accounts.revoke_invitation(acting_user(), invitation), "邀请已撤销。")
-
-
-def _member_action(action, success: str):
-    ConfirmForm().validate_on_submit()
-    try:
-        action()
-    except ServiceError as error:
-        db.session.rollback()
-        if error.status == 403:
-            abort(403, description=error.message)
-        flash(error.message, "danger")
-        return redirect(url_for("orgs.members")), 303
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("orgs.members")), 303
+    return run(lambda: accounts.revoke_invitation(acting_user(), invitation), "邀请已撤销。", url_for("orgs.members"))
 
 
 @bp.route("/<int:org_id>")

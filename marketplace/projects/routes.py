@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import acting_user, login_required
 from ..extensions import db
-from ..formkit import ConfirmForm, field_errors
+from ..formkit import field_errors
 from ..models import Attachment, Milestone, Project
 from ..services import attachment_rules, attachments, audit, projects
 from ..webkit import run, send_attachment
@@ -41,7 +41,7 @@ def index():
 def _render(project, status=200, **forms):
     milestone_files = {m.id: attachments.of(m) for m in project.milestones}
     context = dict(
-        project=project, confirm=ConfirmForm(),
+        project=project,
         evidence_form=EvidenceForm(formdata=None), reason_form=ReasonForm(formdata=None),
         midterm_form=MidtermForm(formdata=None), stage_form=StageGateForm(formdata=None),
         acceptance_form=AcceptanceForm(formdata=None), indicators=projects.indicator_items(project.challenge.indicators),
@@ -70,16 +70,11 @@ def _invalid(project, **forms):
     return _render(project, 400, **forms)
 
 
-def _again(project):
-    return lambda status: _render(db.session.get(Project, project.id), status)
-
-
 @bp.post("/<int:project_id>/start")
 @login_required
 def start(project_id):
     project = get_project(project_id)
-    ConfirmForm().validate_on_submit()
-    return run(lambda: projects.start(acting_user(), project), "项目已启动实施。", _back(project), _again(project))
+    return run(lambda: projects.start(acting_user(), project), "项目已启动实施。", _back(project))
 
 
 @bp.post("/<int:project_id>/milestones/<int:milestone_id>/submit")
@@ -106,8 +101,7 @@ def submit_milestone(project_id, milestone_id):
 def confirm_milestone(project_id, milestone_id):
     project = get_project(project_id)
     milestone = get_milestone(project, milestone_id)
-    ConfirmForm().validate_on_submit()
-    return run(lambda: projects.confirm_milestone(acting_user(), milestone), "已确认。", _back(project), _again(project))
+    return run(lambda: projects.confirm_milestone(acting_user(), milestone), "已确认。", _back(project))
 
 
 @bp.post("/<int:project_id>/milestones/<int:milestone_id>/reject")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
-from ..formkit import ConfirmForm, apply_error, options
+from ..formkit import apply_error, options
 from ..models import Attachment, ConsortiumMember, MemberState, Organisation, Proposal
 from ..services import attachment_rules, attachments, audit, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
@@ -74,10 +74,7 @@ def _save(form, challenge, proposal=None):
 @login_required
 def new(challenge_id):
     challenge = get_challenge(challenge_id)
-    try:
-        proposals.check_may_apply(acting_user(), challenge)
-    except ServiceError as error:
-        abort(403 if error.status == 403 else 409, description=error.message)
+    proposals.check_may_apply(acting_user(), challenge)  # a refusal is answered by security.refused (403, 409)
     existing = db.session.scalar(db.select(Proposal).filter_by(
         challenge_id=challenge.id, organisation_id=current_user.organisation_id))
     if existing is not None:
@@ -129,7 +126,7 @@ def _render(proposal, status: int = 200):
     """The proposal page; after a refused action it is shown again with the reason (4xx)."""
     proposal = db.session.get(Proposal, proposal.id)
     user = acting_user()
-    context = dict(proposal=proposal, confirm=ConfirmForm(), is_applicant=proposals.is_applicant(user, proposal),
+    context = dict(proposal=proposal, is_applicant=proposals.is_applicant(user, proposal),
                    is_manager=is_manager(user, proposal.challenge), attachments=attachments.of(proposal),
                    decline_form=DeclineForm(formdata=None),
                    my_membership=next((m for m in proposal.members if m.organisation_id == user.organisation_id), None))
@@ -155,17 +152,15 @@ def _again(proposal):
 @login_required
 def submit(proposal_id):
     proposal = get_proposal(proposal_id)
-    ConfirmForm().validate_on_submit()
-    return run(lambda: proposals.submit(acting_user(), proposal), "方案已提交。", _back(proposal), _again(proposal))
+    return run(lambda: proposals.submit(acting_user(), proposal), "方案已提交。", _back(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
 @login_required
 def withdraw(proposal_id):
     proposal = get_proposal(proposal_id)
-    ConfirmForm().validate_on_submit()
     return run(lambda: proposals.withdraw(acting_user(), proposal, request.form.get("reason", "")), "方案已撤回。",
-               _back(proposal), _again(proposal))
+               _back(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/members")
@@ -187,21 +182,20 @@ def respond_member(proposal_id, member_id, answer):
     member = db.get_or_404(ConsortiumMember, member_id)
     if member.proposal_id != proposal.id:
         abort(404)
-    ConfirmForm().validate_on_submit()
     return run(lambda: proposals.respond_member(acting_user(), member, answer == "accept"),
-               "已接受联合体邀请。" if answer == "accept" else "已拒绝联合体邀请。", _back(proposal), _again(proposal))
+               "已接受联合体邀请。" if answer == "accept" else "已拒绝联合体邀请。", _back(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/shortlist")
 @login_required
 def shortlist(proposal_id):
     proposal = get_proposal(proposal_id)
-    ConfirmForm().validate_on_submit()
+
     def action():
         selection.shortlist(acting_user(), proposal)
         recommend_feedback.record_if_recommended(acting_user(), proposal.challenge, proposal.organisation_id, "shortlisted")
 
-    return run(action, "方案已入围。", _back(proposal), _again(proposal))
+    return run(action, "方案已入围。", _back(proposal))
 
 
 @bp.post("/proposals/<int:proposal_id>/decline")
@@ -220,11 +214,10 @@ def decline(proposal_id):
 def upload(proposal_id):
     proposal = get_proposal(proposal_id)
     file = request.files.get("attachment")
-    ConfirmForm().validate_on_submit()
     if not file or not file.filename:
         abort(400, description="请选择要上传的文件。")
     return run(lambda: attachment_rules.add(acting_user(), proposal, file, current_app.instance_path),
-               "附件已上传。", _back(proposal), _again(proposal))
+               "附件已上传。", _back(proposal))
 
 
 @bp.route("/proposals/<int:proposal_id>/attachments/<int:attachment_id>")

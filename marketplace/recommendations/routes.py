@@ -1,17 +1,17 @@
 """Feedback on recommendations (useful / not useful), and the admins' duplicates report."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from .. import bounds
 from ..access import acting_user, login_required, require, safe_next
-from ..extensions import db, limiter
-from ..formkit import ConfirmForm
+from ..extensions import limiter
 from ..services import recommend_feedback
 from ..services.errors import ServiceError
 from ..services.recommend.duplicates import DUPLICATE_SIMILARITY, duplicate_pairs
+from ..webkit import run
 
 bp = Blueprint("recommendations", __name__)
 
@@ -29,19 +29,16 @@ def _per_user() -> str:
 @limiter.limit(_feedback_limit, key_func=_per_user)
 @login_required
 def feedback():
-    ConfirmForm().validate_on_submit()
     form = request.form
     context, kind = form.get("context", ""), form.get("kind", "")
     query_id, doc_id = form.get("query_id", ""), form.get("doc_id", "")
     if kind not in recommend_feedback.JUDGEMENTS or len(query_id) > 32 or len(doc_id) > 32:
         raise ServiceError(recommend_feedback.INVALID)
+    rank = bounds.form_int(form, "rank", 1, 10_000, recommend_feedback.INVALID)
+    score = bounds.form_float(form, "score", -1e6, 1e6, recommend_feedback.INVALID)
     # The chain comes from the judged listing, not from the form; only position and score are the page's.
-    recommend_feedback.judge(acting_user(), context, query_id, doc_id, kind,
-                             bounds.form_int(form, "rank", 1, 10_000, recommend_feedback.INVALID),
-                             bounds.form_float(form, "score", -1e6, 1e6, recommend_feedback.INVALID))
-    db.session.commit()
-    flash("谢谢反馈，推荐会据此改进。" if kind == "useful" else "已记录：该推荐不相关。", "success")
-    return redirect(safe_next(form.get("next"), "/")), 303
+    return run(lambda: recommend_feedback.judge(acting_user(), context, query_id, doc_id, kind, rank, score),
+               "谢谢反馈，推荐会据此改进。" if kind == "useful" else "已记录：该推荐不相关。", safe_next(form.get("next"), "/"))
 
 
 @bp.route("/duplicates")

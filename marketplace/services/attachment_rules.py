@@ -55,7 +55,7 @@ def check_may_change(actor, owner) -> None:
     _require_own(actor, owner)
     reason = refusal(owner)
     if reason:
-        raise InvalidTransition(reason, field="attachment")
+        raise InvalidTransition(reason)  # no field named: the state that refuses also hides the upload form
 
 
 def _check(actor, owner) -> None:

@@ -67,7 +67,8 @@ def _check_manage(actor: User, organisation: Organisation) -> None:
     if actor.organisation_id != organisation.id or not actor.is_org_admin:
         raise PermissionDenied("只有本机构管理员可以管理认证材料。")
     if not is_open(organisation):
-        raise InvalidTransition("机构已通过认证，认证材料作为认证记录保存，不能再增删。", field="attachment")
+        # No field named: the upload form is no longer shown to carry the message.
+        raise InvalidTransition("机构已通过认证，认证材料作为认证记录保存，不能再增删。")
 
 
 def upload(actor: User, organisation: Organisation, file, instance_path: str) -> Attachment:

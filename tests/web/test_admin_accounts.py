@@ -61,8 +61,8 @@ def test_disabling_ends_sessions_and_blocks_login_until_re_enabled(app, client, 
 
 def test_admin_cannot_disable_themselves(client, auth, people):
     auth.login("root@example.com")
-    response = set_enabled(client, people["admin"], False, follow_redirects=True)
-    assert any("不能停用自己的账号" in banner for banner in flash_messages(response))
+    response = set_enabled(client, people["admin"], False)
+    assert response.status_code == 409 and "不能停用自己的账号" in response.get_data(as_text=True)
     assert db.session.get(User, people["admin"]).is_enabled
     assert client.logged_in()
     assert trail(people["admin"]) == []
@@ -90,8 +90,9 @@ def test_org_admin_cannot_undo_a_platform_disable(client, auth, people):
     page = client.get("/orgs/mine/members").get_data(as_text=True)
     assert "由平台管理员停用" in page  # no 启用 button is offered for it…
     assert f"/orgs/mine/members/{people['member']}/enabled" not in page
-    response = client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "1"}, follow_redirects=True)
-    assert any("只能由平台管理员启用" in banner for banner in flash_messages(response))  # …and a forged request is refused
+    response = client.post(f"/orgs/mine/members/{people['member']}/enabled", data={"enabled": "1"})
+    assert response.status_code == 409  # …and a forged request is refused
+    assert "只能由平台管理员启用" in response.get_data(as_text=True)
     assert not db.session.get(User, people["member"]).is_enabled
 
 
@@ -120,6 +121,6 @@ def test_no_reset_mail_for_a_disabled_account(client, auth, outbox, people):
     set_enabled(client, people["member"], False)
     html = client.get(f"/admin/users/{people['member']}").get_data(as_text=True)
     assert "发送重置密码邮件" not in html and "启用账号" in html
-    response = client.post(f"/admin/users/{people['member']}/password-reset", follow_redirects=True)
-    assert any("请先启用" in banner for banner in flash_messages(response))
+    response = client.post(f"/admin/users/{people['member']}/password-reset")
+    assert response.status_code == 409 and "请先启用" in response.get_data(as_text=True)
     assert outbox == []

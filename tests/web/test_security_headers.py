@@ -40,7 +40,14 @@ def test_403_page_is_chinese(client, auth, ctx):
     assert "没有权限" in response.get_data(as_text=True)
 
 
-def test_json_clients_get_json_errors(client):
+def test_json_clients_get_problem_details(client):
+    """JSON errors have one shape, RFC 9457's, whichever handler answers: the Chinese message is `detail`."""
     response = client.get("/admin/", headers={"Accept": "application/json"})
-    assert response.status_code == 401
-    assert response.get_json()["message"] == "请先登录。"
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
+    assert response.get_json() == {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "请先登录。"}
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json() == {"type": "about:blank", "title": "Not Found", "status": 404,
+                                   "detail": "您访问的页面不存在或已被删除。"}
+    response = client.get("/api/anything")  # any path under /api/ answers JSON, whatever it accepts
+    assert response.status_code == 404 and response.get_json()["status"] == 404

@@ -38,8 +38,8 @@ def test_admin_verifies_organisation_with_audit_trail(client, auth, pending):
     assert (event.from_state, event.to_state) == ("pending", "verified")
     assert event.actor.email == "root@example.com"
     # Verifying twice is a state conflict, reported not crashed.
-    response = client.post(f"/admin/organisations/{pending.id}/verify", follow_redirects=True)
-    assert "该机构已认证" in response.get_data(as_text=True)
+    response = client.post(f"/admin/organisations/{pending.id}/verify")
+    assert response.status_code == 409 and "该机构已认证" in response.get_data(as_text=True)
 
 
 def test_reject_needs_a_reason_and_shows_it_to_the_applicant(app, client, auth, pending):
