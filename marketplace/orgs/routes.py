@@ -52,9 +52,8 @@ def members():
     organisation = current_user.organisation
     form = InviteForm()
     invite_link = None
+    status = 400
     if request.method == "POST":
-        require(current_user.is_org_admin, "只有本机构管理员可以邀请成员。")
-        require(current_user.can_act, "您所在机构尚未通过平台认证，认证通过后才能邀请成员。")
         if form.validate_on_submit():
             # Not webkit.run: the answer to a new invitation is this page with the link, shown once
             # (it is not stored), rather than a redirect.
@@ -64,8 +63,11 @@ def members():
                     days=current_app.config["INVITATION_DAYS"],
                 )
             except ServiceError as error:
+                if error.field is None:
+                    raise  # who may invite: the global handler answers, with its status
                 db.session.rollback()
                 apply_error(form, error)
+                status = error.status
             else:
                 db.session.commit()
                 invite_link = mail.site_url("auth.accept_invitation", token=token)  # BASE_URL, not Host
@@ -74,7 +76,7 @@ def members():
                 return render_template("orgs/members.html", organisation=organisation, form=InviteForm(formdata=None),
                                        invite_link=invite_link, invitations=_open_invitations(organisation))
         return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=None,
-                               invitations=_open_invitations(organisation)), 400
+                               invitations=_open_invitations(organisation)), status
     return render_template("orgs/members.html", organisation=organisation, form=form, invite_link=invite_link,
                            invitations=_open_invitations(organisation))
 

@@ -14,6 +14,7 @@ from ..models import AuditEvent, Invitation, OrgRole, User, UserSession, token_d
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim
+from .rules import rule
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -168,9 +169,17 @@ def _require_org_admin(actor: User, organisation) -> None:
         raise PermissionDenied("只有本机构管理员可以管理成员。")
 
 
+@rule("may_invite_members")
+def check_may_invite(actor: User, organisation) -> None:
+    """The organisation's administrator (or a platform admin) invites, once the organisation is verified."""
+    _require_org_admin(actor, organisation)
+    if not actor.can_act:
+        raise PermissionDenied("您所在机构尚未通过平台认证，认证通过后才能邀请成员。")
+
+
 def invite_member(actor: User, organisation, email: str, role: OrgRole, days: int = 14) -> tuple[Invitation, str]:
     """Invite an e-mail address into the organisation; returns the invitation and its secret token."""
-    _require_org_admin(actor, organisation)
+    check_may_invite(actor, organisation)
     claim(organisation)  # two simultaneous invitations of one address: the second sees the first
     email = normalise_email(email)
     if find_user_by_email(email) is not None:

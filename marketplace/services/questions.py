@@ -39,11 +39,17 @@ def ask(actor: User, challenge: Challenge, text: str) -> ChallengeQuestion:
     return question
 
 
+@rule("may_answer_question")
+def check_may_answer(actor: User, challenge: Challenge) -> None:
+    """The posting enterprise, verified, answers the questions on its listing."""
+    if actor.organisation_id != challenge.organisation_id or not actor.can_act:
+        raise PermissionDenied("只有发榜企业可以答复问题。")
+
+
 def answer(actor: User, question: ChallengeQuestion, text: str) -> None:
     """The poster answers (or corrects its answer); every viewer of the details sees it."""
     challenge = question.challenge
-    if actor.organisation_id != challenge.organisation_id or not actor.can_act:
-        raise PermissionDenied("只有发榜企业可以答复问题。")
+    check_may_answer(actor, challenge)
     text = _required_text(text, "answer", "答复")
     if text == question.answer:
         return  # the same answer again (a double click, a resubmitted form): nothing to record or tell

@@ -14,7 +14,7 @@ from .errors import ServiceError
 
 # Template name → yes/no function, filled as the service modules below are imported.
 RULES: dict[str, Callable[..., bool]] = {}
-MODULES = ("attachment_rules", "chains", "challenges", "key_links", "listings", "organisations", "projects", "proposals",
+MODULES = ("accounts", "attachment_rules", "chains", "challenges", "key_links", "listings", "organisations", "projects", "proposals",
            "questions", "reviews", "selection")
 
 

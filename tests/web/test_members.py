@@ -78,3 +78,17 @@ def test_cannot_manage_another_organisations_member(client, auth, org):
     db.session.commit()
     auth.login("boss@example.com")
     assert client.post(f"/orgs/mine/members/{outsider.id}/enabled", data={"enabled": "0"}).status_code == 403
+
+
+def test_an_unverified_organisation_is_not_offered_invitations(client, auth, ctx):
+    """The form shows exactly when the service would invite: not before the organisation is verified."""
+    from marketplace.models import OrgStatus
+
+    make_user("waiting@example.com", make_org("待认证企业", status=OrgStatus.pending))
+    db.session.commit()
+    auth.login("waiting@example.com")
+    page = client.get("/orgs/mine/members")
+    assert page.status_code == 200 and first(page, 'input[name="email"]') is None
+    response = client.post("/orgs/mine/members", data={"email": "new@example.com", "role": "member"})
+    assert response.status_code == 403 and "认证通过后才能邀请成员" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

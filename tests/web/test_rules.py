@@ -27,6 +27,7 @@ from marketplace.models import (
     Capability,
     ChallengeInvitation,
     ChallengeMode,
+    ChallengeQuestion,
     ChallengeState,
     ConsortiumMember,
     ListingStatus,
@@ -34,6 +35,7 @@ from marketplace.models import (
     Milestone,
     MilestoneState,
     Objection,
+    OrgRole,
     OrgStatus,
     OrgType,
     Project,
@@ -45,6 +47,7 @@ from marketplace.models import (
     Visibility,
 )
 from marketplace.services import (
+    accounts,
     attachment_rules,
     challenges,
     key_links,
@@ -143,6 +146,26 @@ def test_inviting_and_applying(people):
     agree("may_invite_to_challenge", everyone(people), cases, lambda actor, c: challenges.invite(actor, c, invitee))
     agree("may_apply_to_challenge", everyone(people), cases, lambda actor, c: proposals.create(
         actor, c, MILESTONES, technical_plan="方案", team="团队", price_wan=Decimal("100")))
+
+
+def test_answering_questions(people):
+    cases = {f"a {k} listing": (c,) for k, c in _challenges(people).items()}
+    cases["another enterprise's listing"] = (make_challenge(people.rival.organisation, S.published),)
+
+    def answer(actor, challenge):
+        question = ChallengeQuestion(challenge=challenge, asked_by_id=people.institution.id, question="冷板材料？")
+        db.session.add(question)
+        db.session.flush()
+        questions.answer(actor, question, "铜或铝合金均可。")
+
+    agree("may_answer_question", everyone(people), cases, answer)
+
+
+def test_inviting_members(people):
+    cases = {"a verified enterprise": (people.poster.organisation,), "a pending institute": (people.pending.organisation,),
+             "a university": (people.institution.organisation,)}
+    agree("may_invite_members", everyone(people), cases,
+          lambda actor, org: accounts.invite_member(actor, org, "new-member@example.com", OrgRole.member))
 
 
 def test_key_links(people):
