@@ -6,7 +6,7 @@ service, model, form, page and command asks `today()` (or `now()`) here, never `
 `datetime.now()`, which follow the server's zone (UTC on most hosts). Timestamps stored in the
 database stay in UTC (`utcnow`) and are shown in China time (the `local_time` filter).
 
-`tests/web/test_jobs.py` fails when `date.today(` or `datetime.now(` appears elsewhere in the package.
+`tests/web/test_clock.py` fails when `date.today(` or `datetime.now(` appears elsewhere in the package.
 """
 from __future__ import annotations
 

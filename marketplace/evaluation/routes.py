@@ -69,7 +69,7 @@ def _desk(challenge, status=200, **forms):
     criteria = reviews.rubric(challenge)
     context = dict(
         challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
-        committee=reviews.committee(challenge), conflict=reviews.conflict, default_reviewers=reviews.DEFAULT_REVIEWERS,
+        committee=reviews.committee(challenge), default_reviewers=reviews.DEFAULT_REVIEWERS,
         publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=clock.today(),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
     )

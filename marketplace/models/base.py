@@ -6,9 +6,6 @@ from datetime import UTC
 
 from sqlalchemy import DateTime, TypeDecorator
 
-# The clock lives in marketplace/clock.py; these names stay importable from here for the models.
-from ..clock import CHINA_TIME, utcnow  # noqa: F401
-
 
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC that always comes back timezone-aware, on SQLite too."""

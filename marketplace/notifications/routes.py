@@ -1,13 +1,14 @@
 """The user's inbox (站内信): list, mark read, and which categories to receive."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db
 from ..models import Notification
 from ..services.errors import PermissionDenied
+from ..webkit import run
 from . import inbox
 from .forms import PreferencesForm
 
@@ -50,10 +51,8 @@ def read(notification_id):
 @bp.post("/read-all")
 @login_required
 def read_all():
-    count = inbox.mark_all_read(acting_user())
-    db.session.commit()
-    flash(f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", "success")
-    return redirect(url_for("inbox.index")), 303
+    return run(lambda: inbox.mark_all_read(acting_user()),
+               lambda count: f"已将 {count} 条消息标为已读。" if count else "没有未读消息。", url_for("inbox.index"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -62,12 +61,14 @@ def settings():
     user = acting_user()
     if request.method == "POST":
         form = PreferencesForm()
+
+        def again(status=400):
+            return render_template("inbox/settings.html", form=form), status
+
         if form.validate_on_submit():
-            inbox.set_preferences(user, form.choices())
-            db.session.commit()
-            flash("消息设置已保存。", "success")
-            return redirect(url_for("inbox.settings")), 303
-        return render_template("inbox/settings.html", form=form), 400
+            return run(lambda: inbox.set_preferences(user, form.choices()), "消息设置已保存。",
+                       url_for("inbox.settings"), again, form)
+        return again()
     data = {}
     for code, choice in inbox.preferences(user).items():
         data[f"inbox_{code}"], data[f"email_{code}"] = choice.inbox, choice.email

@@ -126,13 +126,13 @@ def _render(proposal, status: int = 200):
     """The proposal page; after a refused action it is shown again with the reason (4xx)."""
     proposal = db.session.get(Proposal, proposal.id)
     user = acting_user()
-    context = dict(proposal=proposal, is_applicant=proposals.is_applicant(user, proposal),
-                   is_manager=is_manager(user, proposal.challenge), attachments=attachments.of(proposal),
+    applicant = proposals.is_applicant(user, proposal)
+    context = dict(proposal=proposal, is_manager=is_manager(user, proposal.challenge), attachments=attachments.of(proposal),
                    decline_form=DeclineForm(formdata=None),
                    my_membership=next((m for m in proposal.members if m.organisation_id == user.organisation_id), None))
-    if context["is_applicant"]:
+    if applicant:
         context["member_form"] = _member_form(proposal)
-    if context["is_applicant"] or context["is_manager"]:
+    if applicant or context["is_manager"]:
         events = audit.trail(proposal)
         if not context["is_manager"]:  # applicants never learn who reviewed them
             events = [e for e in events if not e.action.startswith("review_")]

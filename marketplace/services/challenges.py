@@ -286,11 +286,6 @@ def close_if_expired(challenge_id: int, today: date | None = None) -> bool:
     return True
 
 
-def close_expired(today: date | None = None) -> int:
-    """Close every published listing whose deadline has passed; returns how many this call closed."""
-    return sum(close_if_expired(challenge_id, today) for challenge_id in expired(today))
-
-
 def invite(actor: User, challenge: Challenge, organisation: Organisation) -> ChallengeInvitation:
     """Invite a verified institution to an invited-only or commissioned listing."""
     check_may_invite(actor, challenge)

@@ -293,6 +293,3 @@ def remind_if_due(milestone_id: int, today: date | None = None) -> bool:
     return True
 
 
-def due_reminders(today: date | None = None) -> int:
-    """Send every due milestone reminder; returns how many this call sent."""
-    return sum(remind_if_due(milestone_id, today) for milestone_id in due_milestones(today))

@@ -135,13 +135,12 @@ def test_pending_enterprise_cannot_post(client, auth, ctx):
 
 
 def test_deadline_passes_and_listing_closes_automatically(app, client, world):
-    from marketplace.services import challenges
+    from marketplace import jobs
 
     past = make_challenge(world, S.published, deadline=clock.today() - timedelta(days=1))
     current = make_challenge(world, S.published, title="未到期榜单")
     db.session.commit()
-    assert challenges.close_expired() == 1
-    db.session.commit()
+    assert jobs.run_due_jobs()["closed"] == 1
     assert state_of(past.id) is S.closed and state_of(current.id) is S.published
     event = db.session.scalar(db.select(AuditEvent).filter_by(subject_id=past.id, action="challenge_closed"))
     assert event.actor_id is None and "截止" in event.reason

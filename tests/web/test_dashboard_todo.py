@@ -18,6 +18,7 @@ from pages import first, links, text_of
 from sqlalchemy import event
 
 from marketplace import clock
+from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import (
     ChallengeState,
@@ -31,7 +32,6 @@ from marketplace.models import (
     Review,
     ReviewState,
 )
-from marketplace.models.base import utcnow
 
 S, P = ChallengeState, ProposalState
 

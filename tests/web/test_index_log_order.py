@@ -8,9 +8,9 @@ from factories import make_org
 from sqlalchemy import create_engine, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from marketplace.clock import utcnow
 from marketplace.extensions import db
 from marketplace.models import Capability, Chain, IndexChange, ListingStatus, OrgType
-from marketplace.models.base import utcnow
 from marketplace.services import index_log, match_index
 from marketplace.services.chains import chain_by_code
 

@@ -13,7 +13,7 @@ from factories import (
     make_user,
 )
 
-from marketplace import clock
+from marketplace import clock, jobs
 from marketplace.extensions import db
 from marketplace.models import (
     Achievement,
@@ -26,7 +26,6 @@ from marketplace.models import (
     ProjectState,
     ProposalState,
 )
-from marketplace.services import projects
 
 M = MilestoneState
 
@@ -161,8 +160,7 @@ def test_due_reminders_sent_once(app, world):
     project = db.session.get(Project, world["project"])
     project.state = ProjectState.in_progress
     db.session.commit()
-    assert projects.due_reminders() == 1  # milestone 1 is due in 5 days, milestone 2 in 65
-    db.session.commit()
-    assert projects.due_reminders() == 0
+    assert jobs.run_due_jobs()["reminders"] == 1  # milestone 1 is due in 5 days, milestone 2 in 65
+    assert jobs.run_due_jobs()["reminders"] == 0
     note = db.session.scalar(db.select(Notification).where(Notification.title.contains("到期")))
     assert note is not None and note.user.email == "uni@example.com"

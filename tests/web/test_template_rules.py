@@ -139,7 +139,7 @@ def test_the_scan_catches_a_rule(source):
 
 
 @pytest.mark.parametrize("source", [
-    "{% if request.endpoint == 'listings.search' %}x{% endif %}",
+    "{% if request.endpoint == 'search.results' %}x{% endif %}",
     "{% if loop.index == 1 %}x{% endif %}",
     "{% if may_edit_challenge(current_user, challenge) %}x{% endif %}",
     "{% if challenge.is_returned and not proposal.is_declined %}x{% endif %}",
