@@ -28,6 +28,5 @@ def show(code):
     by_state = {state: [c for c in rows if c.state is state] for state in LISTED_STATES}
     quota = key_links.quota(chain)
     links = [c for c in key_links.marked(chain, quota.year) if c in rows]
-    manages = current_user.is_authenticated and chain_service.can_manage(current_user, chain)
     return render_template("chains/show.html", chain=chain, committee=chain_service.committee(chain),
-                           by_state=by_state, key_links=links, quota=quota, manages=manages)
+                           by_state=by_state, key_links=links, quota=quota)

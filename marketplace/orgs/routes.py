@@ -22,9 +22,7 @@ def render_mine(form=None, document_form=None, status: int = 200):
     organisation = current_user.organisation
     return render_template(
         "orgs/mine.html", organisation=organisation, form=form or ProfileForm(obj=organisation),
-        can_edit=current_user.is_org_admin or current_user.is_platform_admin,
         documents=verification.documents(organisation), what_to_upload=verification.what_to_upload(organisation),
-        can_manage_documents=verification.can_manage(acting_user(), organisation),
         max_documents=verification.SCANS.max_files,
         document_form=document_form or DocumentForm(formdata=None),
     ), status
@@ -36,7 +34,7 @@ def mine():
     organisation = current_user.organisation
     form = ProfileForm(obj=organisation)
     if request.method == "POST":
-        require(current_user.is_org_admin or current_user.is_platform_admin, "只有本机构管理员可以修改机构资料。")
+        organisations.check_may_edit_profile(acting_user(), organisation)  # before the form: a 403, not a 400
         if not form.validate_on_submit():
             return render_mine(form=form, status=400)
         return run(lambda: organisations.update_profile(acting_user(), organisation, **{

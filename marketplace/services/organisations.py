@@ -98,10 +98,16 @@ def reject(actor: User, organisation: Organisation, reason: str) -> None:
     db.session.flush()
 
 
-def update_profile(actor: User, organisation: Organisation, **fields) -> None:
-    """Edit the profile; allowed to the organisation's admins (pending ones too) and platform admins."""
+@rule("may_edit_profile")
+def check_may_edit_profile(actor: User, organisation: Organisation) -> None:
+    """The organisation's admins (pending ones too) and platform admins edit its profile."""
     if not (actor.is_platform_admin or (actor.organisation_id == organisation.id and actor.is_org_admin)):
         raise PermissionDenied("只有本机构管理员可以修改机构资料。")
+
+
+def update_profile(actor: User, organisation: Organisation, **fields) -> None:
+    """Edit the profile (see check_may_edit_profile)."""
+    check_may_edit_profile(actor, organisation)
     for key, value in fields.items():
         if key not in PROFILE_FIELDS:
             raise ValueError(f"not a profile field: {key}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..models import Attachment, Organisation, OrgStatus, OrgType, User
 from . import attachments, audit, organisations
 from .errors import InvalidTransition, PermissionDenied
+from .rules import rule
 
 OWNER_TYPE = Organisation.__tablename__
 IMAGES = {".jpg": frozenset({"image/jpeg"}), ".jpeg": frozenset({"image/jpeg"}), ".png": frozenset({"image/png"})}
@@ -51,11 +52,6 @@ def is_open(organisation: Organisation) -> bool:
     return organisation.status in (OrgStatus.pending, OrgStatus.rejected)
 
 
-def can_manage(user: User | None, organisation: Organisation) -> bool:
-    """May this user add or remove the organisation's documents now?"""
-    return bool(user and user.organisation_id == organisation.id and user.is_org_admin and is_open(organisation))
-
-
 def can_read(user, organisation: Organisation) -> bool:
     """Platform admins and the organisation's own members; nobody else learns the documents exist."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -63,7 +59,9 @@ def can_read(user, organisation: Organisation) -> bool:
     return user.is_platform_admin or user.organisation_id == organisation.id
 
 
-def _check_manage(actor: User, organisation: Organisation) -> None:
+@rule("may_manage_documents")
+def check_may_manage(actor: User, organisation: Organisation) -> None:
+    """The organisation's admin adds or removes its documents until the organisation is verified."""
     if actor.organisation_id != organisation.id or not actor.is_org_admin:
         raise PermissionDenied("只有本机构管理员可以管理认证材料。")
     if not is_open(organisation):
@@ -77,7 +75,7 @@ def upload(actor: User, organisation: Organisation, file, instance_path: str) ->
     Raises PermissionDenied (not an admin of this organisation), InvalidTransition (already
     verified) or ServiceError (wrong kind, too large, too many).
     """
-    _check_manage(actor, organisation)
+    check_may_manage(actor, organisation)
     saved = attachments.save(actor, organisation, file, instance_path, kinds=SCANS)
     audit.record(actor, "verification_document_uploaded", organisation, reason=saved.original_name)
     organisations.resubmit_if_rejected(actor, organisation, "补充认证材料")
@@ -86,7 +84,7 @@ def upload(actor: User, organisation: Organisation, file, instance_path: str) ->
 
 def delete(actor: User, organisation: Organisation, attachment: Attachment, instance_path: str) -> None:
     """Remove one verification document while the organisation is not yet verified."""
-    _check_manage(actor, organisation)
+    check_may_manage(actor, organisation)
     name = attachment.original_name
     attachments.delete(actor, organisation, attachment, instance_path)
     audit.record(actor, "verification_document_deleted", organisation, reason=name)

@@ -58,6 +58,7 @@ from marketplace.services import (
     questions,
     reviews,
     selection,
+    verification,
 )
 from marketplace.services import chains as chain_service
 from marketplace.services.errors import ServiceError
@@ -339,6 +340,14 @@ def test_verification(people):
     agree("may_verify_organisation", everyone(people), cases, organisations.verify)
     agree("may_reject_organisation", everyone(people), cases,
           lambda actor, o: organisations.reject(actor, o, "证照信息不一致"))
+
+
+def test_profile_and_documents(people):
+    cases = {"a verified enterprise": (people.poster.organisation,), "a pending institute": (people.pending.organisation,)}
+    agree("may_edit_profile", everyone(people), cases,
+          lambda actor, org: organisations.update_profile(actor, org, region="武汉市"))
+    agree("may_manage_documents", everyone(people), cases, lambda actor, org: verification.upload(
+        actor, org, FileStorage(io.BytesIO(PDF), filename="营业执照.pdf"), current_app.instance_path))
 
 
 def test_listings(people):
