@@ -98,7 +98,7 @@ def review_queue():
 @bp.route("/new", methods=["GET", "POST"])
 @verified_required
 def new():
-    require(current_user.organisation.is_enterprise, "只有企业可以发布技术难题榜单。")
+    challenges.check_may_create(acting_user())  # the service's own rule and message, before the form
     form = ChallengeForm()
     _chain_choices(form)
     if request.method == "GET":

@@ -4,14 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ..access import acting_user, require, verified_required
+from ..access import acting_user, verified_required
 from ..extensions import db
 from ..formkit import options
 from ..models import Achievement, Capability, ListingStatus, OrgType, TransferMode
 from ..models.base import join_keywords
 from ..services import browse, listings
 from ..services import chains as chain_service
-from ..services.rules import allowed
 from ..services.visibility import can_view_listing
 from ..webkit import run
 from .forms import AchievementForm, CapabilityForm
@@ -74,10 +73,11 @@ def _achievement_fields(form) -> dict:
 def _edit(kind: str, model, form_class, listing_id, save_new, save_existing, prepare):
     """Shared create/edit flow: validate, call the service, commit; on refusal keep the input (4xx)."""
     listing = _get(model, listing_id) if listing_id else None
+    # The services' own rules and messages, before the form is shown (a refusal is the global 403).
     if listing is None:
-        require(current_user.organisation.is_institution, "科研能力与成果由高校、科研院所等揭榜机构发布。")
+        listings.check_may_post(acting_user())
     else:
-        require(allowed(listings.check_may_change, current_user, listing), "只能修改本机构发布的内容。")
+        listings.check_may_change(acting_user(), listing)
     form = form_class(obj=listing if request.method == "GET" else None)
     prepare(form, listing)
 
