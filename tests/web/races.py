@@ -120,26 +120,36 @@ def fire(app, race: Race) -> list[int]:
     for i in range(PARALLEL):
         clients, token = per_actor[race.actors[i % len(race.actors)]]
         shots.append((clients[i // len(race.actors)], token))
-    barrier = threading.Barrier(PARALLEL)
     statuses: list[int | None] = [None] * PARALLEL
-    errors: list[BaseException] = []
 
     def shoot(i):
         client, token = shots[i]
+        url = race.urls[race.actors[i % len(race.actors)]] if race.urls else race.url
+        data = race.data() if callable(race.data) else race.data  # a callable: fresh file objects
+        statuses[i] = client.post(url, data=dict(data, csrf_token=token)).status_code
+
+    together(PARALLEL, shoot)
+    return statuses
+
+
+def together(count: int, work, join_seconds: float = 240) -> None:
+    """`work(i)` for each i < count, each in its own thread, released at one barrier; a crash in any
+    thread fails the caller (a thread's exception would otherwise only be printed)."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(i):
         try:
             barrier.wait(timeout=30)
-            url = race.urls[race.actors[i % len(race.actors)]] if race.urls else race.url
-            data = race.data() if callable(race.data) else race.data  # a callable: fresh file objects
-            statuses[i] = client.post(url, data=dict(data, csrf_token=token)).status_code
-        except BaseException as error:  # reported below: a crash in a thread must fail the test
+            work(i)
+        except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=shoot, args=(i,)) for i in range(PARALLEL)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=join_seconds)
     assert not errors, errors
-    return statuses
 
 

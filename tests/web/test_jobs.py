@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +13,7 @@ import pytest
 import time_machine
 from conftest import BACKENDS, PG_URL, _sqlalchemy_pg, _test_config
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
+from races import together
 from sqlalchemy import create_engine, insert, make_url, text
 
 from marketplace import clock, create_app, jobs
@@ -159,25 +159,14 @@ def assert_each_done_once(world: dict, outbox: list) -> None:
 def at_once(app, work, parallel: int):
     """`parallel` calls of `work`, each in its own thread, application context and database session
     (two cron runs overlapping, or two hosts running the same timer), released together."""
-    barrier = threading.Barrier(parallel)
     results: list = [None] * parallel
-    errors: list[BaseException] = []
 
     def run(i):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                results[i] = work()
-                db.session.remove()
-        except BaseException as error:  # reported below: a crash in a thread must fail the test
-            errors.append(error)
+        with app.app_context():
+            results[i] = work()
+            db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(parallel)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=240)
-    assert not errors, errors
+    together(parallel, run)
     return results
 
 
