@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from wtforms import DateField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import ValidationError
 
 from ..bounds import AMOUNT_MAX_WAN, PROJECT_YEARS, BoundedDecimalField, within_years
@@ -42,7 +42,7 @@ class SelectForm(BaseForm):
 
 
 class ApproveForm(BaseForm):
-    # Funding above the 榜额 is allowed (the desk shows it for attention); beyond the site's ceiling, or
+    # Funding above the 榜额 is allowed when confirmed with a reason (the service asks); beyond the site's ceiling, or
     # dates a decade away, it is a typo, and a value too large for NUMERIC(12, 2) used to be a 500.
     funding_wan = BoundedDecimalField("立项经费（万元）", places=2, invalid_value_message="立项经费应为数字，单位万元。", validators=[
         required("立项经费"),
@@ -51,7 +51,11 @@ class ApproveForm(BaseForm):
     start_date = DateField("开始日期", validators=[required("开始日期"), within_years()], invalid_value_message=BAD_DATE)
     end_date = DateField("结束日期", validators=[required("结束日期"), within_years(PROJECT_YEARS)],
                          invalid_value_message=BAD_DATE)
-    task_book = TextAreaField("任务书摘要", validators=[required("任务书摘要"), max_length(10000)])
+    confirm_over_budget = BooleanField("确认立项经费超出榜额")
+    over_budget_reason = TextAreaField("超出榜额的理由", validators=[max_length(1000)],
+                                       description="立项经费高于榜额时必填，记入操作记录。")
+    task_book = TextAreaField("任务书摘要", validators=[required("任务书摘要"), max_length(10000)],
+                              description="至少 20 个字：攻关内容、目标指标与进度安排。")
 
     def validate_end_date(self, field):
         start = self.start_date.data

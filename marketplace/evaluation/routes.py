@@ -70,10 +70,15 @@ def _desk(challenge, status=200, **forms):
     context = dict(
         challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
         committee=reviews.committee(challenge), default_reviewers=reviews.DEFAULT_REVIEWERS,
-        publicity=selection.current_publicity(challenge), approve_form=ApproveForm(formdata=None), today=clock.today(),
+        publicity=selection.current_publicity(challenge), today=clock.today(),
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
     )
     context["select_form"] = _select_form(context["table"])
+    # One 立项 form per proposal (赛马), pre-filled from it; a refused one comes back with the input.
+    approve_forms = {p.id: ApproveForm(formdata=None, data=selection.approve_defaults(p))
+                     for p in challenge.proposals if p.awaits_approval}
+    approve_forms.update(forms.pop("approve_forms", {}))
+    context["approve_forms"] = approve_forms
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
     context.update(forms)
     return render_template("evaluation/desk.html", **context), status
@@ -168,11 +173,12 @@ def approve(proposal_id):
     challenge = _managed_challenge(proposal.challenge_id)
     form = ApproveForm()
     if not form.validate_on_submit():
-        return _desk(challenge, 400, approve_form=form)
+        return _desk(challenge, 400, approve_forms={proposal.id: form})
     return run(lambda: selection.approve(acting_user(), proposal, form.funding_wan.data, form.start_date.data,
-                                         form.end_date.data, form.task_book.data),
+                                         form.end_date.data, form.task_book.data, form.confirm_over_budget.data,
+                                         form.over_budget_reason.data or ""),
                "项目已立项。", lambda project: url_for("projects.show", project_id=project.id),
-               lambda status: _desk(challenge, status, approve_form=form), form)
+               lambda status: _desk(challenge, status, approve_forms={proposal.id: form}), form)
 
 
 # ----- 公示 ---------------------------------------------------------------------------------------

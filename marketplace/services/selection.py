@@ -193,16 +193,49 @@ def current_publicity(challenge: Challenge) -> Publicity | None:
     return max(challenge.publicities, key=lambda p: p.id) if challenge.publicities else None
 
 
-def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, end: date, task_book: str) -> Project:
-    """立项 after the publicity: the project starts from the proposal's milestones."""
+TASK_BOOK_MIN = 20  # characters: a 任务书摘要 says what is to be done, by when, to which indicators
+TASK_BOOK_DEFAULT = 500  # characters of the technical plan the form starts from
+
+
+def approve_defaults(proposal: Proposal) -> dict:
+    """What the 立项 form starts from: the quoted price, a start on the day after the 公示 (today at the
+    earliest), the challenge's project period, and the proposal's technical plan."""
+    from .challenges import add_months
+
+    publicity = current_publicity(proposal.challenge)
+    start = clock.today()
+    if publicity is not None and publicity.ends_on >= start:
+        start = publicity.ends_on + timedelta(days=1)
+    plan = " ".join((proposal.technical_plan or "").split())
+    if len(plan) > TASK_BOOK_DEFAULT:
+        plan = plan[:TASK_BOOK_DEFAULT - 1] + "…"
+    return {"funding_wan": proposal.price_wan, "start_date": start,
+            "end_date": add_months(start, proposal.challenge.period_months), "task_book": plan}
+
+
+def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, end: date, task_book: str,
+            confirm_over_budget: bool = False, over_budget_reason: str = "") -> Project:
+    """立项 after the publicity: the project starts from the proposal's milestones. Funding above the
+    榜额 is a deliberate choice: confirmed, with a reason kept in the audit trail."""
     challenge = proposal.challenge
     check_may_approve(actor, proposal)
     if funding_wan is None or funding_wan <= 0:
         raise ServiceError("请填写立项经费。", field="funding_wan")
+    reason = ""
+    if funding_wan > challenge.budget_wan:
+        over = f"立项经费 {funding_wan:,.2f} 万元超出榜额 {challenge.budget_wan:,.2f} 万元"
+        if not confirm_over_budget:
+            raise ServiceError(f"{over}：请勾选确认并填写理由。", field="confirm_over_budget")
+        if not (over_budget_reason or "").strip():
+            raise ServiceError("请填写立项经费超出榜额的理由。", field="over_budget_reason")
+        reason = f"{over}，理由：{over_budget_reason.strip()}"
     if end <= start:
         raise ServiceError("结束日期应晚于开始日期。", field="end_date")
     if not (task_book or "").strip():
         raise ServiceError("请填写任务书摘要。", field="task_book")
+    if len(task_book.strip()) < TASK_BOOK_MIN:
+        raise ServiceError(f"任务书摘要过短：请至少写 {TASK_BOOK_MIN} 个字，说明攻关内容、目标指标与进度安排。",
+                           field="task_book")
     # Serialise 立项 per challenge: the last of several (赛马) must see the others to award the challenge.
     claim(challenge)
     project = Project(challenge=challenge, proposal=proposal, organisation_id=proposal.organisation_id,
@@ -212,7 +245,7 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
                                             fund_share=m.fund_share) for m in proposal.milestones])
     db.session.add(project)
     db.session.flush()
-    audit.record(actor, "project_approved", project, "", "approved")
+    audit.record(actor, "project_approved", project, "", "approved", reason)
     notify.organisation(proposal.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     notify.organisation(challenge.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     if not any(p.awaits_approval for p in challenge.proposals):

@@ -208,7 +208,7 @@ def approvable(world):
 
 def approve(client, world, **changes):
     data = {"funding_wan": "450", "start_date": clock.today().isoformat(),
-            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
+            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。"}
     return client.post(f"/proposals/{world['proposal']}/approve", data=data | changes)
 
 
@@ -228,13 +228,15 @@ def test_approval_amounts_and_dates_are_bounded(client, auth, approvable, change
     response = approve(client, approvable, **changes)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and message in html
-    assert "按任务书完成冷板与CDU研制。" in html  # the form is kept
+    assert "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。" in html  # the form is kept
     assert db.session.scalar(db.select(db.func.count()).select_from(Project)) == 0
 
 
 def test_approval_above_the_budget_but_within_bounds_is_accepted(client, auth, approvable):
     auth.login("chain-ai@example.com")
     assert approve(client, approvable, funding_wan="9999999999.99").status_code == 400
-    assert approve(client, approvable, funding_wan="900").status_code == 303  # the 榜额 is 500: allowed, as before
+    assert approve(client, approvable, funding_wan="900").status_code == 400  # the 榜额 is 500: confirm it
+    assert approve(client, approvable, funding_wan="900", confirm_over_budget="y",
+                   over_budget_reason="增加中试验证。").status_code == 303
     project = db.session.scalar(db.select(Project))
     assert str(project.funding_wan) == "900.00"

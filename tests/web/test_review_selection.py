@@ -182,7 +182,7 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     assert "公示结束后可批准立项" in desk and "批准立项</button>" not in desk
     data = {"funding_wan": "450", "start_date": clock.today().isoformat(),
-            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"}
+            "end_date": (clock.today() + timedelta(days=700)).isoformat(), "task_book": "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。"}
     response = client.post(f"/proposals/{world['proposal']}/approve", data=data)
     assert response.status_code == 409 and "公示结束后方可立项" in response.get_data(as_text=True)
     # A logged-in user objects during the publicity; it must be answered before approval.

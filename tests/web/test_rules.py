@@ -267,7 +267,7 @@ def test_approving_a_project(people):
              "a selection already made a project": selected(TODAY - timedelta(days=1), project=True),
              "a proposal not selected": selected(TODAY - timedelta(days=1), state=P.submitted)}
     agree("may_approve_project", everyone(people), cases, lambda actor, p: selection.approve(
-        actor, p, Decimal("100"), TODAY, TODAY + timedelta(days=365), "任务书"))
+        actor, p, Decimal("100"), TODAY, TODAY + timedelta(days=365), "按揭榜方案完成攻关，逐项达到榜单技术指标并通过验收。"))
 
 
 def test_reviews(people):
