@@ -18,6 +18,16 @@ def _enum(kind, length=16):
     return Enum(kind, native_enum=False, length=length)
 
 
+def closed_before(deadline: date, closed_on: date | None) -> bool:
+    """Closed by the poster or a manager before its deadline day."""
+    return closed_on is not None and closed_on < deadline
+
+
+def deadline_label(deadline: date, closed_on: date | None) -> str:
+    """"2027-01-10", or "已于 2026-12-03 提前截止（原定 2027-01-10）" for a listing closed before its deadline."""
+    return f"已于 {closed_on} 提前截止（原定 {deadline}）" if closed_before(deadline, closed_on) else str(deadline)
+
+
 class Challenge(db.Model):
     __tablename__ = "challenge"
 
@@ -49,6 +59,7 @@ class Challenge(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # the day (China time) applications closed
     # Optimistic locking: an UPDATE carrying a stale version changes no row and is refused.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -72,6 +83,16 @@ class Challenge(db.Model):
     def is_open(self) -> bool:
         """Published and before its deadline: institutions may still answer it."""
         return self.is_published and self.deadline >= clock.today()
+
+    @property
+    def closed_early(self) -> bool:
+        """Closed by the poster or a manager before its deadline day: pages show when, and the original date."""
+        return closed_before(self.deadline, self.closed_on)
+
+    @property
+    def deadline_label(self) -> str:
+        """The deadline as pages show it: the date, or when it actually closed before it."""
+        return deadline_label(self.deadline, self.closed_on)
 
     @property
     def is_published(self) -> bool:

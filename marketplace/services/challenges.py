@@ -246,6 +246,7 @@ def close(actor: User, challenge: Challenge, reason: str = "") -> None:
     """The poster (or a manager) closes applications early."""
     check_may_close(actor, challenge)
     _move(actor, challenge, S.closed, "challenge_closed", reason or "发榜方提前截止")
+    challenge.closed_on = clock.today()  # before the deadline, pages show this date (Challenge.deadline_label)
     db.session.flush()
 
 
@@ -278,6 +279,7 @@ def close_if_expired(challenge_id: int, today: date | None = None) -> bool:
     challenge = db.session.get(Challenge, challenge_id, populate_existing=True)
     # The change itself goes through the ORM, like every other, so that the match index hears of it.
     _move(None, challenge, S.closed, "challenge_closed", "已到揭榜截止日期，系统自动截止")
+    challenge.closed_on = today
     notify.organisation(challenge.organisation, "challenge", f"榜单已到期截止：{challenge.title}",
                         url=f"/challenges/{challenge.id}")
     notify.chain_admins(challenge.chain, "challenge", f"榜单已截止，可组织评审遴选：{challenge.title}",

@@ -29,6 +29,7 @@ from ..models import (
     ReviewState,
     User,
 )
+from ..models.challenge import closed_before, deadline_label
 from .reviews import DEFAULT_REVIEWERS
 
 SHOWN = 5  # rows listed per kind of work; the count says how many there are in all
@@ -104,12 +105,18 @@ def _no_publicity():
     return ~exists().where(Publicity.challenge_id == Challenge.id)
 
 
+def _closed_note(row) -> str:
+    if closed_before(row.deadline, row.closed_on):
+        return deadline_label(row.deadline, row.closed_on)
+    return f"{row.deadline} 截止"
+
+
 def _awaiting_selection(chain_id) -> Todo:
-    query = (select(Challenge.id, Challenge.title, Challenge.deadline)
+    query = (select(Challenge.id, Challenge.title, Challenge.deadline, Challenge.closed_on)
              .where(Challenge.state == ChallengeState.closed, _no_publicity()).order_by(Challenge.deadline))
     total, rows = _page(_in_chain(query, chain_id))
     return Todo("select", "已截止待遴选", total,
-                [Entry(r.title, "evaluation.desk", {"challenge_id": r.id}, f"{r.deadline} 截止") for r in rows])
+                [Entry(r.title, "evaluation.desk", {"challenge_id": r.id}, _closed_note(r)) for r in rows])
 
 
 def _needing_reviewers(chain_id) -> Todo:
