@@ -341,3 +341,34 @@ def test_the_upgrade_carries_each_institutions_last_digest_over(empty_database):
         sent_on = dict(db.session.execute(text("SELECT name, digest_sent_on FROM organisation")).all())
         assert sent_on["没收到过的大学"] is None
         assert str(sent_on["收到过周报的研究院"]) == "2026-03-04"
+
+
+def test_the_upgrade_dates_the_closes_people_made(empty_database):
+    """Before 0011 an early close was only in the audit trail: the closing day (China time) is carried over."""
+    from flask_migrate import upgrade
+
+    from marketplace.models import Chain
+
+    with empty_database.app_context():
+        upgrade(revision="0010")
+        org = db.session.execute(insert(Organisation).values(
+            name="发榜企业", type=OrgType.enterprise, status=OrgStatus.verified, credit_code="91420100000000001X")
+            .returning(Organisation.id)).scalar_one()
+        chain = db.session.execute(insert(Chain).values(code="ai", name="人工智能").returning(Chain.id)).scalar_one()
+        ids = {}
+        for title, actor in (("提前截止的榜单", org), ("到期截止的榜单", None)):
+            ids[title] = db.session.execute(insert(Challenge).values(
+                organisation_id=org, chain_id=chain, title=title, budget_wan=Decimal("500"), deadline=date(2026, 6, 1),
+                state=ChallengeState.closed).returning(Challenge.id)).scalar_one()
+            user = None
+            if actor:
+                user = db.session.execute(insert(User).values(email="p@example.com", name="发榜人", password_hash="x",
+                                                              organisation_id=org).returning(User.id)).scalar_one()
+            db.session.execute(insert(AuditEvent).values(
+                actor_id=user, action="challenge_closed", subject_type="challenge", subject_id=ids[title],
+                from_state="published", to_state="closed", created_at=datetime(2026, 3, 3, 17, 0, tzinfo=UTC)))
+        db.session.commit()
+        upgrade()
+        closed_on = dict(db.session.execute(text("SELECT title, closed_on FROM challenge")).all())
+        assert str(closed_on["提前截止的榜单"]) == "2026-03-04"  # 01:00 on 4 March in China
+        assert closed_on["到期截止的榜单"] is None
