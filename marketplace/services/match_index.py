@@ -22,12 +22,15 @@ from .index_log import LogPosition, is_marker, prune
 from .visibility import listing_is_public, public_listings
 
 log = logging.getLogger(__name__)
-INDEXED_CHALLENGE_STATES = (ChallengeState.submitted, ChallengeState.returned, ChallengeState.published,
-                            ChallengeState.closed, ChallengeState.awarded, ChallengeState.failed)
+# Drafts too: the duplicate check compares a draft with its own text (its similarity scale); every
+# reader of the index shows a challenge only in the states its own rules allow, never a draft.
+INDEXED_CHALLENGE_STATES = (ChallengeState.draft, ChallengeState.submitted, ChallengeState.returned,
+                            ChallengeState.published, ChallengeState.closed, ChallengeState.awarded,
+                            ChallengeState.failed)
 BATCH = 2000
 # Bumped whenever the documents, their metadata or the saved header change shape: older saved indexes
-# are rebuilt. 4: the log position carries the ids below the watermark not seen yet (gaps).
-INDEX_FORMAT = 4
+# are rebuilt. 4: the log position carries the ids below the watermark not seen yet (gaps). 5: drafts.
+INDEX_FORMAT = 5
 CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
 
 

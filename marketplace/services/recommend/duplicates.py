@@ -38,7 +38,7 @@ def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) 
 def similarity(challenge: Challenge, item: Item) -> float | None:
     """`item`'s score as a share of the challenge's score against its own text (0–1, comparable
     between listings, unlike raw scores that grow with the length of the text); None while the
-    challenge is not indexed (a draft)."""
+    challenge is not indexed (withdrawn). A draft is indexed, so its poster is warned before submitting."""
     index = current_index()
     own = f"ch:{challenge.id}"
     if own not in index.meta:

@@ -11,6 +11,7 @@ import re
 from matching.tokenize import normalize
 
 from ..match_index import TEXTS
+from ..text_search import query_words
 from .items import Explained, Item, load_rows, to_items
 
 # Words that do match but explain nothing to a reader: every listing has them.
@@ -31,7 +32,7 @@ def shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
     raw = f"{title}\n{body}"
     text = normalize(raw)
     shared = []
-    for term, weight in hit.terms:
+    for term, weight in _with_parts(hit.terms, text) if typed else hit.terms:
         # Single characters (液, 板) explain nothing to a reader even when they matched.
         if len(term) < 2 or term not in text:
             continue
@@ -40,6 +41,18 @@ def shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
         written = re.search(re.escape(term), raw, re.IGNORECASE)  # "PUE", not the index's "pue"
         shared.append((written.group(0) if written else term, weight))
     return shared
+
+
+def _with_parts(terms, text: str):
+    """A typed compound the document does not write whole (人工智能芯片) is credited by the words it
+    is made of that the document has (人工智能, 芯片): the same hits are found, and explained, whether
+    the user typed the words together or apart, and whoever searches."""
+    seen = set()
+    for term, weight in terms:
+        for word in [term] if term in text else [term, *query_words(term)]:
+            if word not in seen:
+                seen.add(word)
+                yield word, weight
 
 
 def explained_rows(hits, typed: bool = False):
