@@ -201,6 +201,10 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
         raise ServiceError("请填写立项经费。", field="funding_wan")
     if end <= start:
         raise ServiceError("结束日期应晚于开始日期。", field="end_date")
+    for m in proposal.milestones:  # the period holds every milestone the project takes over
+        if not start <= m.due_date <= end:
+            raise ServiceError(f"里程碑“{m.title}”的完成日期 {m.due_date} 不在项目实施周期内（{start} 至 {end}），"
+                               "请调整开始或结束日期。", field="start_date" if m.due_date < start else "end_date")
     if not (task_book or "").strip():
         raise ServiceError("请填写任务书摘要。", field="task_book")
     # Serialise 立项 per challenge: the last of several (赛马) must see the others to award the challenge.

@@ -321,3 +321,33 @@ def test_desk_says_why_no_expert_can_be_assigned(client, auth, world):
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     # The three free experts are assigned; the three left have conflicts of interest.
     assert "无可分配专家：其余 3 位委员均需回避" in desk and 'href="/admin/chains/ai#committee"' in desk
+
+
+def _approvable(world):
+    """The world's proposal selected, its 公示 over: ready for 立项."""
+    from marketplace.models import Challenge, User
+
+    admin = db.session.scalar(db.select(User).where(User.email == "chain-ai@example.com"))
+    challenge, proposal = db.session.get(Challenge, world["challenge"]), db.session.get(Proposal, world["proposal"])
+    challenge.state = S.closed
+    selection.select(admin, challenge, [proposal])
+    notice = selection.current_publicity(challenge)
+    notice.starts_on, notice.ends_on = clock.today() - timedelta(days=8), clock.today() - timedelta(days=1)
+    return admin, proposal
+
+
+def test_project_period_must_hold_every_milestone(world):
+    """Issue 12: 立项 refuses a period that leaves a milestone outside it, at the date that excludes it."""
+    from marketplace.services.errors import ServiceError
+
+    admin, proposal = _approvable(world)
+    last = proposal.milestones[-1].due_date
+    with pytest.raises(ServiceError) as refused:
+        selection.approve(admin, proposal, 450, clock.today(), last - timedelta(days=1), "按任务书完成冷板与CDU研制。")
+    assert refused.value.field == "end_date" and "不在项目实施周期内" in str(refused.value)
+    first = proposal.milestones[0].due_date
+    with pytest.raises(ServiceError) as refused:
+        selection.approve(admin, proposal, 450, first + timedelta(days=1), last + timedelta(days=30), "按任务书完成研制。")
+    assert refused.value.field == "start_date"
+    project = selection.approve(admin, proposal, 450, clock.today(), last, "按任务书完成冷板与CDU研制。")
+    assert [m.due_date for m in project.milestones] == [m.due_date for m in proposal.milestones]
