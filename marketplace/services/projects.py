@@ -259,6 +259,9 @@ def terminate(actor: User, project: Project, reason: str) -> None:
 def _end(actor: User, project: Project, state: ProjectState, reason: str) -> None:
     before = project.state
     project.state, project.end_reason, project.ended_at = state, reason, utcnow()
+    proposal, was = project.proposal, project.proposal.state
+    proposal.state = state.proposal_state  # 验收通过 or 终止, as its project
+    audit.record(actor, f"proposal_{proposal.state.value}", proposal, was, proposal.state, reason)
     audit.record(actor, f"project_{state.value}", project, before, state, reason)
     if state is ProjectState.terminated:
         notify.organisation(project.organisation, "milestone", f"项目终止：{project.challenge.title}", reason,

@@ -8,6 +8,7 @@ from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
+    CHOSEN_PROPOSAL_STATES,
     Challenge,
     ChallengeState,
     DeclineCode,
@@ -42,7 +43,7 @@ def _decides(actor: User, challenge: Challenge) -> bool:
 
 
 def _require_no_selection(challenge: Challenge, message: str) -> None:
-    if any(p.state is P.selected for p in challenge.proposals):
+    if any(p.state in CHOSEN_PROPOSAL_STATES for p in challenge.proposals):
         raise InvalidTransition(message)
 
 
@@ -215,8 +216,10 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
                       milestones=[Milestone(seq=m.seq, title=m.title, due_date=m.due_date, deliverable=m.deliverable,
                                             fund_share=m.fund_share) for m in proposal.milestones])
     db.session.add(project)
+    proposal.state = P.approved  # the proposal moves on with its project (已立项)
     db.session.flush()
     audit.record(actor, "project_approved", project, "", "approved")
+    audit.record(actor, "proposal_approved", proposal, P.selected, P.approved)
     notify.organisation(proposal.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     notify.organisation(challenge.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     if not any(p.awaits_approval for p in challenge.proposals):

@@ -351,3 +351,20 @@ def test_project_period_must_hold_every_milestone(world):
     assert refused.value.field == "start_date"
     project = selection.approve(admin, proposal, 450, clock.today(), last, "按任务书完成冷板与CDU研制。")
     assert [m.due_date for m in project.milestones] == [m.due_date for m in proposal.milestones]
+
+
+def test_proposal_moves_on_with_its_project_and_links_to_it(client, auth, world):
+    """Issue 12: 立项 makes the proposal 已立项, its page links to the project, and the desk still scores it."""
+    admin, proposal = _approvable(world)
+    project = selection.approve(admin, proposal, 450, clock.today(), clock.today() + timedelta(days=700), "按任务书完成研制。")
+    db.session.commit()
+    assert db.session.get(Proposal, world["proposal"]).state is P.approved and P.approved.label == "已立项"
+    auth.login("uni@example.com")
+    page = client.get(f"/proposals/{world['proposal']}").get_data(as_text=True)
+    assert "已立项" in page and f"/projects/{project.id}" in links(page)
+    client.post("/auth/logout")
+    auth.login("chain-ai@example.com")
+    desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
+    assert f"/proposals/{world['proposal']}" in links(desk)  # the score table keeps the chosen proposal
+    notice = client.get(f"/publicity/{selection.current_publicity(proposal.challenge).id}").get_data(as_text=True)
+    assert "华楚理工大学" in notice
