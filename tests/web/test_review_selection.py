@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from factories import make_chain_admin, make_challenge, make_expert, make_org, make_poster_and_university, make_proposal
 from openpyxl import load_workbook
-from pages import links, select, texts
+from pages import links, select, text_of, texts
 
 from marketplace import clock
 from marketplace.extensions import db
@@ -336,12 +336,19 @@ def _approvable(world):
     return admin, proposal
 
 
-def test_project_period_must_hold_every_milestone(world):
+def test_project_period_must_hold_every_milestone(client, auth, world):
     """Issue 12: 立项 refuses a period that leaves a milestone outside it, at the date that excludes it."""
     from marketplace.services.errors import ServiceError
 
     admin, proposal = _approvable(world)
+    db.session.commit()
     last = proposal.milestones[-1].due_date
+    auth.login("chain-ai@example.com")
+    response = client.post(f"/proposals/{world['proposal']}/approve", data={
+        "funding_wan": "450", "start_date": clock.today().isoformat(),
+        "end_date": (last - timedelta(days=1)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"})
+    assert response.status_code == 400
+    assert "不在项目实施周期内" in text_of(response.get_data(as_text=True), "#end_date-error")
     with pytest.raises(ServiceError) as refused:
         selection.approve(admin, proposal, 450, clock.today(), last - timedelta(days=1), "按任务书完成冷板与CDU研制。")
     assert refused.value.field == "end_date" and "不在项目实施周期内" in str(refused.value)
