@@ -9,6 +9,7 @@ from functools import cache
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
+    CHOSEN_PROPOSAL_STATES,
     Challenge,
     ChallengeState,
     Milestone,
@@ -66,9 +67,9 @@ def _seed() -> int:
         title, url = proposal.challenge.title, f"/proposals/{proposal.id}"
         sent += _to(proposal.challenge.organisation.members, "proposal",
                     f"收到揭榜方案：{proposal.organisation.name}揭榜“{title}”", url, 20)
-        if proposal.state in (P.shortlisted, P.selected):
+        if proposal.state in (P.shortlisted, *CHOSEN_PROPOSAL_STATES):
             sent += _to(proposal.organisation.members, "proposal", f"方案已入围：{title}", url, 12)
-        if proposal.state is P.selected:
+        if proposal.state in CHOSEN_PROPOSAL_STATES:
             sent += _to(proposal.organisation.members, "selection", f"拟立项并公示：{title}", url, 5)
         if proposal.state is P.declined:
             sent += _to(proposal.organisation.members, "proposal", f"方案未入围：{title}", url, 10)

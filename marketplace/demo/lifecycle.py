@@ -148,6 +148,7 @@ def _project(challenge: Challenge, proposal: Proposal, admin: User | None, state
                       end_date=start + timedelta(days=30 * challenge.period_months), approved_by_id=admin.id if admin else None,
                       task_book=f"按揭榜方案完成“{challenge.title}”攻关，逐项达到榜单技术指标，分三个阶段实施并接受中期检查与验收。",
                       state=state)
+    proposal.state = state.proposal_state  # the proposal moves on with its project
     for m in proposal.milestones:
         project.milestones.append(Milestone(seq=m.seq, title=m.title, due_date=m.due_date, deliverable=m.deliverable,
                                             fund_share=m.fund_share))

@@ -4,6 +4,7 @@ from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
 from .enums import (
+                    CHOSEN_PROPOSAL_STATES,
                     INSTITUTION_TYPES,
                     REGISTRABLE_TYPES,
                     ChallengeMode,
@@ -34,6 +35,7 @@ from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "CHOSEN_PROPOSAL_STATES",
     "LoginAttempt",
     "IndexChange",
     "RecommendationEvent",

@@ -124,6 +124,15 @@ class ProposalState(LabelledEnum):
     selected = "拟立项"
     not_selected = "未中选"
     withdrawn = "已撤回"
+    # After 立项 the proposal follows its project (ProjectState.proposal_state).
+    approved = "已立项"
+    accepted = "验收通过"
+    terminated = "终止"
+
+
+# Proposals that were chosen (拟立项) and may since have become projects.
+CHOSEN_PROPOSAL_STATES = (ProposalState.selected, ProposalState.approved, ProposalState.accepted,
+                          ProposalState.terminated)
 
 
 class DeclineCode(LabelledEnum):
@@ -151,6 +160,12 @@ class ProjectState(LabelledEnum):
     in_progress = "实施中"
     accepted = "验收通过"
     terminated = "已终止"
+
+    @property
+    def proposal_state(self) -> ProposalState:
+        """What the project's proposal shows: 已立项 while it runs, then 验收通过 or 终止."""
+        return {ProjectState.accepted: ProposalState.accepted,
+                ProjectState.terminated: ProposalState.terminated}.get(self, ProposalState.approved)
 
 
 class MilestoneState(LabelledEnum):

@@ -8,8 +8,8 @@ from ..access import acting_user, login_required, require
 from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import apply_error, options
-from ..models import Attachment, ConsortiumMember, MemberState, Organisation, Proposal
-from ..services import attachment_rules, attachments, audit, proposals, recommend_feedback, selection
+from ..models import Attachment, ConsortiumMember, MemberState, Organisation, Project, Proposal
+from ..services import attachment_rules, attachments, audit, projects, proposals, recommend_feedback, selection
 from ..services.errors import ServiceError
 from ..services.visibility import is_manager
 from ..webkit import run, send_attachment
@@ -130,6 +130,8 @@ def _render(proposal, status: int = 200):
     context = dict(proposal=proposal, is_manager=is_manager(user, proposal.challenge), attachments=attachments.of(proposal),
                    decline_form=DeclineForm(formdata=None),
                    my_membership=next((m for m in proposal.members if m.organisation_id == user.organisation_id), None))
+    project = db.session.scalar(db.select(Project).filter_by(proposal_id=proposal.id))
+    context["project"] = project if project and projects.can_view(user, project) else None  # after 立项
     if applicant:
         context["member_form"] = _member_form(proposal)
     if applicant or context["is_manager"]:

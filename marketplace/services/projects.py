@@ -232,13 +232,13 @@ def accept(actor: User, project: Project, checks: list[dict], passed: bool, note
         _end(actor, project, ProjectState.terminated, f"验收未通过：{note.strip()}")
         return None
     _end(actor, project, ProjectState.accepted, note.strip())
-    challenge = project.challenge
+    challenge, solver = project.challenge, project.organisation
     achievement = Achievement(
         organisation_id=project.organisation_id, chain_id=challenge.chain_id, challenge_id=challenge.id,
         project_id=project.id, title=challenge.title, trl=trl,
-        summary=f"{project.task_book}\n\n验收意见：{note.strip()}", contact_name=challenge.contact_name,
-        contact_phone=challenge.contact_phone, transfer_mode=None,
-    )
+        summary=f"{project.task_book}\n\n验收意见：{note.strip()}", ip=challenge.ip_terms.label,
+        contact_name=solver.contact_name, contact_phone=solver.contact_phone, transfer_mode=None,
+    )  # the institution that did the work answers for its result, under the IP terms the challenge agreed
     db.session.add(achievement)
     db.session.flush()
     audit.record(actor, "achievement_created", achievement, reason=f"项目 {project.id} 验收通过")
@@ -259,6 +259,9 @@ def terminate(actor: User, project: Project, reason: str) -> None:
 def _end(actor: User, project: Project, state: ProjectState, reason: str) -> None:
     before = project.state
     project.state, project.end_reason, project.ended_at = state, reason, utcnow()
+    proposal, was = project.proposal, project.proposal.state
+    proposal.state = state.proposal_state  # 验收通过 or 终止, as its project
+    audit.record(actor, f"proposal_{proposal.state.value}", proposal, was, proposal.state, reason)
     audit.record(actor, f"project_{state.value}", project, before, state, reason)
     if state is ProjectState.terminated:
         notify.organisation(project.organisation, "milestone", f"项目终止：{project.challenge.title}", reason,

@@ -180,6 +180,9 @@ def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str
             problems.append(MilestoneProblem(f"第 {n} 个里程碑缺少完成日期。", n, "due_date"))
         elif due <= today:
             problems.append(MilestoneProblem(f"第 {n} 个里程碑的完成日期 {due} 应晚于今天。", n, "due_date"))
+        elif due <= challenge.deadline:  # the work starts once applications close
+            problems.append(MilestoneProblem(
+                f"第 {n} 个里程碑的完成日期 {due} 应晚于揭榜截止日 {challenge.deadline}。", n, "due_date"))
         elif due > end:
             problems.append(MilestoneProblem(
                 f"第 {n} 个里程碑的完成日期 {due} 超出项目周期：本榜单项目周期 {challenge.period_months} 个月，"

@@ -6,7 +6,16 @@ from dataclasses import dataclass, field
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import Challenge, ExpertMembership, Proposal, ProposalState, Review, ReviewState, User
+from ..models import (
+    CHOSEN_PROPOSAL_STATES,
+    Challenge,
+    ExpertMembership,
+    Proposal,
+    ProposalState,
+    Review,
+    ReviewState,
+    User,
+)
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
@@ -189,7 +198,7 @@ class ScoreRow:
         return round(statistics.pstdev(self.totals), 2) if len(self.totals) > 1 else None
 
 
-SHOWN = REVIEWABLE + (ProposalState.declined, ProposalState.not_selected)
+SHOWN = tuple(dict.fromkeys(REVIEWABLE + CHOSEN_PROPOSAL_STATES + (ProposalState.declined, ProposalState.not_selected)))
 
 
 def score_table(challenge: Challenge) -> list[ScoreRow]:

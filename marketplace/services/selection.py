@@ -8,6 +8,7 @@ from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
+    CHOSEN_PROPOSAL_STATES,
     Challenge,
     ChallengeState,
     DeclineCode,
@@ -42,7 +43,7 @@ def _decides(actor: User, challenge: Challenge) -> bool:
 
 
 def _require_no_selection(challenge: Challenge, message: str) -> None:
-    if any(p.state is P.selected for p in challenge.proposals):
+    if any(p.state in CHOSEN_PROPOSAL_STATES for p in challenge.proposals):
         raise InvalidTransition(message)
 
 
@@ -231,6 +232,10 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
         reason = f"{over}，理由：{over_budget_reason.strip()}"
     if end <= start:
         raise ServiceError("结束日期应晚于开始日期。", field="end_date")
+    for m in proposal.milestones:  # the period holds every milestone the project takes over
+        if not start <= m.due_date <= end:
+            raise ServiceError(f"里程碑“{m.title}”的完成日期 {m.due_date} 不在项目实施周期内（{start} 至 {end}），"
+                               "请调整开始或结束日期。", field="start_date" if m.due_date < start else "end_date")
     if not (task_book or "").strip():
         raise ServiceError("请填写任务书摘要。", field="task_book")
     if len(task_book.strip()) < TASK_BOOK_MIN:
@@ -244,8 +249,10 @@ def approve(actor: User, proposal: Proposal, funding_wan: Decimal, start: date, 
                       milestones=[Milestone(seq=m.seq, title=m.title, due_date=m.due_date, deliverable=m.deliverable,
                                             fund_share=m.fund_share) for m in proposal.milestones])
     db.session.add(project)
+    proposal.state = P.approved  # the proposal moves on with its project (已立项)
     db.session.flush()
     audit.record(actor, "project_approved", project, "", "approved", reason)
+    audit.record(actor, "proposal_approved", proposal, P.selected, P.approved)
     notify.organisation(proposal.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     notify.organisation(challenge.organisation, "selection", f"项目已立项：{challenge.title}", url=f"/projects/{project.id}")
     if not any(p.awaits_approval for p in challenge.proposals):

@@ -108,17 +108,17 @@ def make_proposal(challenge, org: Organisation | None = None, state=None, milest
 
 
 def make_project(proposal, milestones: int | list = 1, **fields):
-    """The project of `proposal` (made selected) on its challenge, starting today, with `milestones`:
-    that many planned ones due 60 days apart from day 5, or the Milestone objects given."""
-    from marketplace.models import Milestone, Project, ProposalState
+    """The project of `proposal` (which then shows its project's state) on its challenge, starting today,
+    with `milestones`: that many planned ones due 60 days apart from day 5, or the Milestone objects given."""
+    from marketplace.models import Milestone, Project, ProjectState
 
-    proposal.state = ProposalState.selected
     if isinstance(milestones, int):
         milestones = [Milestone(seq=i + 1, title=f"里程碑{i + 1}", due_date=clock.today() + timedelta(days=5 + 60 * i))
                       for i in range(milestones)]
     values = dict(funding_wan=Decimal("450"), start_date=clock.today(), end_date=clock.today() + timedelta(days=700),
                   task_book="研制冷板与CDU。")
     values.update(fields)
+    proposal.state = values.get("state", ProjectState.approved).proposal_state  # 已立项 / 验收通过 / 终止
     project = Project(challenge=proposal.challenge, proposal=proposal, organisation_id=proposal.organisation_id,
                       milestones=milestones, **values)
     db.session.add(project)

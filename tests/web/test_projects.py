@@ -164,3 +164,38 @@ def test_due_reminders_sent_once(app, world):
     assert jobs.run_due_jobs()["reminders"] == 0
     note = db.session.scalar(db.select(Notification).where(Notification.title.contains("到期")))
     assert note is not None and note.user.email == "uni@example.com"
+
+
+def test_achievement_carries_solver_contact_and_agreed_ip_terms(ctx):
+    """Issue 12: the achievement made at 验收 names the institution's contact (not the enterprise's) and the
+    IP terms the challenge agreed."""
+    from marketplace.models import IPTerms
+    from marketplace.services import projects
+
+    poster, uni = make_poster_and_university()
+    uni.contact_name, uni.contact_phone = "李老师", "027-11112222"
+    admin = make_chain_admin("chain-ai@example.com", "ai")
+    challenge = make_challenge(poster, ChallengeState.awarded, indicators="1. PUE ≤ 1.15",
+                               ip_terms=IPTerms.joint)
+    project = make_project(make_proposal(challenge, uni, ProposalState.selected), milestones=0,
+                           state=ProjectState.in_progress)
+    achievement = projects.accept(admin, project, [{"met": True}], True, "通过。", trl=6)
+    assert (achievement.contact_name, achievement.contact_phone) == ("李老师", "027-11112222")
+    assert achievement.ip == IPTerms.joint.label
+
+
+@pytest.mark.parametrize("passed, state", [(True, ProposalState.accepted), (False, ProposalState.terminated)])
+def test_proposal_follows_acceptance_or_termination(ctx, passed, state):
+    """Issue 12: the proposal shows 验收通过 or 终止 with its project."""
+    from marketplace.services import projects
+
+    poster, uni = make_poster_and_university()
+    admin = make_chain_admin("chain-ai@example.com", "ai")
+    challenge = make_challenge(poster, ChallengeState.awarded, indicators="1. PUE ≤ 1.15")
+    project = make_project(make_proposal(challenge, uni, ProposalState.selected), milestones=0,
+                           state=ProjectState.in_progress)
+    projects.accept(admin, project, [{"met": passed}], passed, "验收意见。")
+    assert project.proposal.state is state and state.label == ("验收通过" if passed else "终止")
+    other = make_project(make_proposal(challenge, make_org(type=OrgType.university), ProposalState.selected))
+    projects.terminate(admin, other, "经费未落实。")
+    assert other.proposal.state is ProposalState.terminated

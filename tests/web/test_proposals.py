@@ -132,7 +132,7 @@ def test_one_proposal_per_organisation_under_concurrent_submission(app, world):
         with app.app_context():
             user = db.session.scalar(db.select(User).filter_by(email="uni@example.com"))
             challenge = db.session.get(Challenge, world["challenge"])
-            milestones = [{"title": "样机", "due_date": clock.today() + timedelta(days=30), "fund_share": 50}]
+            milestones = [{"title": "样机", "due_date": clock.today() + timedelta(days=60), "fund_share": 50}]
             barrier.wait()
             try:
                 proposals.create(user, challenge, milestones, technical_plan="方案", team="团队", price_wan=100)
@@ -231,6 +231,22 @@ def test_milestones_must_fall_within_the_project_period(client, auth, world):
     assert client.post(f"/challenges/{challenge.id}/proposals/new", data=on_time).status_code == 303
 
 
+def test_milestones_fall_after_the_application_deadline(client, auth, world):
+    """Issue 12: a milestone due before the 揭榜 deadline (30 days ahead here) is refused at its date."""
+    from marketplace.models import Challenge
+
+    challenge = db.session.get(Challenge, world["challenge"])
+    auth.login("uni@example.com")
+    early = proposal_form(**{"milestones-0-due_date": challenge.deadline.isoformat()})
+    response = client.post(f"/challenges/{challenge.id}/proposals/new", data=early)
+    html = text_of(without(response.get_data(as_text=True), "[data-error-summary]"))
+    assert response.status_code == 400
+    assert f"第 1 个里程碑的完成日期 {challenge.deadline} 应晚于揭榜截止日 {challenge.deadline}" in html
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal)) == 0
+    after = proposal_form(**{"milestones-0-due_date": (challenge.deadline + timedelta(days=1)).isoformat()})
+    assert client.post(f"/challenges/{challenge.id}/proposals/new", data=after).status_code == 303
+
+
 def test_a_bad_share_is_reported_once(client, auth, world):
     auth.login("uni@example.com")
     response = client.post(f"/challenges/{world['challenge']}/proposals/new",
@@ -283,5 +299,6 @@ def test_a_ten_year_listing_takes_its_last_milestone_eleven_years_ahead(app, cli
     db.session.commit()
     last = (clock.today() + timedelta(days=300 + 365 * 10 - 30)).isoformat()
     auth.login("uni@example.com")
-    response = client.post(f"/challenges/{challenge.id}/proposals/new", data=proposal_form(**{"milestones-1-due_date": last}))
+    response = client.post(f"/challenges/{challenge.id}/proposals/new", data=proposal_form(**{
+        "milestones-0-due_date": (clock.today() + timedelta(days=400)).isoformat(), "milestones-1-due_date": last}))
     assert response.status_code == 303, response.get_data(as_text=True)[-3000:]

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from factories import make_chain_admin, make_challenge, make_expert, make_org, make_poster_and_university, make_proposal
 from openpyxl import load_workbook
-from pages import links, select, texts
+from pages import links, select, text_of, texts
 
 from marketplace import clock
 from marketplace.extensions import db
@@ -321,3 +321,57 @@ def test_desk_says_why_no_expert_can_be_assigned(client, auth, world):
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     # The three free experts are assigned; the three left have conflicts of interest.
     assert "无可分配专家：其余 3 位委员均需回避" in desk and 'href="/admin/chains/ai#committee"' in desk
+
+
+def _approvable(world):
+    """The world's proposal selected, its 公示 over: ready for 立项."""
+    from marketplace.models import Challenge, User
+
+    admin = db.session.scalar(db.select(User).where(User.email == "chain-ai@example.com"))
+    challenge, proposal = db.session.get(Challenge, world["challenge"]), db.session.get(Proposal, world["proposal"])
+    challenge.state = S.closed
+    selection.select(admin, challenge, [proposal])
+    notice = selection.current_publicity(challenge)
+    notice.starts_on, notice.ends_on = clock.today() - timedelta(days=8), clock.today() - timedelta(days=1)
+    return admin, proposal
+
+
+def test_project_period_must_hold_every_milestone(client, auth, world):
+    """Issue 12: 立项 refuses a period that leaves a milestone outside it, at the date that excludes it."""
+    from marketplace.services.errors import ServiceError
+
+    admin, proposal = _approvable(world)
+    db.session.commit()
+    last = proposal.milestones[-1].due_date
+    auth.login("chain-ai@example.com")
+    response = client.post(f"/proposals/{world['proposal']}/approve", data={
+        "funding_wan": "450", "start_date": clock.today().isoformat(),
+        "end_date": (last - timedelta(days=1)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"})
+    assert response.status_code == 400
+    assert "不在项目实施周期内" in text_of(response.get_data(as_text=True), "#end_date-error")
+    with pytest.raises(ServiceError) as refused:
+        selection.approve(admin, proposal, 450, clock.today(), last - timedelta(days=1), "按任务书完成冷板与CDU研制。")
+    assert refused.value.field == "end_date" and "不在项目实施周期内" in str(refused.value)
+    first = proposal.milestones[0].due_date
+    with pytest.raises(ServiceError) as refused:
+        selection.approve(admin, proposal, 450, first + timedelta(days=1), last + timedelta(days=30), "按任务书完成研制。")
+    assert refused.value.field == "start_date"
+    project = selection.approve(admin, proposal, 450, clock.today(), last, "按任务书完成冷板与CDU研制。")
+    assert [m.due_date for m in project.milestones] == [m.due_date for m in proposal.milestones]
+
+
+def test_proposal_moves_on_with_its_project_and_links_to_it(client, auth, world):
+    """Issue 12: 立项 makes the proposal 已立项, its page links to the project, and the desk still scores it."""
+    admin, proposal = _approvable(world)
+    project = selection.approve(admin, proposal, 450, clock.today(), clock.today() + timedelta(days=700), "按任务书完成研制。")
+    db.session.commit()
+    assert db.session.get(Proposal, world["proposal"]).state is P.approved and P.approved.label == "已立项"
+    auth.login("uni@example.com")
+    page = client.get(f"/proposals/{world['proposal']}").get_data(as_text=True)
+    assert "已立项" in page and f"/projects/{project.id}" in links(page)
+    client.post("/auth/logout")
+    auth.login("chain-ai@example.com")
+    desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
+    assert f"/proposals/{world['proposal']}" in links(desk)  # the score table keeps the chosen proposal
+    notice = client.get(f"/publicity/{selection.current_publicity(proposal.challenge).id}").get_data(as_text=True)
+    assert "华楚理工大学" in notice
