@@ -346,24 +346,24 @@ def test_project_period_must_hold_every_milestone(client, auth, world):
     auth.login("chain-ai@example.com")
     response = client.post(f"/proposals/{world['proposal']}/approve", data={
         "funding_wan": "450", "start_date": clock.today().isoformat(),
-        "end_date": (last - timedelta(days=1)).isoformat(), "task_book": "按任务书完成冷板与CDU研制。"})
+        "end_date": (last - timedelta(days=1)).isoformat(), "task_book": "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。"})
     assert response.status_code == 400
     assert "不在项目实施周期内" in text_of(response.get_data(as_text=True), "#end_date-error")
     with pytest.raises(ServiceError) as refused:
-        selection.approve(admin, proposal, 450, clock.today(), last - timedelta(days=1), "按任务书完成冷板与CDU研制。")
+        selection.approve(admin, proposal, 450, clock.today(), last - timedelta(days=1), "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。")
     assert refused.value.field == "end_date" and "不在项目实施周期内" in str(refused.value)
     first = proposal.milestones[0].due_date
     with pytest.raises(ServiceError) as refused:
-        selection.approve(admin, proposal, 450, first + timedelta(days=1), last + timedelta(days=30), "按任务书完成研制。")
+        selection.approve(admin, proposal, 450, first + timedelta(days=1), last + timedelta(days=30), "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。")
     assert refused.value.field == "start_date"
-    project = selection.approve(admin, proposal, 450, clock.today(), last, "按任务书完成冷板与CDU研制。")
+    project = selection.approve(admin, proposal, 450, clock.today(), last, "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。")
     assert [m.due_date for m in project.milestones] == [m.due_date for m in proposal.milestones]
 
 
 def test_proposal_moves_on_with_its_project_and_links_to_it(client, auth, world):
     """Issue 12: 立项 makes the proposal 已立项, its page links to the project, and the desk still scores it."""
     admin, proposal = _approvable(world)
-    project = selection.approve(admin, proposal, 450, clock.today(), clock.today() + timedelta(days=700), "按任务书完成研制。")
+    project = selection.approve(admin, proposal, 450, clock.today(), clock.today() + timedelta(days=700), "按任务书完成冷板与CDU研制，两年内通过验收并示范运行。")
     db.session.commit()
     assert db.session.get(Proposal, world["proposal"]).state is P.approved and P.approved.label == "已立项"
     auth.login("uni@example.com")
