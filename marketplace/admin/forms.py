@@ -35,4 +35,4 @@ class AppointExpertForm(BaseForm):
 
 class UserRolesForm(BaseForm):
     is_platform_admin = BooleanField("平台管理员")
-    admin_chain = SelectField("牵头部门账号（所管产业链）")
+    admin_chain = SelectField("牵头部门账号（所管产业链）", default="")  # absent when not offered: none

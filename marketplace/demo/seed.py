@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
 from ..services import verification
 from ..services.admins import office
-from ..services.chains import ensure_chains
+from ..services.chains import check_may_lead_chain, ensure_chains
 
 DEMO_PASSWORD = "demo-password"
 DATA = Path(__file__).resolve().parent
@@ -119,6 +119,7 @@ class _Seeder:
             org = departments.get(chain.lead_department, platform_office)
             email = "chain-ai@demo.example" if chain.code == "ai" else f"chain-{chain.code}@demo.example"
             self.chain_admins[chain.code] = self.user(email, f"{chain.name}产业链专班（演示）", org, admin_chain=chain)
+            check_may_lead_chain(self.chain_admins[chain.code])  # a government department's user, as the platform requires
 
     def organisations(self):
         records = _load("organisations.json")

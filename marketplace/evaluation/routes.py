@@ -201,6 +201,7 @@ def _publicity_page(notice, form=None, status: int = 200):
     manager = current_user.is_authenticated and is_manager(current_user, notice.challenge)
     return render_template("evaluation/publicity.html", notice=notice, selected=notice.selected_proposals,
                            manager=manager, listing_visible=can_view(current_user, notice.challenge),
+                           mine=[] if manager else selection.own_objections(current_user, notice),
                            form=form or ObjectionForm(formdata=None), response_form=ResponseForm(formdata=None)), status
 
 

@@ -145,10 +145,29 @@ def dismiss_expert(actor: User, membership: ExpertMembership) -> None:
     db.session.flush()
 
 
-def set_chain_admin(actor: User, user: User, chain: Chain | None) -> None:
-    """Platform admin makes a user the lead department (chain admin) of one chain, or none."""
+def check_may_lead_chain(user: User) -> None:
+    """A chain's lead department (牵头部门) account belongs to a government department, nothing else."""
+    organisation = user.organisation
+    if organisation is None or not organisation.is_government:
+        kind = f"「{organisation.name}」是{organisation.type.label}" if organisation is not None else "该用户不属于任何单位"
+        raise ServiceError(f"牵头部门账号只能是政府部门的用户：{kind}，不能指定为产业链牵头部门。", field="admin_chain")
+
+
+@rule("may_appoint_chain_admin")
+def check_may_appoint_chain_admin(actor: User, user: User) -> None:
+    """A platform admin may make `user` a lead department account: only a government department's user."""
     if not actor.is_platform_admin:
         raise PermissionDenied("只有平台管理员可以指定牵头部门账号。")
+    check_may_lead_chain(user)
+
+
+def set_chain_admin(actor: User, user: User, chain: Chain | None) -> None:
+    """Platform admin makes a user of a government department the lead department (chain admin) of one
+    chain, or none (anyone may be relieved)."""
+    if not actor.is_platform_admin:
+        raise PermissionDenied("只有平台管理员可以指定牵头部门账号。")
+    if chain is not None:
+        check_may_appoint_chain_admin(actor, user)
     before = user.admin_chain.code if user.admin_chain else ""
     user.admin_chain = chain
     audit.record(actor, "chain_admin_set", user, before, chain.code if chain else "")

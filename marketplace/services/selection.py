@@ -188,6 +188,15 @@ def respond(actor: User, objection: Objection, response: str) -> None:
         raise ServiceError("请填写处理意见。", field="response")
     objection.response, objection.responded_at = response, utcnow()
     db.session.flush()
+    notify.users([objection.user], "publicity", f"您的异议已答复：{objection.publicity.challenge.title}",
+                 f"您的异议：{objection.text}\n\n处理意见：{response}", f"/publicity/{objection.publicity_id}")
+
+
+def own_objections(user: User, publicity: Publicity) -> list[Objection]:
+    """The objections `user` filed on this 公示 (only they see them, with the answers; others see none)."""
+    if user is None or not user.is_authenticated:
+        return []
+    return [o for o in publicity.objections if o.user_id == user.id]
 
 
 def current_publicity(challenge: Challenge) -> Publicity | None:

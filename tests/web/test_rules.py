@@ -370,6 +370,13 @@ def test_chain_settings(people):
         actor, chain, leader="链长", lead_department="牵头部门", description="说明", quota_min=3, quota_max=5))
 
 
+def test_appointing_chain_admins(people):
+    cases = {"a government department's user": (people.other_manager,), "an enterprise's user": (people.poster,),
+             "a university's user": (people.institution,)}
+    agree("may_appoint_chain_admin", everyone(people), cases,
+          lambda actor, user: chain_service.set_chain_admin(actor, user, chain_service.chain_by_code("quantum")))
+
+
 def test_every_rule_is_checked_here():
     """Is every registered rule exercised against its service by a test in this module?"""
     source = Path(__file__).read_text(encoding="utf-8")
