@@ -89,6 +89,7 @@ def test_an_unverified_organisation_is_not_offered_invitations(client, auth, ctx
     auth.login("waiting@example.com")
     page = client.get("/orgs/mine/members")
     assert page.status_code == 200 and first(page, 'input[name="email"]') is None
+    assert "通过平台认证后即可邀请成员" in page.get_data(as_text=True)  # says why, instead of a form that fails
     response = client.post("/orgs/mine/members", data={"email": "new@example.com", "role": "member"})
     assert response.status_code == 403 and "认证通过后才能邀请成员" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
