@@ -1,7 +1,7 @@
 """Home page, the user's dashboard and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import func, text
 
 from ..access import login_required
@@ -37,6 +37,20 @@ def dashboard():
     recommended = for_institution(user) if user.can_act and user.organisation.is_institution else []
     return render_template("main/dashboard.html", user=user, recommended=recommended,
                            todos=todo.for_user(user))
+
+
+@bp.route("/todo/<kind>")
+@login_required
+def todo_list(kind):
+    """Every waiting item of one kind of the 工作台's 待办, 20 a page."""
+    from ..access import acting_user
+    from ..services import todo
+
+    found = todo.one_kind(acting_user(), kind, request.args.get("page", 1, type=int))
+    if found is None:
+        abort(404)
+    item, page = found
+    return render_template("main/todo.html", todo=item, page=page)
 
 
 @bp.route("/healthz")

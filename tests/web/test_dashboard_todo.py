@@ -14,7 +14,7 @@ from factories import (
     make_proposal,
     make_user,
 )
-from pages import first, links, text_of
+from pages import first, links, select, text_of
 from sqlalchemy import event
 
 from marketplace import clock
@@ -192,3 +192,49 @@ def test_dashboard_queries_do_not_grow_with_the_work(app, client, auth, world):
         make_org(f"更多待认证{i}", status=OrgStatus.pending)
     db.session.commit()
     assert statements() == before
+
+
+def every_entry(client, start: str) -> list[str]:
+    """The item links of a /todo/<kind> list, following its 下一页 links to the last page."""
+    found, url = [], start
+    while url and url != "#":
+        page = client.get(url)
+        assert page.status_code == 200
+        found += links(page, "[data-todo-list] li > a")
+        url = next((a.attributes.get("href") for a in select(page, ".pagination a.page-link")
+                    if a.text(strip=True) == "下一页"), None)
+    return found
+
+
+def test_every_waiting_item_is_reachable_from_the_dashboard(client, auth, world):
+    """Issue 12: more work than the 工作台 shows is listed in full, 20 a page, each item linked."""
+    closed = [world["closed"]] + [make_challenge(state=S.closed, title=f"批量待遴选{i}").id for i in range(24)]
+    db.session.commit()
+    auth.login("chain-ai@example.com")
+    section = todo_section(client, "select")
+    assert count(section) == "25"
+    everything = first(section, "[data-todo-all] a")
+    assert everything.text(strip=True) == "查看全部（25）"
+    assert everything.attributes["href"] == "/todo/select"
+    entries = every_entry(client, "/todo/select")
+    assert sorted(entries) == sorted(f"/challenges/{i}/evaluation" for i in closed)
+    assert len(links(client.get("/todo/select?page=1"), "[data-todo-list] li > a")) == 20
+    assert len(links(client.get("/todo/select?page=99"), "[data-todo-list] li > a")) == 5  # the last page
+
+
+def test_platform_admin_lists_the_whole_verification_queue(client, auth, world):
+    orgs = [make_org(f"批量待认证{i}", status=OrgStatus.pending).id for i in range(21)]
+    db.session.commit()
+    auth.login("root@example.com")
+    assert first(todo_section(client, "verify"), "[data-todo-all] a").attributes["href"] == "/todo/verify"
+    entries = every_entry(client, "/todo/verify")
+    assert len(entries) == 22 and {f"/admin/organisations/{i}" for i in orgs} <= set(entries)
+
+
+def test_the_full_list_is_only_for_those_with_that_work(client, auth, world):
+    auth.login("chain-ai@example.com")
+    assert client.get("/todo/verify").status_code == 404  # the verification queue is the platform admins'
+    assert client.get("/todo/nonsense").status_code == 404
+    auth.logout()
+    auth.login("poster@example.com")
+    assert client.get("/todo/review").status_code == 404
