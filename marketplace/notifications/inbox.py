@@ -29,6 +29,7 @@ CATEGORIES: dict[str, str] = {
     "milestone": "里程碑与验收",
     "digest": "推荐周报",
     "account": "账号与机构认证",
+    "verification": "机构注册与认证材料（平台管理员）",
 }
 
 TITLE_LENGTH = 200

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..extensions import db
 from ..models import Organisation, User
 from ..notifications import mail
-from . import accounts, organisations
+from . import accounts, organisations, verification
 from .errors import ServiceError
 
 SALT = "registration"
@@ -81,7 +81,10 @@ def details_for_token(token: str) -> dict:
 def complete(token: str, password: str) -> User:
     """Create the pending organisation and its admin from the link's details and this password."""
     details = details_for_token(token)
-    return organisations.register(password=password, **details)
+    user = organisations.register(password=password, **details)
+    verification.tell_platform_admins(user.organisation, f"新机构注册待认证：{user.organisation.name}",
+                                      "请核对机构资料和认证材料后审核。")
+    return user
 
 
 def _mail_confirmation(details: dict) -> None:

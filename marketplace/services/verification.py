@@ -8,7 +8,12 @@ the organisation's own members may read them.
 """
 from __future__ import annotations
 
-from ..models import Attachment, Organisation, OrgStatus, OrgType, User
+from datetime import timedelta
+
+from .. import clock
+from ..extensions import db
+from ..models import Attachment, AuditEvent, Organisation, OrgStatus, OrgType, User
+from ..notifications import notify
 from . import attachments, audit, organisations
 from .errors import InvalidTransition, PermissionDenied
 from .rules import rule
@@ -31,6 +36,11 @@ _WHAT = {
     OrgType.institute: "事业单位法人证书（企业性质的院所请上传营业执照）",
 }
 _OTHER = "营业执照、事业单位法人证书或社会组织登记证书"
+
+# Uploads (or a registration) within this time of the organisation's previous one are one batch:
+# the platform admins are told once, at its start, and find every document on the page linked.
+BATCH = timedelta(minutes=10)
+_NEWS = ("organisation_registered", "verification_document_uploaded")
 
 
 def what_to_upload(organisation: Organisation) -> str:
@@ -70,16 +80,33 @@ def check_may_manage(actor: User, organisation: Organisation) -> None:
 
 
 def upload(actor: User, organisation: Organisation, file, instance_path: str) -> Attachment:
-    """Store one verification document; a rejected organisation goes back into the queue.
+    """Store one verification document; a rejected organisation goes back into the queue. The
+    platform admins are told, once per batch of uploads (BATCH).
 
     Raises PermissionDenied (not an admin of this organisation), InvalidTransition (already
     verified) or ServiceError (wrong kind, too large, too many).
     """
     check_may_manage(actor, organisation)
     saved = attachments.save(actor, organisation, file, instance_path, kinds=SCANS)
+    first_of_batch = not _recent_news(organisation)
     audit.record(actor, "verification_document_uploaded", organisation, reason=saved.original_name)
     organisations.resubmit_if_rejected(actor, organisation, "补充认证材料")
+    if first_of_batch:
+        tell_platform_admins(organisation, f"机构上传了认证材料：{organisation.name}",
+                             f"新上传：{saved.original_name}。请核对认证材料后审核。")
     return saved
+
+
+def tell_platform_admins(organisation: Organisation, title: str, body: str) -> None:
+    """One notice to every platform admin, linking to the organisation's verification page."""
+    notify.platform_admins("verification", title, body, f"/admin/organisations/{organisation.id}")
+
+
+def _recent_news(organisation: Organisation) -> bool:
+    """Whether the organisation registered or uploaded a document within the last BATCH."""
+    return db.session.scalar(db.select(AuditEvent.id).where(
+        AuditEvent.subject_type == OWNER_TYPE, AuditEvent.subject_id == organisation.id,
+        AuditEvent.action.in_(_NEWS), AuditEvent.created_at > clock.utcnow() - BATCH).limit(1)) is not None
 
 
 def delete(actor: User, organisation: Organisation, attachment: Attachment, instance_path: str) -> None:
