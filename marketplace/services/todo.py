@@ -32,7 +32,7 @@ from ..models import (
     User,
 )
 from ..models.challenge import closed_before, deadline_label
-from ..paging import ListPage, clamp
+from ..paging import MAX_PAGE, ListPage, clamp
 from .reviews import DEFAULT_REVIEWERS
 
 SHOWN = 5  # rows listed per kind of work on the 工作台; the count says how many there are in all
@@ -78,7 +78,7 @@ def one_kind(user: User, code: str, page: int = 1) -> tuple[Todo, ListPage] | No
     if build is None:
         return None
     chain_id = None if user.is_platform_admin else user.admin_chain_id
-    page = max(page, 1)
+    page = min(max(page, 1), MAX_PAGE)  # 10**20 would overflow the database's integer in OFFSET
     todo = build(chain_id, ((page - 1) * PER_PAGE, PER_PAGE))
     if not todo.entries and page > 1:  # past the end: the window count came back with no row
         total = build(chain_id, (0, 1)).count
