@@ -5,9 +5,10 @@ import math
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms import PasswordField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, StopValidation, ValidationError
 
+from .models.base import split_keywords
 from .services.errors import ServiceError
 
 # Hubei's prefecture-level divisions, for the region field; "省外" for the rest of China.
@@ -20,11 +21,36 @@ REGIONS = (
 BAD_DATE = "请按“年-月-日”填写日期，如 2030-06-30。"
 
 
+# White space Word and web pages leave in pasted text: zero-width characters go, NBSP becomes a
+# space, the line and paragraph separators a line break. U+3000 becomes a space in a one-line field
+# only: at the start of a paragraph it is the customary Chinese indent.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_TEXT = _INVISIBLE | {0xA0: " ", 0x2028: "\n", 0x2029: "\n"}
+_LINE = _INVISIBLE | {0xA0: " ", 0x3000: " ", 0x2028: " ", 0x2029: " "}
+
+
+def normalise_text(value, one_line: bool = False):
+    """Typed or pasted text with the odd white space above made plain; a one-line field is also
+    stripped at both ends."""
+    if not isinstance(value, str):
+        return value
+    return value.translate(_LINE).strip() if one_line else value.translate(_TEXT)
+
+
 class BaseForm(FlaskForm):
-    """A Flask-WTF form whose built-in messages are in Chinese (WTForms' own zh catalogue)."""
+    """A Flask-WTF form whose built-in messages are in Chinese (WTForms' own zh catalogue), and
+    whose text fields normalise white space pasted from Word (passwords are left as typed)."""
 
     class Meta:
         locales = ["zh"]
+
+        def bind_field(self, form, unbound_field, options):
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                one_line = not issubclass(kind, TextAreaField)
+                options = dict(options, filters=[lambda v: normalise_text(v, one_line),
+                                                 *unbound_field.kwargs.get("filters", ())])
+            return super().bind_field(form, unbound_field, options)
 
 
 def options(pairs, placeholder: str | None = None) -> list[SelectChoice]:
@@ -61,8 +87,37 @@ def chosen(label: str):
     return DataRequired(message=f"请选择{label}。")
 
 
-def max_length(n: int):
-    return Length(max=n, message=f"不能超过 {n} 个字符。")
+def max_length(n: int, label: str = ""):
+    """Refuse text over n characters, saying the limit and the length typed: nothing is cut silently."""
+
+    def check(form, field):
+        length = len(field.data or "")
+        if length > n:
+            raise ValidationError(f"{label}不能超过 {n} 字（当前 {length} 字）。")
+
+    check.field_flags = {}
+    return check
+
+
+def title_field(label: str, n: int, description: str | None = None) -> StringField:
+    """A required title of at most n characters; the input carries its limit for the live counter in
+    app.js (no maxlength: a browser would cut a pasted title silently)."""
+    return StringField(label, validators=[required(label), max_length(n, label)], description=description,
+                       render_kw={"data-max-chars": n})
+
+
+def keywords_check(most: int | None = None):
+    """Keywords as split_keywords splits them: each at least 2 characters, and at most `most`."""
+
+    def check(form, field):
+        words = split_keywords(field.data)
+        if most is not None and len(words) > most:
+            raise ValidationError(f"关键词最多 {most} 个，现有 {len(words)} 个，请保留最能代表的几个。")
+        short = [w for w in words if len(w) < 2]
+        if short:
+            raise ValidationError(f"每个关键词至少 2 个字：{'、'.join(f'“{w}”' for w in short)} 太短。")
+
+    return check
 
 
 def between(low, high, message: str):

@@ -5,13 +5,23 @@ from decimal import Decimal
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms.validators import Optional, Regexp, ValidationError
 
 from .. import clock
 from ..bounds import BoundedDecimalField, BoundedIntegerField, VersionField, within_years
-from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, options, required
+from ..formkit import (
+    BAD_DATE,
+    BaseForm,
+    between,
+    chosen,
+    decimals,
+    keywords_check,
+    max_length,
+    options,
+    required,
+    title_field,
+)
 from ..models import ChallengeMode, IPTerms, Visibility
-from ..models.base import split_keywords
 from ..services.challenges import latest_deadline
 
 TITLE_MAX = 60
@@ -22,13 +32,12 @@ ON_SUBMIT = "提交审核时必填，保存草稿时可暂不填写。"
 class ChallengeForm(BaseForm):
     """Fields in the order the page shows them: the error summary lists problems in this order."""
 
-    title = StringField("榜单名称", validators=[
-        required("榜单名称"), Length(max=TITLE_MAX, message=f"榜单名称不能超过 {TITLE_MAX} 个字，请一句话概括难题。")],
-        description=f"一句话说清要攻克的技术难题（不超过 {TITLE_MAX} 个字），如“面向液冷智算中心的高效冷板散热系统研制”。")
+    title = title_field("榜单名称", TITLE_MAX, description=f"一句话说清要攻克的技术难题（不超过 {TITLE_MAX} 个字），"
+                        "如“面向液冷智算中心的高效冷板散热系统研制”。")
     chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     mode = SelectField("攻关方式", choices=options(ChallengeMode.choices()), default="open_call",
                        description="揭榜挂帅：面向已认证机构公开征集；委托攻关：直接邀请机构；联合攻关：多家机构组成联合体。")
-    keywords = StringField("关键词", validators=[max_length(500)],
+    keywords = StringField("关键词", validators=[max_length(500), keywords_check(KEYWORDS_MAX)],
                            description=f"用逗号或顿号分隔，最多 {KEYWORDS_MAX} 个，每个至少 2 个字，如：液冷, 冷板, PUE。")
     background = TextAreaField("需求背景", validators=[required("需求背景"), max_length(5000)])
     difficulty = TextAreaField("主要技术难点", validators=[max_length(5000)], description=ON_SUBMIT)
@@ -58,13 +67,6 @@ class ChallengeForm(BaseForm):
         if field.data and field.data > latest_deadline():
             raise ValidationError(f"揭榜截止日期最晚为一年后（{latest_deadline()}）。")
 
-    def validate_keywords(self, field):
-        words = split_keywords(field.data)
-        if len(words) > KEYWORDS_MAX:
-            raise ValidationError(f"关键词最多 {KEYWORDS_MAX} 个，现有 {len(words)} 个，请保留最能代表难题的几个。")
-        short = [w for w in words if len(w) < 2]
-        if short:
-            raise ValidationError(f"每个关键词至少 2 个字：{'、'.join(f'“{w}”' for w in short)} 太短。")
 
 
 class ReasonForm(BaseForm):

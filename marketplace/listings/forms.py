@@ -5,13 +5,12 @@ from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
 from ..bounds import BoundedIntegerField, VersionField
-from ..formkit import BaseForm, between, chosen, max_length, options, required
+from ..formkit import BaseForm, between, chosen, keywords_check, max_length, options, required, title_field
 from ..models import TransferMode
 
 
 class CapabilityForm(BaseForm):
-    title = StringField("能力名称", validators=[required("能力名称"), max_length(200)],
-                        description="如“大模型推理加速与国产 AI 芯片算子优化”。")
+    title = title_field("能力名称", 200, description="如“大模型推理加速与国产 AI 芯片算子优化”。")
     chain_ids = SelectMultipleField("服务的产业链", coerce=int, validators=[chosen("服务的产业链")],
                                     description="可多选。")
     direction = StringField("研究方向", validators=[required("研究方向"), max_length(500)])
@@ -23,12 +22,13 @@ class CapabilityForm(BaseForm):
     notable_members = TextAreaField("骨干成员", validators=[max_length(2000)])
     facilities = TextAreaField("平台与设施", validators=[max_length(3000)])
     results = TextAreaField("代表性成果", validators=[max_length(3000)])
-    keywords = StringField("关键词", validators=[max_length(500)], description="用逗号分隔。")
+    keywords = StringField("关键词", validators=[max_length(500), keywords_check()],
+                           description="用逗号或顿号分隔，每个至少 2 个字，如：碳化硅, 衬底。")
     version = VersionField()
 
 
 class AchievementForm(BaseForm):
-    title = StringField("成果名称", validators=[required("成果名称"), max_length(200)])
+    title = title_field("成果名称", 200)
     chain_id = SelectField("所属产业链", coerce=int, validators=[chosen("所属产业链")])
     summary = TextAreaField("成果简介", validators=[required("成果简介"), max_length(5000)],
                             description="技术内容、性能指标、应用场景。")

@@ -78,4 +78,4 @@ def test_profile_bad_input_is_kept_with_message(client, auth, pending):
                                                "website": "not a url", "profile": "保留我的简介"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "请输入有效的电话号码" in html and "请输入完整网址" in html and "保留我的简介" in html
+    assert "请输入有效的电话号码" in html and "请输入有效网址" in html and "保留我的简介" in html

@@ -29,3 +29,25 @@ document.addEventListener("DOMContentLoaded", function () {
     summary.focus();
   }
 });
+
+// A live character counter under inputs that carry data-max-chars (titles). Only a hint: the
+// server refuses an over-long title with its length; nothing is cut while typing or pasting.
+document.addEventListener("DOMContentLoaded", function () {
+  var inputs = document.querySelectorAll("[data-max-chars]");
+  for (var i = 0; i < inputs.length; i++) {
+    (function (input) {
+      var max = parseInt(input.getAttribute("data-max-chars"), 10);
+      var counter = document.createElement("div");
+      counter.className = "form-text";
+      counter.setAttribute("aria-live", "polite");
+      var update = function () {
+        var length = Array.from(input.value).length;
+        counter.textContent = length + " / " + max + " 字" + (length > max ? "，超出 " + (length - max) + " 字" : "");
+        counter.classList.toggle("text-danger", length > max);
+      };
+      input.insertAdjacentElement("afterend", counter);
+      input.addEventListener("input", update);
+      update();
+    })(inputs[i]);
+  }
+});
