@@ -5,6 +5,7 @@ import contextvars
 import os
 import shutil
 import socket
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,23 @@ def migrated_sqlite(tmp_path_factory) -> Path:
     return path
 
 
+@contextmanager
+def own_postgres_database(name: str):
+    """A fresh, empty PostgreSQL database `name` on the test server (its URL), dropped on exit.
+    Raises on entry when the user may not create databases."""
+    base = make_url(_sqlalchemy_pg(PG_URL))
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_postgres(tmp_path_factory):
     """A PostgreSQL database of this test process's own, migrated once, dropped at the end.
@@ -105,32 +123,23 @@ def migrated_postgres(tmp_path_factory):
     Its own database (not the shared `test` one) lets two suites, or the pytest-xdist workers of one
     (each a process of its own), run at once on one server.
     """
-    base = make_url(_sqlalchemy_pg(PG_URL))
-    name = f"mkt_test_{os.getpid()}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.set(database=name).render_as_string(hide_password=False)
-    except Exception:  # no CREATEDB right: use the given database, emptied
-        if os.environ.get("PYTEST_XDIST_WORKER"):
-            pytest.fail("TEST_DATABASE_URL's user may not create databases, so the pytest-xdist workers would share "
-                        "and empty one database under each other: grant CREATEDB, or run in one process (-n 0)")
-        url = base.render_as_string(hide_password=False)
-        with create_engine(url).begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        name = None
-    app = create_app(_test_config(url, Path(tmp_path_factory.mktemp("pg-instance"))))
-    with app.app_context():
-        _upgrade()
-        db.engine.dispose()
-    yield url
-    if name:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(own_postgres_database(f"mkt_test_{os.getpid()}"))
+        except Exception:  # no CREATEDB right: use the given database, emptied
+            if os.environ.get("PYTEST_XDIST_WORKER"):
+                pytest.fail("TEST_DATABASE_URL's user may not create databases, so the pytest-xdist workers would "
+                            "share and empty one database under each other: grant CREATEDB, or run in one process "
+                            "(-n 0)")
+            url = make_url(_sqlalchemy_pg(PG_URL)).render_as_string(hide_password=False)
+            with create_engine(url).begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        app = create_app(_test_config(url, Path(tmp_path_factory.mktemp("pg-instance"))))
+        with app.app_context():
+            _upgrade()
+            db.engine.dispose()
+        yield url
 
 
 def _sqlalchemy_pg(url: str) -> str:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from conftest import BACKENDS, PG_URL, _sqlalchemy_pg, _test_config
+from conftest import BACKENDS, _test_config, own_postgres_database
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
 from races import together
-from sqlalchemy import create_engine, insert, make_url, text
+from sqlalchemy import insert, text
 
 from marketplace import clock, create_app, jobs
 from marketplace.extensions import db
@@ -293,30 +294,19 @@ def test_queued_work_is_done_once_by_an_rq_worker(app, ctx, runner, outbox):
 @pytest.fixture(params=BACKENDS)
 def empty_database(request, tmp_path):
     """An app on a database with no schema yet (its own PostgreSQL database, dropped afterwards)."""
-    admin, name = None, None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
-    else:
-        base = make_url(_sqlalchemy_pg(PG_URL))
-        name = f"mkt_upgrade_{os.getpid()}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception:
-            admin.dispose()
-            pytest.skip("no right to create a PostgreSQL database for the upgrade test")
-        url = base.set(database=name).render_as_string(hide_password=False)
-    app = create_app(_test_config(url, tmp_path))
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'upgrade.sqlite3'}"
+        else:
+            try:
+                url = stack.enter_context(own_postgres_database(f"mkt_upgrade_{os.getpid()}"))
+            except Exception:
+                pytest.skip("no right to create a PostgreSQL database for the upgrade test")
+        app = create_app(_test_config(url, tmp_path))
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_the_upgrade_carries_each_institutions_last_digest_over(empty_database):

@@ -7,6 +7,7 @@ is not shown.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from matching.tokenize import normalize
 
@@ -49,10 +50,16 @@ def _with_parts(terms, text: str):
     the user typed the words together or apart, and whoever searches."""
     seen = set()
     for term, weight in terms:
-        for word in [term] if term in text else [term, *query_words(term)]:
+        for word in [term] if term in text else [term, *_parts(term)]:
             if word not in seen:
                 seen.add(word)
                 yield word, weight
+
+
+@lru_cache(maxsize=4096)
+def _parts(term: str) -> tuple[str, ...]:
+    """The words a typed compound segments into: asked once per term, not once per hit it is checked against."""
+    return tuple(query_words(term))
 
 
 def explained_rows(hits, typed: bool = False):
