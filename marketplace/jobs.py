@@ -49,8 +49,6 @@ def _jobs() -> dict[str, Job]:
     }
 
 
-JOB_NAMES = ("closed", "reminders", "digests")
-
 
 def run_item(name: str, item_id: int, today: date | None = None, *, reraise: bool = False) -> bool | None:
     """Claim and do one piece of work in a transaction of its own; True if this call did it, False if
@@ -72,8 +70,9 @@ def run_due_jobs(today: date | None = None) -> dict[str, int]:
     """Close expired listings, send due milestone reminders and weekly digests; returns how many of
     each this call did, and how many failed."""
     today = today or clock.today()
-    done = dict.fromkeys(JOB_NAMES, 0) | {"failed": 0}
-    for name, job in _jobs().items():
+    jobs = _jobs()
+    done = dict.fromkeys(jobs, 0) | {"failed": 0}
+    for name, job in jobs.items():
         due = job.find(today)
         db.session.commit()  # end the read: each claim starts a transaction of its own
         for item_id in due:
@@ -87,9 +86,8 @@ def run_due_jobs(today: date | None = None) -> dict[str, int]:
 
 def summary(done: dict[str, int], queued: bool = False) -> str:
     """What a run did (or queued), in the words `run-jobs` prints."""
-    jobs = _jobs()
-    text = "，".join((jobs[name].queued if queued else jobs[name].done).format(n=done.get(name, 0))
-                    for name in JOB_NAMES)
+    text = "，".join((job.queued if queued else job.done).format(n=done.get(name, 0))
+                    for name, job in _jobs().items())
     if done.get("failed"):
         text += f"，{done['failed']} 项失败（详见日志，下次运行时重试）"
     return text + "。"
@@ -115,8 +113,9 @@ def enqueue_due_jobs(queue, today: date | None = None) -> dict[str, int]:
     claims make the second one a no-op.
     """
     today = today or clock.today()
-    queued = dict.fromkeys(JOB_NAMES, 0)
-    for name, job in _jobs().items():
+    jobs = _jobs()
+    queued = dict.fromkeys(jobs, 0)
+    for name, job in jobs.items():
         for item_id in job.find(today):
             queue.enqueue(perform, name, item_id, ttl=QUEUE_TTL, result_ttl=0,
                           description=f"{name} {item_id}")
