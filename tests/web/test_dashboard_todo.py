@@ -25,6 +25,7 @@ from marketplace.models import (
     Milestone,
     MilestoneState,
     Objection,
+    Organisation,
     OrgStatus,
     ProjectState,
     ProposalState,
@@ -150,10 +151,18 @@ def test_nothing_to_do_says_so(client, auth, ctx):
     assert "待办" in html and "目前没有待办事项" in html
 
 
-def test_other_users_have_no_todo_list(client, auth, world):
-    auth.login("poster@example.com")
+def test_an_unverified_organisations_user_has_no_todo_list(client, auth, world):
+    make_user("waiting@example.com", db.session.scalars(db.select(Organisation).filter_by(name="待认证企业")).one())
+    db.session.commit()
+    auth.login("waiting@example.com")
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'id="todo-heading"' not in html and "目前没有待办事项" not in html
+
+
+def test_an_enterprise_poster_has_their_own_list_not_the_chains(client, auth, world):
+    auth.login("poster@example.com")
+    page = client.get("/dashboard")
+    assert first(page, "#todo-heading") is not None and "待审核的榜单" not in page.get_data(as_text=True)
 
 
 def test_only_a_few_entries_and_the_full_count(client, auth, world):
@@ -238,4 +247,4 @@ def test_the_full_list_is_only_for_those_with_that_work(client, auth, world):
     assert client.get("/todo/nonsense").status_code == 404
     auth.logout()
     auth.login("poster@example.com")
-    assert client.get("/todo/review").status_code == 404
+    assert client.get("/todo/review").status_code == 404  # the chains' work, not an enterprise's
