@@ -182,8 +182,10 @@ def test_institution_sees_its_work_each_linked_where_it_is_done(client, auth, wo
 def test_an_overdue_milestone_says_so(client, auth, world, frozen):
     auth.login("uni@example.com")
     assert f"到期 {TODAY + timedelta(days=3)}" in text_of(todo_section(client, "due"))
+    assert first(todo_section(client, "due"), "[data-overdue]") is None
     frozen.move_to(datetime(2026, 12, 8, 2, 0, tzinfo=UTC))  # two days past the due date
-    assert f"已逾期 2 天（到期 {TODAY + timedelta(days=3)}）" in text_of(todo_section(client, "due"))
+    due = todo_section(client, "due")
+    assert f"已逾期 2 天（到期 {TODAY + timedelta(days=3)}）" in text_of(due, "[data-overdue]")
 
 
 def test_institution_work_leaves_the_list_once_done(client, auth, world):
@@ -219,6 +221,7 @@ def test_expert_sees_assigned_reviews_overdue_first(client, auth, world):
     assert links(reviews, "li > a") == [f"/reviews/{world['late_review']}", f"/reviews/{world['soon_review']}"]
     first_line, second_line = (text_of(li) for li in select(reviews, "li"))
     assert f"已逾期 3 天 · 期限：{TODAY - timedelta(days=3)} 截止" in first_line
+    assert len(select(reviews, "[data-overdue]")) == 1  # shown as a warning; the other is not late yet
     assert f"期限：{TODAY + timedelta(days=10)} 截止（揭榜截止日）" in second_line
     assert "/reviews/" in links(reviews, "h3 a") and count(reviews) == "2"
     assert menu_badge(client) == "2 项待办"

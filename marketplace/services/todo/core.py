@@ -33,6 +33,7 @@ class Entry:
     args: dict
     note: str = ""
     when: datetime | None = None  # shown after the note, in local time
+    overdue: bool = False  # past its due date: the note is shown as a warning
 
 
 @dataclass
@@ -77,6 +78,10 @@ def closed_note(deadline: date, closed_on: date | None) -> str:
     if closed_before(deadline, closed_on):
         return deadline_label(deadline, closed_on)
     return f"{deadline} 截止"
+
+
+def is_overdue(due: date) -> bool:
+    return due < clock.today()
 
 
 def due_note(due: date, prefix: str = "") -> str:

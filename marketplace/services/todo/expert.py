@@ -28,17 +28,17 @@ def _assigned(user: User):
             .order_by(_due(), Review.id))
 
 
-def _note(r) -> str:
-    """"期限：2027-01-10 截止（揭榜截止日）", or "已逾期 3 天 · 期限：已于 … 提前截止（原定 …）"."""
+def _entry(r) -> Entry:
+    """Noted "期限：2027-01-10 截止（揭榜截止日）", or "已逾期 3 天 · 期限：已于 … 提前截止（原定 …）"."""
     due = r.closed_on if closed_before(r.deadline, r.closed_on) else r.deadline
     late = (clock.today() - due).days
     deadline = f"期限：{closed_note(r.deadline, r.closed_on)}"
-    return f"已逾期 {late} 天 · {deadline}" if late > 0 else f"{deadline}（揭榜截止日）"
+    return Entry(f"{r.title} · {r.applicant}", "evaluation.review", {"review_id": r.id},
+                 f"已逾期 {late} 天 · {deadline}" if late > 0 else f"{deadline}（揭榜截止日）", overdue=late > 0)
 
 
 REVIEWS = Kind(
-    "reviews", "评审任务待完成", _assigned,
-    lambda r: Entry(f"{r.title} · {r.applicant}", "evaluation.review", {"review_id": r.id}, _note(r)),
+    "reviews", "评审任务待完成", _assigned, _entry,
     "evaluation.my_reviews")
 
 KINDS = [REVIEWS]

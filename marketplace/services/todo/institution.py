@@ -22,7 +22,7 @@ from ...models import (
     User,
 )
 from ..projects import REMINDER_DAYS
-from .core import Entry, Kind, due_note, excerpt
+from .core import Entry, Kind, due_note, excerpt, is_overdue
 
 
 def _still_open():
@@ -58,7 +58,8 @@ START = Kind(
                   .join(Challenge, Challenge.id == Project.challenge_id)
                   .where(Project.organisation_id == user.organisation_id, Project.state == ProjectState.approved)
                   .order_by(Project.start_date, Project.id)),
-    lambda r: Entry(r.title, "projects.show", {"project_id": r.id}, due_note(r.start_date, "计划开始 ")))
+    lambda r: Entry(r.title, "projects.show", {"project_id": r.id}, due_note(r.start_date, "计划开始 "),
+                    overdue=is_overdue(r.start_date)))
 
 
 def _milestones(user: User, state: MilestoneState):
@@ -77,13 +78,14 @@ DUE = Kind(
     lambda user: _milestones(user, MilestoneState.planned).where(
         Milestone.due_date <= clock.today() + timedelta(days=REMINDER_DAYS)),
     lambda r: Entry(f"{r.title} · {r.milestone}", "projects.show", {"project_id": r.project_id},
-                    due_note(r.due_date, "到期 ")))
+                    due_note(r.due_date, "到期 "), overdue=is_overdue(r.due_date)))
 
 # The enterprise's or lead department's feedback on a milestone: returned with a reason, to submit again.
 REJECTED = Kind(
     "rejected", "里程碑被退回待重新提交",
     lambda user: _milestones(user, MilestoneState.rejected),
     lambda r: Entry(f"{r.title} · {r.milestone}", "projects.show", {"project_id": r.project_id},
-                    f"退回原因：{excerpt(r.rejection_reason)} · {due_note(r.due_date, '到期 ')}"))
+                    f"退回原因：{excerpt(r.rejection_reason)} · {due_note(r.due_date, '到期 ')}",
+                    overdue=is_overdue(r.due_date)))
 
 KINDS = [CONSORTIUM, DRAFTS, START, DUE, REJECTED]
