@@ -105,11 +105,13 @@ class AnonymousReview:
 
 
 def _anonymise(text: str, reviews: list[Review], labels: dict[int, str]) -> str:
-    """An expert who signed a comment with a name or organisation is named by number only."""
+    """A comment that names an expert of the challenge (its author signing, or a colleague) names them by
+    number only, and their organisation not at all."""
     for review in reviews:
-        for words in (review.expert.name, review.expert.organisation.name):
+        for words, instead in ((review.expert.organisation.name, "某单位"),
+                               (review.expert.name, labels.get(review.expert_id, "其他专家"))):
             if words and len(words) > 1:
-                text = text.replace(words, labels[review.expert_id])
+                text = text.replace(words, instead)
     return text
 
 
@@ -118,6 +120,7 @@ def review_summary(actor: User, challenge: Challenge) -> Document:
     check_may_print_review_summary(actor, challenge)
     table = score_table(challenge)
     submitted = sorted((r for row in table for r in row.reviews if r.is_submitted), key=lambda r: r.id)
+    everyone = [r for row in table for r in row.reviews]  # recused and pending ones too: any may be named
     labels: dict[int, str] = {}
     for review in submitted:
         labels.setdefault(review.expert_id, f"专家{len(labels) + 1}")
@@ -129,7 +132,7 @@ def review_summary(actor: User, challenge: Challenge) -> Document:
         rows.append({"proposal": row.proposal, "mean": row.mean, "spread": row.spread, "done": len(done),
                      "assigned": len(assigned), "reviews": [
                          AnonymousReview(labels[r.expert_id], [(name, r.scores.get(name)) for name, _ in criteria],
-                                         r.total, _anonymise(r.comment, submitted, labels))
+                                         r.total, _anonymise(r.comment, everyone, labels))
                          for r in sorted(done, key=lambda r: labels[r.expert_id])]})
     last = max(r.submitted_at for r in submitted)
     return Document(

@@ -43,8 +43,8 @@ from marketplace.services.chains import chain_by_code
 
 TODAY = clock.today()
 TITLE = "高效液冷冷板散热系统研制"
-EXPERTS = ("欧阳明远", "司马青岚")  # names that must never reach the anonymised summary
-EXPERT_ORGS = ("江城材料研究院", "汉水工业大学")
+EXPERTS = ("欧阳明远", "司马青岚", "诸葛云舟")  # names that must never reach the anonymised summary
+EXPERT_ORGS = ("江城材料研究院", "汉水工业大学", "襄阳光电研究所")
 
 
 def _tools() -> None:
@@ -89,7 +89,7 @@ def assert_printable(info: str, fonts: str, text: str, pages: int | None = None)
     assert cjk and all(row[-5] == "yes" for row in cjk), fonts  # emb = yes for every CJK font
     assert "湖北省产业链揭榜挂帅平台" in text
     count = int(re.search(r"Pages:\s+(\d+)", info)[1])
-    assert f"第1页/共{count}页" in text and f"生成日期：{TODAY}" in text
+    assert all(f"第{n}页/共{count}页" in text for n in range(1, count + 1)) and f"生成日期：{TODAY}" in text
     if pages is not None:
         assert count == pages
 
@@ -116,13 +116,15 @@ def world(ctx):
                for i, name in enumerate(EXPERT_ORGS)]
     for expert, name in zip(experts, EXPERTS):
         expert.name = name
-    comments = {chosen.id: ["方案可行，团队实力强。", f"同意。{EXPERTS[1]}（{EXPERT_ORGS[1]}）"],
+    comments = {chosen.id: ["方案可行，团队实力强。", f"同意。{EXPERTS[1]}（{EXPERT_ORGS[1]}）；{EXPERTS[2]}已回避。"],
                 other.id: ["指标论证不足。", "经费偏高。"]}
     for proposal, total in ((chosen, 88.5), (other, 71.0)):
-        for i, expert in enumerate(experts):
+        for i, expert in enumerate(experts[:2]):
             db.session.add(Review(proposal=proposal, expert=expert, state=ReviewState.submitted, total=total + i,
                                   scores={"技术先进性": total + i}, comment=comments[proposal.id][i],
                                   submitted_at=clock.utcnow()))
+    db.session.add(Review(proposal=chosen, expert=experts[2], state=ReviewState.recused,
+                          recusal_reason=f"与{EXPERT_ORGS[2]}有合作"))
     notice = Publicity(challenge=challenge, text=f"经专家评审，拟由华楚理工大学承担“{TITLE}”攻关任务，现予公示。",
                        starts_on=TODAY, ends_on=TODAY + timedelta(days=7))
     db.session.add(notice)
@@ -180,7 +182,7 @@ def test_the_review_summary_is_anonymous_and_for_the_lead_department_only(client
     text, fonts, info = read_pdf(tmp_path, response.data)
     assert_printable(info, fonts, text)
     for words in ("专家评审意见汇总表", TITLE, "华楚理工大学", "楚天研究所", "专家1", "专家2", "88.50", "89.50",
-                  "方案可行，团队实力强。", "指标论证不足。", "经费偏高。", "同意。专家2（专家2）"):
+                  "方案可行，团队实力强。", "指标论证不足。", "经费偏高。", "同意。专家2（某单位）；其他专家已回避。"):
         assert words in text, words
     for secret in EXPERTS + EXPERT_ORGS:
         assert secret not in text, secret
