@@ -134,7 +134,7 @@ def review_summary(actor: User, challenge: Challenge) -> Document:
                          AnonymousReview(labels[r.expert_id], [(name, r.scores.get(name)) for name, _ in criteria],
                                          r.total, _anonymise(r.comment, everyone, labels))
                          for r in sorted(done, key=lambda r: labels[r.expert_id])]})
-    last = max(r.submitted_at for r in submitted)
+    last = max((r.submitted_at for r in submitted if r.submitted_at), default=None)
     return Document(
         template="review_summary.html", title="专家评审意见汇总表",
         filename=f"评审意见汇总-{_safe_name(challenge.title)}.pdf",
