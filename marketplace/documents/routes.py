@@ -2,9 +2,9 @@
 people: the 公示 by everyone, the 评审意见汇总 by the lead department, a project's notices by its parties."""
 from __future__ import annotations
 
-import io
+from urllib.parse import quote
 
-from flask import Blueprint, send_file
+from flask import Blueprint, Response
 
 from ..access import acting_user, login_required
 from ..challenges.routes import get_challenge
@@ -18,14 +18,12 @@ from .pdf import render
 bp = Blueprint("documents", __name__)
 
 
-def _send(document: Document, public: bool = False):
-    """The PDF as a download under its Chinese name (Werkzeug writes both filename= and RFC 5987
-    filename*=UTF-8''…). Only a public 公示 may be kept by a shared cache."""
-    response = send_file(io.BytesIO(render(document)), mimetype="application/pdf", as_attachment=True,
-                         download_name=document.filename, max_age=0)
-    if not public:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+def _send(document: Document, public: bool = False) -> Response:
+    """The PDF as a download under its Chinese name (RFC 5987 filename*=UTF-8''…, with a plain ASCII
+    filename= for older clients). Only a public 公示 may be kept by a shared cache."""
+    disposition = f"attachment; filename=\"{document.ascii_name}\"; filename*=UTF-8''{quote(document.filename, safe='')}"
+    return Response(render(document), mimetype="application/pdf", headers={
+        "Content-Disposition": disposition, "Cache-Control": "no-cache" if public else "private, no-store"})
 
 
 @bp.route("/publicity/<int:publicity_id>/notice.pdf")

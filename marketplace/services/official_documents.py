@@ -33,6 +33,7 @@ class Document:
     template: str  # under templates/documents/
     title: str
     filename: str  # the download's (Chinese) name
+    ascii_name: str  # its stand-in for clients that cannot read RFC 5987 names
     number: str  # 文号: stable, derived from the record it prints
     issuer: str
     issued_on: date  # 成文日期: when what it records happened
@@ -90,7 +91,7 @@ def publicity_notice(notice: Publicity) -> Document:
     challenge = notice.challenge
     return Document(
         template="publicity.html", title="揭榜挂帅项目遴选结果公示",
-        filename=f"遴选结果公示-{_safe_name(challenge.title)}.pdf",
+        filename=f"遴选结果公示-{_safe_name(challenge.title)}.pdf", ascii_name=f"publicity-{notice.id}.pdf",
         number=f"GS-{notice.starts_on.year}-{notice.id:04d}", issuer=_issuer(challenge), issued_on=notice.starts_on,
         context={"notice": notice, "challenge": challenge, "selected": notice.selected_proposals},
     )
@@ -137,7 +138,7 @@ def review_summary(actor: User, challenge: Challenge) -> Document:
     last = max((r.submitted_at for r in submitted if r.submitted_at), default=None)
     return Document(
         template="review_summary.html", title="专家评审意见汇总表",
-        filename=f"评审意见汇总-{_safe_name(challenge.title)}.pdf",
+        filename=f"评审意见汇总-{_safe_name(challenge.title)}.pdf", ascii_name=f"review-summary-{challenge.id}.pdf",
         number=f"PS-{_local_date(last).year}-{challenge.id:04d}", issuer=_issuer(challenge), issued_on=clock.today(),
         context={"challenge": challenge, "rows": rows, "criteria": criteria, "experts": len(labels)},
     )
@@ -149,7 +150,7 @@ def approval_notice(actor: User, project: Project) -> Document:
     approved_on = _local_date(project.created_at)
     return Document(
         template="approval_notice.html", title="揭榜挂帅项目立项通知书",
-        filename=f"立项通知书-{_safe_name(project.challenge.title)}.pdf",
+        filename=f"立项通知书-{_safe_name(project.challenge.title)}.pdf", ascii_name=f"approval-notice-{project.id}.pdf",
         number=f"LX-{approved_on.year}-{project.id:04d}", issuer=_issuer(project.challenge), issued_on=approved_on,
         context={"project": project, "challenge": project.challenge, "members": project.proposal.accepted_members},
     )
@@ -164,6 +165,7 @@ def acceptance_opinion(actor: User, project: Project) -> Document:
     return Document(
         template="acceptance_opinion.html", title="揭榜挂帅项目验收意见",
         filename=f"验收意见-{_safe_name(project.challenge.title)}.pdf",
+        ascii_name=f"acceptance-opinion-{project.id}.pdf",
         number=f"YS-{accepted_on.year}-{project.id:04d}", issuer=_issuer(project.challenge), issued_on=accepted_on,
         context={"project": project, "challenge": project.challenge, "members": project.proposal.accepted_members,
                  "checks": checks, "passed": project.state is ProjectState.accepted},

@@ -158,7 +158,8 @@ def test_the_publicity_notice_is_public_and_names_the_chosen_ones(client, world,
     seconds = time.perf_counter() - started
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     disposition = response.headers["Content-Disposition"]
-    assert disposition.startswith("attachment") and f"filename*=UTF-8''{quote(f'遴选结果公示-{TITLE}.pdf')}" in disposition
+    assert disposition == (f'attachment; filename="publicity-{world["notice"]}.pdf"; '
+                           f"filename*=UTF-8''{quote(f'遴选结果公示-{TITLE}.pdf')}")
     text, fonts, info = read_pdf(tmp_path, response.data)
     assert_printable(info, fonts, text, pages=1)
     for words in ("揭榜挂帅项目遴选结果公示", TITLE, "发榜企业", "华楚理工大学", "联合研究院",
