@@ -103,6 +103,7 @@ def register_blueprints(app: Flask) -> None:
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
+    from .documents.routes import bp as documents_bp
     from .evaluation.routes import bp as evaluation_bp
     from .listings.routes import bp as listings_bp
     from .main.routes import bp as main_bp
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(recommendations_bp, url_prefix="/recommendations")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
+    app.register_blueprint(documents_bp)  # printable PDFs beside their pages (/projects/…, /publicity/…)
 
 
 def register_commands(app: Flask) -> None:

@@ -52,6 +52,7 @@ from marketplace.services import (
     challenges,
     key_links,
     listings,
+    official_documents,
     organisations,
     projects,
     proposals,
@@ -312,6 +313,25 @@ def _project(people, state=ProjectState.in_progress, milestones=()) -> Project:
 def test_project_rules(people, name, act):
     cases = {f"a project {state.value}": (_project(people, state),) for state in ProjectState}
     agree(name, everyone(people), cases, act)
+
+
+# A document is "acted on" by building it: the service refuses exactly whom and when the rule does.
+def test_printable_documents(people):
+    scored, unscored = (make_challenge(people.poster.organisation, S.closed) for _ in range(2))
+    db.session.add(Review(proposal=make_proposal(scored, people.institution.organisation), expert=people.expert,
+                          state=ReviewState.submitted, total=80.0, comment="方案可行", submitted_at=clock.utcnow()))
+    db.session.add(Review(proposal=make_proposal(unscored, people.institution.organisation), expert=people.expert))
+    agree("may_print_review_summary", everyone(people),
+          {"a scored listing": (scored,), "a listing whose reviews are not in": (unscored,)},
+          official_documents.review_summary)
+    cases = {f"a project {state.value}": (_project(people, state),) for state in ProjectState}
+    agree("may_print_approval_notice", everyone(people), cases, official_documents.approval_notice)
+    for state, note in ((ProjectState.accepted, "同意通过验收。"), (ProjectState.terminated, "指标未达到，不予通过。")):
+        project = _project(people, state)
+        project.acceptance_note = note
+        cases[f"a project {state.value} at its 验收"] = (project,)
+    db.session.flush()
+    agree("may_print_acceptance_opinion", everyone(people), cases, official_documents.acceptance_opinion)
 
 
 def test_milestones(people):

@@ -1,0 +1,1 @@
+"""Printable official documents: routes that hand out a service's `Document` as an A4 PDF."""
