@@ -32,6 +32,8 @@ NO_REFUSAL = {
     "/auth/forgot": "answers the same to every well-formed request, by design (it reveals no accounts)",
     "/inbox/read-all": "marks the user's own messages read: there is nothing to refuse",
     "/inbox/settings": "the user's own notification preferences: the service refuses nothing",
+    "/help/consent": "the user's own acceptance of the texts in force: a second one records nothing (the form "
+                     "refuses an unticked box, test_help_consent.py)",
 }
 
 
@@ -75,7 +77,8 @@ def invitation_common_password(poster, uni, experts):
     from marketplace.services import accounts
 
     _, token = accounts.invite_member(user("poster@example.com"), poster, "new@example.com", OrgRole.member)
-    return Refusal(f"/auth/invitation/{token}", None, {"name": "新成员", "password": "12345678", "confirm": "12345678"},
+    return Refusal(f"/auth/invitation/{token}", None, {"name": "新成员", "password": "12345678", "confirm": "12345678",
+                                                      "accept_terms": "y"},
                    status=400)
 
 
