@@ -14,6 +14,8 @@ GUIDES = (
     ("platform-admin", "平台管理员", "认证机构、认定链主、管理产业链设置与用户权限"),
 )
 GUIDE_TITLES = {key: title for key, title, _ in GUIDES}
+# The other pages of the help menu: (endpoint, label).
+PAGES = (("help.faq", "常见问题"), ("help.terms", "用户协议"), ("help.privacy", "隐私政策"))
 
 
 @bp.route("/")
@@ -46,5 +48,5 @@ def privacy():
 
 @bp.app_context_processor
 def help_menu():
-    """The guides for the help pages' menu (help/layout.html)."""
-    return {"help_guides": lambda: GUIDES}
+    """The guides and pages of the help pages' menu (help/layout.html)."""
+    return {"help_guides": lambda: GUIDES, "help_pages": lambda: PAGES}

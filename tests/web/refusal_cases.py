@@ -52,11 +52,14 @@ def login_disabled(poster, uni, experts):
 def register_confirm_twice(poster, uni, experts):
     from factories import credit_code
 
-    from marketplace.services import registration
+    from marketplace.clock import utcnow
+    from marketplace.services import consent, registration
 
+    terms, privacy = consent.current_versions()
     details = {"name": "武汉新芯材料科技有限公司", "org_type": "enterprise", "credit_code": credit_code(900001),
                "region": "武汉市", "contact_name": "王磊", "contact_phone": "027-87654321", "user_name": "王磊",
-               "email": "wanglei@example.com"}
+               "email": "wanglei@example.com",
+               "consent": {"terms": terms, "privacy": privacy, "at": utcnow().isoformat()}}
     token = registration._serializer().dumps(details)
     return Refusal(f"/auth/register/confirm/{token}", None, NEW_PASSWORD, first=True)
 
