@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test lock lint run dev test bench bench-matching
+.PHONY: install install-test lock lint run dev test bench bench-matching screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ dev: install
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -lt 2 ] && echo "$$n" || echo 2)
 test: install-test lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## make screenshots: drive Chromium through the pages the 操作指南 show, as each demo user, and replace
+## the guides' pictures in marketplace/static/help/ (tests/e2e/test_help_screenshots.py).
+screenshots: install-test
+	UPDATE_HELP_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider -n 0 tests/e2e/test_help_screenshots.py
 
 ## make lint: ruff, with the rule set in pyproject.toml ([tool.ruff]); `make test` runs it first.
 lint: install-test

@@ -105,6 +105,8 @@ def register_blueprints(app: Flask) -> None:
     from .challenges.routes import bp as challenges_bp
     from .documents.routes import bp as documents_bp
     from .evaluation.routes import bp as evaluation_bp
+    from .help import consent  # noqa: F401  (adds the consent page and its check before every request)
+    from .help.routes import bp as help_bp
     from .listings.routes import bp as listings_bp
     from .main.routes import bp as main_bp
     from .notifications.routes import bp as inbox_bp
@@ -129,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(recommendations_bp, url_prefix="/recommendations")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(documents_bp)  # printable PDFs beside their pages (/projects/…, /publicity/…)
+    app.register_blueprint(help_bp, url_prefix="/help")
 
 
 def register_commands(app: Flask) -> None:

@@ -55,6 +55,15 @@ class Defaults:
     # None: `flask run-jobs` does the work itself.
     JOB_QUEUE_URL = None
     JOB_QUEUE_NAME = "marketplace-jobs"
+    # The 用户协议 and 隐私政策 in force (their text: templates/help/terms.html, privacy.html). Change
+    # the text and its date here together: every user is then asked to accept again at their next
+    # page (services/consent.py), and the acceptance is recorded.
+    TERMS_VERSION = "2026-12-01"
+    PRIVACY_VERSION = "2026-12-01"
+    # Support contact, shown in every page's footer and on the help pages.
+    SUPPORT_EMAIL = "support@jiebang.example.gov.cn"
+    SUPPORT_PHONE = "027-8700 0000"
+    SUPPORT_HOURS = "工作日 9:00—12:00，14:00—17:30"
 
 
 # Environment variables read at start-up, and the config key each one sets.
@@ -69,6 +78,9 @@ ENVIRONMENT_KEYS = {
     "MAIL_BACKEND": "MAIL_BACKEND",
     "MAIL_SERVER": "MAIL_SERVER",
     "BASE_URL": "BASE_URL",
+    "SUPPORT_EMAIL": "SUPPORT_EMAIL",
+    "SUPPORT_PHONE": "SUPPORT_PHONE",
+    "SUPPORT_HOURS": "SUPPORT_HOURS",
     "TRUSTED_HOSTS": "TRUSTED_HOSTS",
     "PROXY_FIX_X_FOR": "PROXY_FIX_X_FOR",
     "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",

@@ -5,7 +5,7 @@ import math
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, StopValidation, ValidationError
 
 from .models.base import split_keywords
@@ -76,6 +76,14 @@ class Required:
         if data is None or (isinstance(data, str) and not data.strip()) or (isinstance(data, (list, tuple)) and not data):
             field.errors[:] = []
             raise StopValidation(self.message)
+
+
+def consent_box() -> BooleanField:
+    """The 我已阅读并同意 box of every form that creates an account or asks again after a new version
+    (rendered with links to both texts by macros.consent_field)."""
+    from .services.consent import REFUSAL
+
+    return BooleanField("我已阅读并同意《用户协议》和《隐私政策》", validators=[DataRequired(message=REFUSAL)])
 
 
 def required(label: str):

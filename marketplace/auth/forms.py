@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length, Regexp, ValidationError
 
-from ..formkit import REGIONS, BaseForm, chosen, max_length, options, required
+from ..formkit import REGIONS, BaseForm, chosen, consent_box, max_length, options, required
 from ..models import REGISTRABLE_TYPES, OrgType
 from ..services.accounts import MIN_PASSWORD_LENGTH
 
@@ -33,6 +33,7 @@ class RegisterForm(BaseForm):
     user_name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
     email = EmailField("登录邮箱", validators=[required("登录邮箱"), Email(message=EMAIL_MESSAGE), max_length(254)],
                        description="我们会向该邮箱发送一封邮件，按邮件中的链接设置密码即完成注册。")
+    accept_terms = consent_box()
 
     def validate_credit_code(self, field):
         from ..credit_code import normalise, problem
@@ -70,3 +71,4 @@ class AcceptInvitationForm(BaseForm):
     name = StringField("您的姓名", validators=[required("您的姓名"), max_length(64)])
     password = PasswordField("密码", validators=[required("密码"), PASSWORD_LENGTH])
     confirm = PasswordField("确认密码", validators=[required("确认密码"), EqualTo("password", message="两次输入的密码不一致。")])
+    accept_terms = consent_box()

@@ -117,7 +117,8 @@ def register():
     """Step 1: the details; always answered with the same 请查收邮件 page (services/registration.py)."""
     form = RegisterForm()
     if form.validate_on_submit():
-        registration.start(**{name: form[name].data for name in registration.FIELDS})
+        registration.start(accepted_terms=form.accept_terms.data,
+                           **{name: form[name].data for name in registration.FIELDS})
         db.session.commit()  # the mail leaves with the commit
         session[REGISTER_SENT] = accounts.normalise_email(form.email.data)
         return redirect(url_for("auth.register_sent"))
@@ -246,5 +247,6 @@ def accept_invitation(token):
     if not form.validate_on_submit():
         return again(400 if form.is_submitted() else 200)
     welcome = f"欢迎加入{invitation.organisation.name}。"
-    return run(lambda: _sign_in(accounts.accept_invitation(invitation, form.name.data, form.password.data)),
+    return run(lambda: _sign_in(accounts.accept_invitation(invitation, form.name.data, form.password.data,
+                                                           accepted_terms=form.accept_terms.data)),
                welcome, url_for("main.dashboard"), again, form, code=302)

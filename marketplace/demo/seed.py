@@ -13,8 +13,8 @@ from werkzeug.security import generate_password_hash
 from ..clock import utcnow
 from ..credit_code import ALPHABET, check_character
 from ..extensions import db
-from ..models import Chain, ChainLead, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
-from ..services import verification
+from ..models import Chain, ChainLead, Consent, ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
+from ..services import consent, verification
 from ..services.admins import office
 from ..services.chains import check_may_lead_chain, ensure_chains
 
@@ -105,6 +105,9 @@ class _Seeder:
     def user(self, email, name, org, role=OrgRole.admin, **fields) -> User:
         user = User(email=email, name=name, organisation=org, org_role=role, password_hash=self.password_hash, **fields)
         db.session.add(user)
+        # The demo accounts have accepted the 用户协议 and 隐私政策 in force, so the demo starts at its pages.
+        terms, privacy = consent.current_versions()
+        db.session.add(Consent(user=user, terms_version=terms, privacy_version=privacy, via=consent.VIA_DEMO))
         return user
 
     def government(self):

@@ -3,6 +3,7 @@ from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
+from .consent import Consent
 from .enums import (
                     CHOSEN_PROPOSAL_STATES,
                     INSTITUTION_TYPES,
@@ -35,6 +36,7 @@ from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "Consent",
     "CHOSEN_PROPOSAL_STATES",
     "LoginAttempt",
     "IndexChange",

@@ -216,12 +216,18 @@ def invitation_for_token(token: str) -> Invitation | None:
     return invitation
 
 
-def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
-    """Create the invited user; the invitation can be used once."""
+def accept_invitation(invitation: Invitation, name: str, password: str, *, accepted_terms: bool) -> User:
+    """Create the invited user, who accepted the 用户协议 and 隐私政策 in force (recorded); the invitation
+    can be used once."""
+    from . import consent
+
+    if not accepted_terms:
+        raise ServiceError(consent.REFUSAL, field="accept_terms")
     claim(invitation.organisation, invitation)  # a simultaneous revocation wins or waits (see set_member_role)
     if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
         raise InvalidTransition("邀请已失效，请联系机构管理员重新邀请。")
     user = create_user(invitation.organisation, invitation.email, name, password, invitation.role)
+    consent.record(user, consent.VIA_INVITATION)
     invitation.accepted_at = utcnow()
     audit.record(user, "invitation_accepted", invitation.organisation, reason=user.email)
     return user

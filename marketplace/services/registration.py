@@ -18,16 +18,20 @@
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Organisation, User
 from ..notifications import mail
-from . import accounts, organisations, verification
+from . import accounts, consent, organisations, verification
 from .errors import ServiceError
 
 SALT = "registration"
+CONSENT = "consent"  # the link's record of the 用户协议 / 隐私政策 versions accepted, and when
 FIELDS = ("name", "org_type", "credit_code", "region", "contact_name", "contact_phone", "user_name", "email")
 SIGNATURE = "\n\n—— 湖北省产业链揭榜挂帅平台"
 
@@ -44,10 +48,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def start(**details: str) -> None:
-    """Send the mail that fits the address; returns nothing, so the caller cannot tell which."""
+def start(*, accepted_terms: bool, **details: str) -> None:
+    """Send the mail that fits the address; returns nothing, so the caller cannot tell which.
+
+    The applicant ticked 我已阅读并同意 on this form: the link carries the versions accepted and when,
+    and complete() records them against the new account."""
     from ..credit_code import normalise
 
+    if not accepted_terms:
+        raise ServiceError(consent.REFUSAL, field="accept_terms")
     details = {key: (details.get(key) or "").strip() for key in FIELDS}
     details["email"] = accounts.normalise_email(details["email"])
     details["credit_code"] = normalise(details["credit_code"])
@@ -59,7 +68,8 @@ def start(**details: str) -> None:
     elif taken is not None:
         _mail_organisation_taken(details, taken)
     else:
-        _mail_confirmation(details)
+        terms, privacy = consent.current_versions()
+        _mail_confirmation(details | {CONSENT: {"terms": terms, "privacy": privacy, "at": utcnow().isoformat()}})
 
 
 def details_for_token(token: str) -> dict:
@@ -70,7 +80,7 @@ def details_for_token(token: str) -> dict:
         raise RegistrationLinkError("注册链接已过期，请重新填写注册信息。") from None
     except BadSignature:
         raise RegistrationLinkError("注册链接无效，请检查链接是否完整，或重新填写注册信息。") from None
-    if not isinstance(details, dict) or set(details) != set(FIELDS):
+    if not isinstance(details, dict) or set(details) - {CONSENT} != set(FIELDS):
         raise RegistrationLinkError("注册链接无效，请重新填写注册信息。")
     if accounts.find_user_by_email(details["email"]) is not None:
         # Only the owner of the mailbox has the link, so saying this reveals nothing new.
@@ -80,8 +90,12 @@ def details_for_token(token: str) -> dict:
 
 def complete(token: str, password: str) -> User:
     """Create the pending organisation and its admin from the link's details and this password."""
-    details = details_for_token(token)
+    details = dict(details_for_token(token))
+    accepted = details.pop(CONSENT, None)
     user = organisations.register(password=password, **details)
+    if accepted:  # (a link mailed before consent was recorded carries none: the user is asked at login)
+        consent.record(user, consent.VIA_REGISTER, (accepted["terms"], accepted["privacy"]),
+                       datetime.fromisoformat(accepted["at"]))
     verification.tell_platform_admins(user.organisation, f"新机构注册待认证：{user.organisation.name}",
                                       "请核对机构资料和认证材料后审核。")
     return user

@@ -11,6 +11,7 @@ from marketplace import clock
 from marketplace.credit_code import ALPHABET, check_character
 from marketplace.extensions import db
 from marketplace.models import ExpertMembership, Organisation, OrgRole, OrgStatus, OrgType, User
+from marketplace.services import consent
 from marketplace.services.chains import chain_by_code
 
 PASSWORD = "password-123"
@@ -36,11 +37,15 @@ def make_org(name: str | None = None, type: OrgType = OrgType.enterprise,
 
 
 def make_user(email: str, org: Organisation | None = None, role: OrgRole = OrgRole.admin,
-              name: str = "测试用户", **fields) -> User:
+              name: str = "测试用户", consented: bool = True, **fields) -> User:
+    """A user who has accepted the 用户协议 and 隐私政策 in force (unless `consented` is False: then
+    every page but help and logout sends them to the consent page)."""
     user = User(email=email, name=name, organisation=org or make_org(), org_role=role, **fields)
     user.set_password(PASSWORD)
     db.session.add(user)
     db.session.flush()
+    if consented:
+        consent.record(user, consent.VIA_REGISTER)
     return user
 
 

@@ -32,6 +32,8 @@ NO_REFUSAL = {
     "/auth/forgot": "answers the same to every well-formed request, by design (it reveals no accounts)",
     "/inbox/read-all": "marks the user's own messages read: there is nothing to refuse",
     "/inbox/settings": "the user's own notification preferences: the service refuses nothing",
+    "/help/consent": "the user's own acceptance of the texts in force: a second one records nothing (the form "
+                     "refuses an unticked box, test_help_consent.py)",
 }
 
 
@@ -50,11 +52,14 @@ def login_disabled(poster, uni, experts):
 def register_confirm_twice(poster, uni, experts):
     from factories import credit_code
 
-    from marketplace.services import registration
+    from marketplace.clock import utcnow
+    from marketplace.services import consent, registration
 
+    terms, privacy = consent.current_versions()
     details = {"name": "武汉新芯材料科技有限公司", "org_type": "enterprise", "credit_code": credit_code(900001),
                "region": "武汉市", "contact_name": "王磊", "contact_phone": "027-87654321", "user_name": "王磊",
-               "email": "wanglei@example.com"}
+               "email": "wanglei@example.com",
+               "consent": {"terms": terms, "privacy": privacy, "at": utcnow().isoformat()}}
     token = registration._serializer().dumps(details)
     return Refusal(f"/auth/register/confirm/{token}", None, NEW_PASSWORD, first=True)
 
@@ -75,7 +80,8 @@ def invitation_common_password(poster, uni, experts):
     from marketplace.services import accounts
 
     _, token = accounts.invite_member(user("poster@example.com"), poster, "new@example.com", OrgRole.member)
-    return Refusal(f"/auth/invitation/{token}", None, {"name": "新成员", "password": "12345678", "confirm": "12345678"},
+    return Refusal(f"/auth/invitation/{token}", None, {"name": "新成员", "password": "12345678", "confirm": "12345678",
+                                                      "accept_terms": "y"},
                    status=400)
 
 

@@ -37,7 +37,7 @@ def test_a_completed_registration_tells_every_enabled_platform_admin(client, adm
     client.post("/auth/register", data={
         "name": "武汉新芯材料科技有限公司", "org_type": "enterprise", "credit_code": credit_code(900001),
         "region": "武汉市", "contact_name": "王磊", "contact_phone": "027-87654321",
-        "user_name": "王磊", "email": "wanglei@example.com"})
+        "user_name": "王磊", "email": "wanglei@example.com", "accept_terms": "y"})
     path = link_path(outbox[-1], "/auth/register/confirm/")
     outbox.clear()
     assert client.post(path, data={"password": "secret-pass-1", "confirm": "secret-pass-1"}).status_code == 302

@@ -29,7 +29,8 @@ def test_invitation_creates_member_once(app, client, auth, org):
     newcomer = app.test_client()
     path = link_path(link, "/auth/invitation/")
     assert "成员测试企业" in newcomer.get(path).get_data(as_text=True)
-    response = newcomer.post(path, data={"name": "新成员", "password": "pass-word-1", "confirm": "pass-word-1"})
+    response = newcomer.post(path, data={"name": "新成员", "password": "pass-word-1", "confirm": "pass-word-1",
+                                          "accept_terms": "y"})
     assert response.status_code == 302
     user = db.session.scalar(db.select(User).filter_by(email="new@example.com"))
     assert user.organisation_id == org.id and user.org_role is OrgRole.member

@@ -18,7 +18,7 @@ def form(**overrides):
     data = {
         "name": "武汉新芯材料科技有限公司", "org_type": "enterprise", "credit_code": credit_code(900001),
         "region": "武汉市", "contact_name": "王磊", "contact_phone": "027-87654321",
-        "user_name": "王磊", "email": "wanglei@example.com",
+        "user_name": "王磊", "email": "wanglei@example.com", "accept_terms": "y",
     }
     data.update(overrides)
     return data
