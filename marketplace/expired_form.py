@@ -6,8 +6,6 @@ Passwords are never echoed back, and files cannot be (the browser does not give 
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import render_template, request, url_for
 from flask_login import current_user
 
@@ -56,9 +54,6 @@ def expired_form_page(message: str = TOO_LATE):
 
 def _local_referrer() -> str:
     """The page the form was on, when it is one of ours."""
-    if not request.referrer:
-        return ""
-    parts = urlsplit(request.referrer)
-    if parts.netloc and parts.netloc != request.host:
-        return ""
-    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), "")
+    from .security import _local
+
+    return safe_next(request.referrer and _local(request.referrer), "")
