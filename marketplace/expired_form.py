@@ -6,6 +6,8 @@ Passwords are never echoed back, and files cannot be (the browser does not give 
 """
 from __future__ import annotations
 
+import re
+
 from flask import render_template, request, url_for
 from flask_login import current_user
 
@@ -36,6 +38,12 @@ def kept_fields() -> tuple[list[tuple[str, str]], bool]:
     return kept, secret_left_out
 
 
+def _typed(value: str) -> bool:
+    """Text worth showing to copy: not empty, and not a bare code or number (a choice's value such as
+    "open_call" or "3", a date): those are picked again in a moment, and would only puzzle the reader."""
+    return bool(value.strip()) and not re.fullmatch(r"[\w.:-]{1,40}", value.strip(), re.ASCII)
+
+
 def expired_form_page(message: str = TOO_LATE):
     fields, secret_left_out = kept_fields()
     files_left_out = any(f.filename for f in request.files.values())
@@ -45,7 +53,7 @@ def expired_form_page(message: str = TOO_LATE):
     can_resubmit = (logged_in or request.blueprint == "auth") and not secret_left_out and not files_left_out
     back = _local_referrer() or url_for("main.index")
     return render_template(
-        "expired_form.html", message=message, fields=fields, shown=[value for _, value in fields if value.strip()],
+        "expired_form.html", message=message, fields=fields, shown=[value for _, value in fields if _typed(value)],
         can_resubmit=can_resubmit, secret_left_out=secret_left_out, files_left_out=files_left_out,
         logged_in=logged_in, action=request.full_path.rstrip("?"), back=back,
         login_url=url_for("auth.login", next=back),

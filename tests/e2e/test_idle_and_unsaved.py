@@ -54,7 +54,7 @@ def test_leaving_a_changed_form_asks_first_but_sending_it_does_not(browser, live
     assert dialogs == ["beforeunload"]
 
     page.goto(live_server["url"] + "/challenges/new")
-    page.get_by_label("需求背景").fill("这次确定离开。")
+    page.get_by_label("所属产业链").select_option(index=2)  # a choice changed counts too
     answer["leave"] = True
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="榜单大厅").click()
     page.wait_for_url("**/challenges/")

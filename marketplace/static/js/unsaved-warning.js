@@ -10,21 +10,33 @@
       !form.hasAttribute("data-no-unsaved-warning");
   }
 
+  // A single-choice list with no option marked selected in the HTML starts on its first option.
+  function selectChanged(select) {
+    var options = select.options;
+    var marked = false;
+    for (var i = 0; i < options.length; i++) {
+      if (options[i].defaultSelected) { marked = true; }
+    }
+    if (!marked && !select.multiple) { return options.length > 0 && select.selectedIndex !== 0; }
+    for (var j = 0; j < options.length; j++) {
+      if (options[j].selected !== options[j].defaultSelected) { return true; }
+    }
+    return false;
+  }
+
   // Changed since the page was loaded: each field against its value in the page's HTML.
   function changed(form) {
     var fields = form.elements;
     for (var i = 0; i < fields.length; i++) {
       var field = fields[i];
       if (field.disabled || field.readOnly || field.type === "hidden" || field.type === "password" ||
-          field.type === "submit" || field.type === "button") { continue; }
+          field.type === "submit" || field.type === "button" || field.type === "reset") { continue; }
       if (field.type === "checkbox" || field.type === "radio") {
         if (field.checked !== field.defaultChecked) { return true; }
       } else if (field.type === "file") {
         if (field.files && field.files.length) { return true; }
       } else if (field.tagName === "SELECT") {
-        for (var j = 0; j < field.options.length; j++) {
-          if (field.options[j].selected !== field.options[j].defaultSelected) { return true; }
-        }
+        if (selectChanged(field)) { return true; }
       } else if ("defaultValue" in field && field.value !== field.defaultValue) {
         return true;
       }
