@@ -38,6 +38,42 @@ def kept_fields() -> tuple[list[tuple[str, str]], bool]:
     return kept, secret_left_out
 
 
+def _shown(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The typed text to show, each with its field's label where the form is known (else "第 n 项")."""
+    labels = field_labels({name for name, _ in fields})
+    typed = [(name, value) for name, value in fields if _typed(value)]
+    return [(labels.get(name) or f"第 {n} 项", value) for n, (name, value) in enumerate(typed, 1)]
+
+
+def field_labels(names: set[str]) -> dict[str, str]:
+    """The labels of the fields posted, from the form class that has them all (the smallest such, as
+    several forms share a field name), or else the most of them. The request does not say which form
+    it came from; the names do."""
+    from wtforms.fields.core import UnboundField
+
+    from .formkit import BaseForm
+
+    best, best_key = {}, (0, 0)
+    for form_class in _subclasses(BaseForm):
+        fields = {name: getattr(form_class, name) for name in dir(form_class)
+                  if isinstance(getattr(form_class, name, None), UnboundField)}
+        key = (len(names & fields.keys()), -len(fields))
+        if key[0] and key > best_key:
+            best, best_key = fields, key
+    labels = {}
+    for name, field in best.items():
+        label = field.args[0] if field.args else field.kwargs.get("label")
+        if isinstance(label, str):
+            labels[name] = label
+    return labels
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
 def _typed(value: str) -> bool:
     """Text worth showing to copy: not empty, and not a bare code or number (a choice's value such as
     "open_call" or "3", a date): those are picked again in a moment, and would only puzzle the reader."""
@@ -53,7 +89,7 @@ def expired_form_page(message: str = TOO_LATE):
     can_resubmit = (logged_in or request.blueprint == "auth") and not secret_left_out and not files_left_out
     back = _local_referrer() or url_for("main.index")
     return render_template(
-        "expired_form.html", message=message, fields=fields, shown=[value for _, value in fields if _typed(value)],
+        "expired_form.html", message=message, fields=fields, shown=_shown(fields),
         can_resubmit=can_resubmit, secret_left_out=secret_left_out, files_left_out=files_left_out,
         logged_in=logged_in, action=request.full_path.rstrip("?"), back=back,
         login_url=url_for("auth.login", next=back),

@@ -55,6 +55,8 @@ def test_an_expired_form_speaks_plainly_and_keeps_the_text(client, auth, form, s
     kept = [node.text() for node in select(html, "textarea[data-kept-input]")]
     assert "碳化硅衬底微管缺陷控制" in kept and "衬底依赖进口。\n第二段：良率不足六成。" in kept
     assert "open_call" not in kept and "600" not in kept  # choices and numbers: carried along, not shown to copy
+    labels = [node.text() for node in select(html, "label[for^=kept-]")]
+    assert labels[:2] == ["榜单名称", "需求背景"]  # the form's own labels, not the fields' names
     resend = only(html, 'form[action="/challenges/new"]')
     assert resend.css_first("button").text() == "重新提交"
     assert only(html, 'a[href="/challenges/new"]').text() == "返回原页面"
