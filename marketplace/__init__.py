@@ -99,6 +99,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
+    from .auth import idle  # noqa: F401  (the idle timeout: a hook on every request, its two routes)
     from .auth.routes import bp as auth_bp
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)

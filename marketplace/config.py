@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -64,6 +65,10 @@ class Defaults:
     SUPPORT_EMAIL = "support@jiebang.example.gov.cn"
     SUPPORT_PHONE = "027-8700 0000"
     SUPPORT_HOURS = "工作日 9:00—12:00，14:00—17:30"
+    # A logged-in session ends after this many seconds without a request (0: never); the page warns
+    # SESSION_IDLE_WARNING seconds before, with a button to stay (auth/idle.py, js/session-idle.js).
+    SESSION_IDLE_TIMEOUT = 2 * 3600
+    SESSION_IDLE_WARNING = 5 * 60
 
 
 # Environment variables read at start-up, and the config key each one sets.
@@ -86,6 +91,8 @@ ENVIRONMENT_KEYS = {
     "PROXY_FIX_X_PROTO": "PROXY_FIX_X_PROTO",
     "PROXY_FIX_X_HOST": "PROXY_FIX_X_HOST",
     "PROXY_FIX_X_PREFIX": "PROXY_FIX_X_PREFIX",
+    "SESSION_IDLE_TIMEOUT": "SESSION_IDLE_TIMEOUT",
+    "SESSION_IDLE_WARNING": "SESSION_IDLE_WARNING",
 }
 
 
@@ -95,6 +102,18 @@ def sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def seconds(value) -> int:
+    """A duration setting in whole seconds: a number, a timedelta, or (from the environment) a string
+    such as "7200", "120m" or "2h"."""
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    if isinstance(value, str):
+        text = value.strip().lower()
+        unit = {"s": 1, "m": 60, "h": 3600}.get(text[-1:], None)
+        return int(float(text[:-1]) * unit) if unit else int(float(text or 0))
+    return int(value or 0)
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -148,6 +167,8 @@ def configure(app, test_config: dict | None) -> None:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
     for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST", "PROXY_FIX_X_PREFIX"):
         app.config[key] = int(app.config.get(key) or 0)
+    for key in ("SESSION_IDLE_TIMEOUT", "SESSION_IDLE_WARNING"):
+        app.config[key] = seconds(app.config.get(key))
     deployed = app.config.get("TRUSTED_HOSTS") or any(app.config[f"PROXY_FIX_X_{h}"] for h in ("FOR", "PROTO", "HOST"))
     if base_url_defaulted and deployed:  # behind a proxy or with a host name, not `make run`: mail would link here
         app.logger.warning("BASE_URL is not set: links in e-mail point to %s. Set BASE_URL to the site's "

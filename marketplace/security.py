@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -61,8 +62,15 @@ def init_app(app) -> None:
         code = error.code or 500
         # Werkzeug's default descriptions are English; show ours unless a Chinese one was given.
         description = error.description if _is_ours(error) else ERROR_HINTS.get(code, "")
-        if code == 400 and "CSRF" in (error.description or ""):
-            description = "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。"
+        if isinstance(error, CSRFError):  # the form's token expired, or its session ended: plain words, input kept
+            from .auth import idle
+            from .expired_form import JSON_MESSAGE, TOO_LATE, expired_form_page
+
+            message = TOO_LATE
+            if idle.is_idle():  # the session ended meanwhile too: say so, and end it
+                idle.end_idle_session()
+                message = idle.IDLE_MESSAGE
+            return problem(code, JSON_MESSAGE) if wants_json() else expired_form_page(message)
         if wants_json():
             return problem(code, description)
         title = ERROR_TITLES.get(code, error.name)

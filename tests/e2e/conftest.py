@@ -55,12 +55,24 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """gunicorn serving the app on a free loopback port, on its own instance folder and database."""
-    instance = tmp_path_factory.mktemp("e2e-instance")
+    # The story logs in a dozen times a minute from one address: more than a person would.
+    yield from _serve(tmp_path_factory.mktemp("e2e-instance"), 'LOGIN_RATE_LIMIT = "200 per minute"\n')
+
+
+@pytest.fixture(scope="session")
+def short_idle_server(tmp_path_factory):
+    """A second live server whose sessions end after 20 seconds without a request, warning 10 seconds
+    before: the idle timeout seen in a browser without waiting two hours (the first server keeps the default)."""
+    yield from _serve(tmp_path_factory.mktemp("e2e-idle-instance"),
+                      "SESSION_IDLE_TIMEOUT = 20\nSESSION_IDLE_WARNING = 10\n")
+
+
+def _serve(instance: Path, instance_config: str):
     env = dict(os.environ, INSTANCE_PATH=str(instance), FLASK_APP="marketplace", COOKIE_SECURE="0",
                DATABASE_URL=f"sqlite:///{instance / 'e2e.sqlite3'}", MAIL_BACKEND="log")
-    env.pop("REDIS_URL", None)
-    # The story logs in a dozen times a minute from one address: more than a person would.
-    (instance / "config.py").write_text('LOGIN_RATE_LIMIT = "200 per minute"\n')
+    for name in ("REDIS_URL", "SESSION_IDLE_TIMEOUT", "SESSION_IDLE_WARNING"):
+        env.pop(name, None)
+    (instance / "config.py").write_text(instance_config)
     bin_dir = Path(sys.executable).parent
     for command in (["db-upgrade"], ["seed-demo"]):
         subprocess.run([str(bin_dir / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)

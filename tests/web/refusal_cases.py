@@ -28,6 +28,7 @@ from marketplace.services.errors import InvalidTransition, PermissionDenied
 # POST routes with no service that could refuse them: each says why.
 NO_REFUSAL = {
     "/auth/logout": "ends the session whatever its state; no service decides anything",
+    "/auth/session/keep-alive": "renews the user's own idle timer; logged out it answers 401 like any login page",
     "/auth/register": "answers 请查收邮件 to every well-formed request, by design (it reveals no accounts)",
     "/auth/forgot": "answers the same to every well-formed request, by design (it reveals no accounts)",
     "/inbox/read-all": "marks the user's own messages read: there is nothing to refuse",
