@@ -153,6 +153,11 @@ def test_the_expert_picker_from_the_keyboard(browser, live_server):
         assert box.input_value() == name and "expert_q" not in page.url
         chosen = page.locator("#expert-results button")
         assert chosen.count() == 1 and chosen.inner_text() == "加入专家库"
+        title = page.get_by_label("职称")
+        title.fill("研究员")
+        title.press("Enter")  # Enter in a text field sends nothing: no candidate is appointed by accident
+        page.wait_for_timeout(300)
+        assert page.url.endswith("/admin/chains/ai") and title.input_value() == "研究员"
         page.get_by_label("研究专长").fill("键盘选择的专家的研究专长")
         chosen.focus()
         with page.expect_navigation():
