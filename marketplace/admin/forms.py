@@ -1,11 +1,11 @@
 """Forms of the admin area."""
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import StopValidation
 
 from ..bounds import BoundedIntegerField
-from ..formkit import BaseForm, between, chosen, max_length, optional_int, required
+from ..formkit import BaseForm, between, max_length, required
 
 
 class RejectForm(BaseForm):
@@ -22,12 +22,27 @@ class ChainSettingsForm(BaseForm):
         required("上限"), between(1, 20, "应为 1—20 之间的整数。")])
 
 
+def chosen_from_search(message: str):
+    """Nothing was picked (a picker's id is never 0)."""
+    def check(form, field):
+        if field.data is None:
+            raise StopValidation(message)
+
+    return check
+
+
+def picked(label: str) -> BoundedIntegerField:
+    """The id a picker's button sends (搜索后选择): nothing or a non-number asks to search and choose."""
+    message = f"请先搜索并选择{label}。"
+    return BoundedIntegerField(label, invalid_value_message=message, validators=[chosen_from_search(message)])
+
+
 class DesignateLeadForm(BaseForm):
-    organisation_id = SelectField("企业", coerce=optional_int, validators=[chosen("企业")])
+    organisation_id = picked("企业")
 
 
 class AppointExpertForm(BaseForm):
-    email = EmailField("专家的平台账号邮箱", validators=[required("专家账号邮箱"), Email(message="请输入有效的邮箱地址。")])
+    user_id = picked("专家")
     title = StringField("职称", validators=[max_length(64)])
     expertise = TextAreaField("研究专长", validators=[max_length(2000)],
                               description="用于为方案推荐评审专家；已有专长的账号可留空。")

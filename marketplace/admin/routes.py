@@ -1,20 +1,21 @@
 """Admin area: organisation verification, chain settings, users. Access is checked once, here."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
 
 from ..access import acting_user, require
 from ..extensions import db, login_manager
 from ..formkit import options
-from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, OrgType, User
+from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, User
 from ..paging import paginate
-from ..services import accounts, organisations, password_reset, verification
+from ..services import accounts, organisations, password_reset, pickers, verification
 from ..services import chains as chain_service
 from ..services.audit import trail
 from ..webkit import run
 from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, RejectForm, UserRolesForm
+from .picking import Picker
 
 bp = Blueprint("admin", __name__)
 
@@ -101,30 +102,48 @@ def chain_list():
     return render_template("admin/chains.html", chains=chains)
 
 
-def _enterprise_choices(chain):
-    """Verified enterprises not yet 链主 here; those already posting in this chain first, marked so."""
-    from ..models import Challenge
-
-    taken = {lead.organisation_id for lead in chain.leads}
-    enterprises = db.session.scalars(
-        db.select(Organisation).filter_by(type=OrgType.enterprise, status=OrgStatus.verified).order_by(Organisation.name)
-    )
-    posted = dict(db.session.execute(db.select(Challenge.organisation_id, db.func.count()).filter_by(
-        chain_id=chain.id).group_by(Challenge.organisation_id)).all())
-    ranked = sorted((o for o in enterprises if o.id not in taken), key=lambda o: (o.id not in posted, o.name))
-    return options([(o.id, f"{o.name}（本链榜单 {posted[o.id]} 项）" if o.id in posted else o.name) for o in ranked],
-                   "请选择企业")
+def _pickers(chain, expert_form, lead_form) -> dict:
+    """The page's two pickers: what was searched for (a GET on this page, without JavaScript) and what
+    it found; the type-ahead asks `chain_candidates` for the same lists as JSON."""
+    expert_q = request.args.get("expert_q", "")[:pickers.QUERY_MAX]
+    lead_q = request.args.get("lead_q", "")[:pickers.QUERY_MAX]
+    found = {"experts": Picker(
+        "expert", "搜索专家", "expert_q", expert_q, pickers.expert_candidates(chain, expert_q), "user_id", "加入专家库",
+        url_for("admin.chain_candidates", code=chain.code, kind="experts"), bool(expert_q.strip()),
+        "输入姓名、单位、邮箱或研究专长，已在本链专家委员会或账号已停用的不在其列。", expert_form.user_id.errors)}
+    if current_user.is_platform_admin:
+        found["leads"] = Picker(
+            "lead", "搜索企业", "lead_q", lead_q, pickers.lead_candidates(chain, lead_q), "organisation_id", "认定为链主",
+            url_for("admin.chain_candidates", code=chain.code, kind="leads"), True,
+            "未搜索时列出在本链发布榜单的企业；输入企业名称、地区或统一社会信用代码可搜索其他已认证企业（本链企业仍排在前面）。",
+            lead_form.organisation_id.errors)
+    return found
 
 
 def _chain_page(chain, settings_form=None, lead_form=None, expert_form=None, status=200):
     settings_form = settings_form or ChainSettingsForm(obj=chain, formdata=None)
     lead_form = lead_form or DesignateLeadForm(formdata=None)
-    lead_form.organisation_id.choices = _enterprise_choices(chain)
     expert_form = expert_form or AppointExpertForm(formdata=None)
     return render_template(
         "admin/chain.html", chain=chain, settings_form=settings_form, lead_form=lead_form,
         expert_form=expert_form, committee=chain_service.committee(chain),
+        pickers=_pickers(chain, expert_form, lead_form),
     ), status
+
+
+@bp.route("/chains/<code>/candidates/<kind>")
+def chain_candidates(code, kind):
+    """The pickers' type-ahead: candidates as JSON, for those who manage the chain (链主: platform admins)."""
+    chain = _managed_chain(code)
+    q = request.args.get("q", "")[:pickers.QUERY_MAX]
+    if kind == "experts":
+        found = pickers.expert_candidates(chain, q)
+    elif kind == "leads":
+        platform_admin_only()
+        found = pickers.lead_candidates(chain, q)
+    else:
+        abort(404)
+    return jsonify(results=[candidate.as_json() for candidate in found])
 
 
 @bp.route("/chains/<code>", methods=["GET", "POST"])
@@ -148,10 +167,12 @@ def chain_lead_add(code):
     chain = _managed_chain(code)
     platform_admin_only()
     form = DesignateLeadForm()
-    form.organisation_id.choices = _enterprise_choices(chain)
     if not form.validate_on_submit():
         return _chain_page(chain, lead_form=form, status=400)
-    organisation = db.get_or_404(Organisation, form.organisation_id.data)
+    organisation = db.session.get(Organisation, form.organisation_id.data)
+    if organisation is None:
+        form.organisation_id.errors = ["未找到所选企业，请重新搜索后选择。"]
+        return _chain_page(chain, lead_form=form, status=404)
     return run(lambda: chain_service.designate_lead(acting_user(), chain, organisation),
                f"已认定 {organisation.name} 为{chain.name}链主企业。",  # the page shows the 2–5 warning
                url_for("admin.chain_settings", code=code),
@@ -179,13 +200,14 @@ def chain_expert_add(code):
 
     if not form.validate_on_submit():
         return again(400)
-    user = accounts.find_user_by_email(form.email.data)
-    if user is None:
-        form.email.errors = ["未找到该邮箱对应的平台账号，请专家先注册或由其机构邀请加入。"]
-        return again(400)
-    return run(lambda: chain_service.appoint_expert(acting_user(), chain, user, form.title.data or "",
-                                                    form.expertise.data or ""),
-               f"已聘任 {user.name} 为{chain.name}专家委员会成员。", url_for("admin.chain_settings", code=code), again, form)
+
+    def appoint():
+        user = pickers.expert_to_appoint(chain, form.user_id.data)
+        chain_service.appoint_expert(acting_user(), chain, user, form.title.data or "", form.expertise.data or "")
+        return user
+
+    return run(appoint, lambda user: f"已聘任 {user.name} 为{chain.name}专家委员会成员。",
+               url_for("admin.chain_settings", code=code) + "#committee", again, form)
 
 
 @bp.post("/chains/<code>/experts/<int:membership_id>/remove")

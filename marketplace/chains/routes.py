@@ -28,5 +28,10 @@ def show(code):
     by_state = {state: [c for c in rows if c.state is state] for state in LISTED_STATES}
     quota = key_links.quota(chain)
     links = [c for c in key_links.marked(chain, quota.year) if c in rows]
-    return render_template("chains/show.html", chain=chain, committee=chain_service.committee(chain),
+    # Reviewer confidentiality: applicants must not be able to infer (or lobby) who will score them, so
+    # the public sees how many sit on the committee; names only those who manage the chain.
+    committee = chain_service.committee(chain)
+    names_shown = current_user.is_authenticated and chain_service.can_manage(current_user, chain)
+    return render_template("chains/show.html", chain=chain, committee_size=len(committee),
+                           committee=committee if names_shown else None,
                            by_state=by_state, key_links=links, quota=quota)

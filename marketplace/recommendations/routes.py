@@ -1,13 +1,14 @@
 """Feedback on recommendations (useful / not useful), and the admins' duplicates report."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from .. import bounds
+from .. import bounds, clock
 from ..access import acting_user, login_required, require, safe_next
 from ..extensions import limiter
+from ..services import feedback_export as feedback_export_service
 from ..services import recommend_feedback
 from ..services.errors import ServiceError
 from ..services.recommend.duplicates import DUPLICATE_SIMILARITY, duplicate_pairs
@@ -60,3 +61,13 @@ def report():
     if not current_user.is_platform_admin:
         rows = [r for r in rows if r["chain"].id == current_user.admin_chain_id]
     return render_template("recommend/report.html", rows=rows)
+
+
+@bp.route("/report/feedback.zip")
+@login_required
+def feedback_export():
+    """The feedback as relevance judgements (BEIR: corpus, queries, qrels) for the matching evaluation.
+    Platform admins only: it holds every chain's judged texts."""
+    require(current_user.is_platform_admin, "仅限平台管理员导出。")
+    return Response(feedback_export_service.export_zip(), mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename=recommendation-feedback-{clock.today().isoformat()}.zip"})

@@ -114,7 +114,7 @@ def appoint_expert(actor: User, chain: Chain, user: User, title: str = "", exper
     if any(m.chain_id == chain.id for m in user.expert_memberships):
         raise InvalidTransition("该用户已是本链专家委员会成员。")
     if not user.can_act:
-        raise ServiceError("该用户所在机构尚未通过平台认证（或账号已停用），认证通过后才能聘任为专家。", field="email")
+        raise ServiceError("该用户所在机构尚未通过平台认证（或账号已停用），认证通过后才能聘任为专家。", field="user_id")
     # The title and expertise are one profile shared by every committee the expert sits on: a chain's
     # lead department may not rewrite what another chain appointed them with.
     elsewhere = [m for m in user.expert_memberships if m.chain_id != chain.id]

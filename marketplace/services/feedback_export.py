@@ -6,7 +6,10 @@ since lost access, copies no text into the export. A listing its judges saw only
 exported as the summary: title, keywords and chain, never its hidden text."""
 from __future__ import annotations
 
+import io
 import json
+import tempfile
+import zipfile
 from pathlib import Path
 
 from ..extensions import db
@@ -81,3 +84,14 @@ def export_beir(folder: str | Path) -> dict[str, int]:
         for q, d, g in rows:
             out.write(f"{q}\t{d}\t{g}\n")
     return {"queries": len(queries), "corpus": len(docs), "qrels": len(rows)}
+
+
+def export_zip() -> bytes:
+    """The same three files as one zip, for a platform admin to download from the report page."""
+    with tempfile.TemporaryDirectory() as folder:
+        export_beir(folder)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in ("corpus.jsonl", "queries.jsonl", "qrels.tsv"):
+                archive.write(Path(folder) / name, f"feedback/{name}")
+    return buffer.getvalue()

@@ -57,10 +57,12 @@ def test_no_confirmation_for_a_form_not_filled_in_but_one_before_acting(browser,
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/auth/login" not in url)
     page.goto(live_server["url"] + "/admin/chains/ai")
-    page.get_by_role("button", name="认定为链主").click()  # no company chosen yet
-    page.wait_for_load_state()
-    assert dialogs == [] and "请选择企业" in page.content()
-    page.locator("#organisation_id").select_option(index=1)
-    page.get_by_role("button", name="认定为链主").click()  # now it asks, and "cancel" changes nothing
+    # Enter in the empty search box searches the page (GET); it never designates anyone.
+    page.get_by_role("combobox", name="搜索企业").fill("公司")
+    page.get_by_role("combobox", name="搜索企业").press("Enter")
+    page.wait_for_url(lambda url: "lead_q=" in url)
+    assert dialogs == []
+    page.locator("#lead-results button").first.click()  # a candidate's button asks, and "cancel" changes nothing
     assert len(dialogs) == 1 and "链主" in dialogs[0]
+    assert "lead_q=" in page.url
     context.close()

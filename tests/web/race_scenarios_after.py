@@ -98,9 +98,10 @@ def chain_lead_designate(poster, uni, experts):
 
 
 def chain_expert_appoint(poster, uni, experts):
-    make_user("new-expert@example.com", uni, expertise="光电子器件")
+    candidate = make_user("new-expert@example.com", uni, expertise="光电子器件")
+    db.session.flush()
     return Race("/admin/chains/ai/experts", ["chain-ai@example.com"], audits("expert_appointed"),
-                {"email": "new-expert@example.com"})
+                {"user_id": candidate.id})
 
 
 def question_answer(poster, uni, experts):

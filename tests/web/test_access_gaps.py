@@ -93,10 +93,10 @@ def test_expert_of_a_pending_organisation_oversees_nothing(client, auth, world):
 
 def test_a_pending_organisations_user_cannot_be_appointed_or_assigned(client, auth, world):
     pending = make_org("待认证大学", type=OrgType.university, status=OrgStatus.pending)
-    make_user("pending@example.com", pending, expertise="光电子器件")
+    candidate = make_user("pending@example.com", pending, expertise="光电子器件")
     db.session.commit()
     auth.login("chain-ai@example.com")
-    response = client.post("/admin/chains/ai/experts", data={"email": "pending@example.com", "title": "教授",
+    response = client.post("/admin/chains/ai/experts", data={"user_id": candidate.id, "title": "教授",
                                                               "expertise": "光电子器件"})
     assert response.status_code == 400 and "尚未通过平台认证" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(ExpertMembership).join(User).where(
@@ -132,12 +132,12 @@ def test_a_chain_admin_cannot_rewrite_another_chains_expert(client, auth, world)
     db.session.commit()
     auth.login("chain-compute@example.com")
     response = client.post("/admin/chains/compute/experts", data={
-        "email": "expert@example.com", "title": "冒名职称", "expertise": "被改写的专长"})
+        "user_id": world["expert"], "title": "冒名职称", "expertise": "被改写的专长"})
     assert response.status_code == 400 and "平台管理员维护" in response.get_data(as_text=True)
     expert = db.session.get(User, world["expert"])
     assert expert.expertise == "大模型推理加速与模型压缩" and expert.expert_title != "冒名职称"
     # Appointing with the fields left empty keeps the profile and succeeds.
-    response = client.post("/admin/chains/compute/experts", data={"email": "expert@example.com"})
+    response = client.post("/admin/chains/compute/experts", data={"user_id": world["expert"]})
     assert response.status_code == 303
     assert {m.chain_id for m in db.session.get(User, world["expert"]).expert_memberships} == {
         chain_by_code("ai").id, chain_by_code("compute").id}

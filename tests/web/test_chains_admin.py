@@ -1,7 +1,7 @@
 """Chain settings, 链主 designation (with the policy's 2–5 warning) and expert committees."""
 import pytest
 from factories import make_chain_admin, make_org, make_platform_admin, make_user
-from pages import only, options
+from pages import only, text_of, texts
 
 from marketplace.extensions import db
 from marketplace.models import Chain, OrgStatus, OrgType
@@ -47,17 +47,17 @@ def test_chain_admin_cannot_designate_leads(client, auth, admins):
 
 
 def test_chain_admin_appoints_expert_to_own_chain(client, auth, admins):
-    make_user("prof@example.com", make_org("某大学", type=OrgType.university), name="李教授")
+    prof = make_user("prof@example.com", make_org("某大学", type=OrgType.university), name="李教授")
     db.session.commit()
     auth.login("chain-ai@example.com")
-    response = client.post("/admin/chains/ai/experts", data={"email": "prof@example.com", "title": "教授", "expertise": ""})
+    response = client.post("/admin/chains/ai/experts", data={"user_id": prof.id, "title": "教授", "expertise": ""})
     assert response.status_code == 400 and "请填写专家的研究专长" in response.get_data(as_text=True)
-    response = client.post("/admin/chains/ai/experts", data={"email": "prof@example.com", "title": "教授",
+    response = client.post("/admin/chains/ai/experts", data={"user_id": prof.id, "title": "教授",
                                                             "expertise": "机器视觉与缺陷检测"})
     assert response.status_code == 303
-    assert "李教授" in client.get("/chains/ai").get_data(as_text=True)
-    response = client.post("/admin/chains/ai/experts", data={"email": "nobody@example.com", "expertise": "x"})
-    assert response.status_code == 400 and "未找到该邮箱" in response.get_data(as_text=True)
+    assert "李教授" in client.get("/chains/ai").get_data(as_text=True)  # the chain's admin sees the names
+    response = client.post("/admin/chains/ai/experts", data={"user_id": 999_999, "expertise": "x"})
+    assert response.status_code == 404 and "未找到所选用户" in response.get_data(as_text=True)
 
 
 def test_chain_settings_validate_quota(client, auth, admins):
@@ -91,7 +91,7 @@ def test_admin_cannot_remove_own_platform_admin_role(client, auth, admins):
     assert "不能撤销自己的平台管理员权限" in response.get_data(as_text=True)
 
 
-def test_lead_form_starts_blank_asks_first_and_puts_the_chains_posters_first(client, auth, admins):
+def test_lead_picker_starts_with_the_chains_posters_asks_first_and_searches_the_rest(client, auth, admins):
     from factories import make_challenge
 
     make_org("甲不相关企业")
@@ -100,11 +100,14 @@ def test_lead_form_starts_blank_asks_first_and_puts_the_chains_posters_first(cli
     db.session.commit()
     auth.login("root@example.com")
     html = client.get("/admin/chains/ai").get_data(as_text=True)
-    choices = options(html, 'select[name="organisation_id"]')
-    assert choices[0] == ("请选择企业", "", True, False)  # (text, value, selected, disabled)
-    names = [choice.text for choice in choices]
-    assert names.index("乙本链发榜企业（本链榜单 1 项）") < names.index("甲不相关企业")
-    assert only(html, 'form:has(select[name="organisation_id"])').attributes["data-confirm"].startswith("确定认定所选企业为")
+    listed = texts(html, "#lead-results li strong")
+    assert listed == ["乙本链发榜企业"] and "本链榜单 1 项" in text_of(html, "#lead-results")
+    assert only(html, 'form:has(#lead-results)').attributes["data-confirm"].startswith("确定认定所选企业为")
+    # A search finds the other verified enterprises too, the chain's own still first.
+    html = client.get("/admin/chains/ai?lead_q=企业").get_data(as_text=True)
+    assert texts(html, "#lead-results li strong") == ["乙本链发榜企业", "甲不相关企业"]
     response = client.post("/admin/chains/ai/leads", data={"organisation_id": ""})
-    assert response.status_code == 400 and "请选择企业" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "请先搜索并选择企业" in response.get_data(as_text=True)
+    response = client.post("/admin/chains/ai/leads", data={"organisation_id": "999999"})
+    assert response.status_code == 404 and "未找到所选企业" in response.get_data(as_text=True)
     assert chain_by_code("ai").leads == []

@@ -14,7 +14,7 @@ def test_home_lists_the_eight_chains_in_chinese(client):
         assert name in html
 
 
-def test_chain_page_lists_leads_and_committee(client, ctx):
+def test_chain_page_lists_leads_and_counts_the_committee(client, ctx):
     from factories import make_expert, make_org
 
     from marketplace.extensions import db
@@ -26,7 +26,8 @@ def test_chain_page_lists_leads_and_committee(client, ctx):
     make_expert("e@example.com").name = "周专家"
     db.session.commit()
     html = client.get("/chains/ai").get_data(as_text=True)
-    assert "武汉链主科技有限公司" in html and "周专家" in html
+    assert "武汉链主科技有限公司" in html and "现有专家 1 人" in html
+    assert "周专家" not in html  # reviewers' names are not public (tests/web/test_committee_privacy.py)
     assert client.get("/chains/nope").status_code == 404
 
 
