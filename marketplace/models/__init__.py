@@ -24,6 +24,7 @@ from .enums import (
                     TransferMode,
                     Visibility,
 )
+from .form_submission import FormSubmission
 from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
 from .login_attempt import LoginAttempt
@@ -37,6 +38,7 @@ from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 __all__ = [
     "CHOSEN_PROPOSAL_STATES",
     "LoginAttempt",
+    "FormSubmission",
     "IndexChange",
     "RecommendationEvent",
     "ConsortiumMember",

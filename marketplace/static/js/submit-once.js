@@ -1,0 +1,81 @@
+// A form is sent once: while it is sending, its submit buttons are disabled and say "提交中…".
+// The server makes a repeat harmless anyway (the form's submission token, services/submissions.py);
+// this spares the user the second request and says that the first one is on its way.
+(function () {
+  "use strict";
+
+  var SENDING = "提交中…";
+  var STALL_MS = 20000; // a request still unanswered by then (a dropped connection): let the user try again
+
+  function buttonsOf(form) {
+    var inside = form.querySelectorAll("button, input[type=submit], input[type=image]");
+    var outside = form.id ? document.querySelectorAll('[form="' + form.id + '"]') : [];
+    var all = Array.prototype.slice.call(inside).concat(Array.prototype.slice.call(outside));
+    return all.filter(function (el) {
+      var type = (el.getAttribute("type") || "submit").toLowerCase();
+      return type === "submit" || type === "image";
+    });
+  }
+
+  function release(form) {
+    if (!form.hasAttribute("data-sending")) { return; }
+    form.removeAttribute("data-sending");
+    form.removeAttribute("aria-busy");
+    window.clearTimeout(form._submitOnceTimer);
+    buttonsOf(form).forEach(function (button) {
+      if (!button.hasAttribute("data-sending-label")) { return; }
+      var label = button.getAttribute("data-sending-label");
+      if (button.tagName === "INPUT") { button.value = label; } else { button.innerHTML = label; }
+      button.removeAttribute("data-sending-label");
+      button.removeAttribute("aria-disabled");
+      button.disabled = false;
+    });
+  }
+
+  function hold(form, submitter) {
+    form.setAttribute("data-sending", "");
+    form.setAttribute("aria-busy", "true");
+    buttonsOf(form).forEach(function (button) {
+      if (button.disabled) { return; } // disabled by the page itself: not ours to re-enable
+      button.setAttribute("data-sending-label", button.tagName === "INPUT" ? button.value : button.innerHTML);
+      button.setAttribute("aria-disabled", "true");
+      if (button === submitter) {
+        if (button.tagName === "INPUT") { button.value = SENDING; } else { button.textContent = SENDING; }
+      }
+    });
+    // Disabled only after the browser has read the form: a disabled submitter would drop its
+    // name=value from what is sent.
+    window.setTimeout(function () {
+      if (!form.hasAttribute("data-sending")) { return; }
+      buttonsOf(form).forEach(function (button) {
+        if (button.hasAttribute("data-sending-label")) { button.disabled = true; }
+      });
+    }, 0);
+    form._submitOnceTimer = window.setTimeout(function () { release(form); }, STALL_MS);
+  }
+
+  // On window, in the bubbling phase: after app.js's confirmation (and any other page script) has
+  // had its say, so a cancelled submit is not held.
+  window.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.tagName !== "FORM" || (form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
+    if (form.getAttribute("data-submit-once") === "off" || form.getAttribute("target")) { return; }
+    if (form.hasAttribute("data-sending")) { // the second click of a double click, Enter pressed again
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented) { return; }
+    hold(form, event.submitter || null);
+  });
+
+  // The browser's own validation stopped the submit (no submit event then): keep the form usable.
+  document.addEventListener("invalid", function (event) {
+    if (event.target && event.target.form) { release(event.target.form); }
+  }, true);
+
+  // Back to this page from the next one: the browser may show it as it was left, buttons disabled.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-sending]"), release);
+  });
+}());
