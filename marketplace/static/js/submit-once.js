@@ -1,6 +1,7 @@
 // A form is sent once: while it is sending, its submit buttons are disabled and say "提交中…".
 // The server makes a repeat harmless anyway (the form's submission token, services/submissions.py);
-// this spares the user the second request and says that the first one is on its way.
+// this spares the user the second request and says that the first one is on its way. A form sent
+// again after "back" keeps the token it was first sent with, so the server sees it is the same.
 (function () {
   "use strict";
 
@@ -32,7 +33,35 @@
     });
   }
 
+  // The submission token of each form sent from this page, kept for this tab: a page the browser
+  // loads again on "back" has a fresh token, and the form sent again from it would count as new.
+  function tokenKey(form) {
+    var forms = Array.prototype.slice.call(document.querySelectorAll("form"));
+    return "submit-once:" + location.pathname + location.search + "|" + (form.getAttribute("action") || "") +
+      "|" + forms.indexOf(form);
+  }
+
+  function keepToken(form) {
+    var token = form.querySelector("input[name=submission_token]");
+    try {
+      if (token) { window.sessionStorage.setItem(tokenKey(form), token.value); }
+    } catch (ignored) { /* storage off or full: the server still refuses most repeats by content */ }
+  }
+
+  function restoreTokens() {
+    var navigation = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    if (!navigation || navigation.type !== "back_forward") { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+      var token = form.querySelector("input[name=submission_token]");
+      var kept = null;
+      try { kept = token && window.sessionStorage.getItem(tokenKey(form)); } catch (ignored) { kept = null; }
+      if (kept) { token.value = kept; }
+    });
+  }
+
   function hold(form, submitter) {
+    keepToken(form);
     form.setAttribute("data-sending", "");
     form.setAttribute("aria-busy", "true");
     buttonsOf(form).forEach(function (button) {
@@ -72,6 +101,12 @@
   document.addEventListener("invalid", function (event) {
     if (event.target && event.target.form) { release(event.target.form); }
   }, true);
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restoreTokens);
+  } else {
+    restoreTokens();
+  }
 
   // Back to this page from the next one: the browser may show it as it was left, buttons disabled.
   window.addEventListener("pageshow", function (event) {
