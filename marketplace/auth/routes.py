@@ -240,6 +240,9 @@ def reset_password(token):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
+    earlier = submissions.claim(None)  # before the link's check: the first of a double submit used it
+    if earlier is not None:
+        return repeated(earlier)
     invitation = accounts.invitation_for_token(token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404

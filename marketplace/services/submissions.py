@@ -61,9 +61,10 @@ def posted_token() -> str | None:
 def claim(user: User | None) -> FormSubmission | None:
     """Claim the posted token for this transaction. None when this request may go on (claimed now,
     or no token was posted); the earlier submission when the form was already sent. Refuses (409)
-    a token another account sent."""
+    a token another account sent. A route may claim before `webkit.run` does (before a check that
+    the first submission changes, such as a link that can be used once): the second call is a no-op."""
     token = posted_token()
-    if token is None:
+    if token is None or g.get("submission_token") == token:  # none, or claimed earlier in this request
         return None
     values = dict(token=token, user_id=user.id if user is not None else None, endpoint=request.endpoint or "",
                   created_at=utcnow())
@@ -76,7 +77,7 @@ def claim(user: User | None) -> FormSubmission | None:
     earlier = db.session.scalar(select(FormSubmission).filter_by(token=token))
     if earlier is None:  # claimed and pruned meanwhile: cannot happen within KEEP_DAYS
         return None
-    if earlier.user_id != values["user_id"]:
+    if earlier.user_id is not None and earlier.user_id != values["user_id"]:  # anonymous: the sign-up steps
         raise Conflict(OTHER_USER)
     return earlier
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from factories import credit_code, make_challenge
-from pages import flash_messages, form_values, select
+from pages import flash_messages, form_values, link_path, only, select
 
 from marketplace import clock, jobs
 from marketplace.extensions import db
@@ -24,6 +24,7 @@ from marketplace.models import (
     Objection,
     Organisation,
     Publicity,
+    User,
 )
 from marketplace.services import registration, submissions
 from marketplace.services.chains import chain_by_code
@@ -143,6 +144,25 @@ def test_a_registration_confirmed_twice_registers_once(client, ctx):
     assert first.status_code == 302 and second.status_code == 303
     assert second.location.endswith("/orgs/mine") and first.location.endswith("/orgs/mine")
     assert count(Organisation, name="武汉新芯材料科技有限公司") == 1
+
+
+def test_an_invitation_accepted_twice_makes_one_account(app, client, auth, people):
+    """The link can be used once: the repeat is recognised before the link is checked."""
+    db.session.commit()
+    auth.login("poster@example.com")
+    page = client.post("/orgs/mine/members", data={"email": "new@example.com", "role": "member"})
+    path = link_path(only(page, "input#invite-link").attributes["value"], "/auth/invitation/")
+    newcomer = app.test_client()
+    data = form_values(newcomer.get(path), "main form[method=post]") | {
+        "name": "新成员", "password": "pass-word-1", "confirm": "pass-word-1"}
+    # The second click leaves before the first answer (which signs in, with a new session) arrives:
+    # it carries the session cookie of the page.
+    cookie = newcomer.get_cookie("session")
+    again = app.test_client()
+    again.set_cookie(cookie.key, cookie.value, domain=cookie.domain)
+    first, second = newcomer.post(path, data=data), again.post(path, data=data)
+    assert first.status_code == 302 and second.status_code == 303 and second.location == first.location
+    assert count(User, email="new@example.com") == 1
 
 
 def test_a_refused_submission_leaves_its_token_for_the_corrected_one(client, auth, people):
