@@ -116,6 +116,9 @@ def init_app(app) -> None:
     from .services.accounts import disabled_by_platform
 
     app.jinja_env.globals["disabled_by_platform"] = disabled_by_platform
+    from .services.submissions import hidden_field
+
+    app.jinja_env.globals["submission_token"] = hidden_field  # in every form that creates a record
     init_rules(app)
 
 

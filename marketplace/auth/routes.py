@@ -7,9 +7,9 @@ from flask_login import current_user, login_user, logout_user
 from ..access import acting_user, login_required, safe_next
 from ..extensions import db, limiter
 from ..formkit import apply_error
-from ..services import accounts, login_throttle, password_reset, registration
+from ..services import accounts, login_throttle, password_reset, registration, submissions
 from ..services.errors import ServiceError
-from ..webkit import run
+from ..webkit import repeated, run
 from .forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -135,6 +135,9 @@ def register_sent():
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
 def register_confirm(token):
     """Step 2, from the mailed link: set the password, create the pending organisation, log in."""
+    earlier = submissions.claim(None)  # before the link's check: the first of a double submit used it
+    if earlier is not None:
+        return repeated(earlier)
     try:
         details = registration.details_for_token(token)
     except registration.RegistrationLinkError as error:
@@ -150,8 +153,10 @@ def register_confirm(token):
             return _token_page("auth/register_invalid.html", error.status, message=error.message)
         except ServiceError as error:
             db.session.rollback()
+            submissions.forget()
             apply_error(form, error)
             return _token_page("auth/register_confirm.html", error.status, form=form, details=details)
+        submissions.remember(url_for("orgs.mine"))
         _sign_in(user)
         db.session.commit()
         session.pop(REGISTER_SENT, None)
@@ -236,6 +241,9 @@ def reset_password(token):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 def accept_invitation(token):
+    earlier = submissions.claim(None)  # before the link's check: the first of a double submit used it
+    if earlier is not None:
+        return repeated(earlier)
     invitation = accounts.invitation_for_token(token)
     if invitation is None:
         return render_template("auth/invitation_invalid.html"), 404

@@ -25,6 +25,7 @@ from .enums import (
                     TransferMode,
                     Visibility,
 )
+from .form_submission import FormSubmission
 from .index_change import IndexChange, RecommendationEvent
 from .listing import Achievement, Capability, capability_chain
 from .login_attempt import LoginAttempt
@@ -39,6 +40,7 @@ __all__ = [
     "Consent",
     "CHOSEN_PROPOSAL_STATES",
     "LoginAttempt",
+    "FormSubmission",
     "IndexChange",
     "RecommendationEvent",
     "ConsortiumMember",

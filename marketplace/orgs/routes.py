@@ -9,9 +9,9 @@ from ..extensions import db
 from ..formkit import apply_error
 from ..models import Invitation, Organisation, OrgRole, User
 from ..notifications import mail
-from ..services import accounts, organisations, verification
+from ..services import accounts, organisations, submissions, verification
 from ..services.errors import ServiceError
-from ..webkit import run
+from ..webkit import repeated, run
 from .forms import DocumentForm, InviteForm, ProfileForm
 
 bp = Blueprint("orgs", __name__)
@@ -55,6 +55,10 @@ def members():
         if form.validate_on_submit():
             # Not webkit.run: the answer to a new invitation is this page with the link, shown once
             # (it is not stored), rather than a redirect.
+            earlier = submissions.claim(acting_user())
+            if earlier is not None:
+                flash("邀请链接只在第一次提交后显示；如未保存，请撤销该邀请后重新邀请。", "info")
+                return repeated(earlier)
             try:
                 _, token = accounts.invite_member(
                     acting_user(), organisation, form.email.data, OrgRole(form.role.data),
@@ -64,9 +68,11 @@ def members():
                 if error.field is None:
                     raise  # who may invite: the global handler answers, with its status
                 db.session.rollback()
+                submissions.forget()
                 apply_error(form, error)
                 status = error.status
             else:
+                submissions.remember(url_for("orgs.members"))
                 db.session.commit()
                 invite_link = mail.site_url("auth.accept_invitation", token=token)  # BASE_URL, not Host
                 current_app.logger.info("Invitation for %s: %s", form.email.data, invite_link)
