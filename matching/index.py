@@ -56,6 +56,9 @@ class Index:
         self._norm_cache: tuple[int, BM25Params, np.ndarray] | None = None
         self._words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._version = 0
+        # The df-based stop list (explain.common_words), fixed when the index is fitted and saved with
+        # it: a reason shown today stays a reason after a few more documents are added.
+        self.common: frozenset[str] = frozenset()
 
     # ----- vocabulary -------------------------------------------------------------------------
     def feature_ids(self, features, grow: bool) -> np.ndarray:

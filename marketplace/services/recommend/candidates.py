@@ -42,7 +42,13 @@ class Group:
 
     @property
     def score(self) -> float:
+        """The raw score of the institution's best listing (sorting, feedback)."""
         return self.items[0].score if self.items else 0.0
+
+    @property
+    def match(self) -> float:
+        """The match index (0–100) of the institution's best listing: what the page shows as 匹配度."""
+        return self.items[0].match if self.items else 0.0
 
     @property
     def words(self) -> list[str]:
@@ -77,7 +83,7 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
             org = obj.organisation
             _, found = groups.setdefault(org.id, (OrgView(org.id, org.name, org.type, org.region), []))
             if len(found) < SHOWN_PER_GROUP:
-                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0))
+                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0, hit.match))
         return list(groups.values())[:limit]
 
     return [Group(org, list(items)) for org, items in index.memo(key, compute)]
