@@ -12,8 +12,17 @@ from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
 from .explain import QueryPlan, common_words, explain_row, is_filler
 from .feedback import expansion
 from .index import Index
-from .params import BOOLEAN, CALLABLE, NONE, InstanceOf, Interval, validate_params
-from .params import DEFAULT_COMMON_DF, DEFAULT_MIN_MATCH, MATCH_INDEX
+from .params import (
+    BOOLEAN,
+    CALLABLE,
+    DEFAULT_COMMON_DF,
+    DEFAULT_MIN_MATCH,
+    MATCH_INDEX,
+    NONE,
+    InstanceOf,
+    Interval,
+    validate_params,
+)
 from .scoring import BIGRAM, WORD, BM25Params, ideal_score, match_index
 from .tokenize import BIGRAM_PREFIX, Analyzer, stopwords
 
