@@ -116,6 +116,11 @@ def init_app(app) -> None:
     from .services.accounts import disabled_by_platform
 
     app.jinja_env.globals["disabled_by_platform"] = disabled_by_platform
+    from matching.params import DEFAULT_MIN_MATCH
+
+    # The relevance cutoff the product's matcher uses (services/match_index.new_matcher), for the
+    # pages that explain why a list is short.
+    app.jinja_env.globals["match_cutoff"] = DEFAULT_MIN_MATCH
     init_rules(app)
 
 

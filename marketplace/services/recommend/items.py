@@ -29,6 +29,7 @@ class Item:
     terms: list[tuple[str, float]]
     rank: int
     match: float = 0.0
+    answered: bool = False  # the viewer's organisation has already answered it (已揭榜)
 
     @property
     def words(self) -> list[str]:
