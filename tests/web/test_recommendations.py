@@ -273,6 +273,7 @@ def test_weekly_digest_once_a_week(app, client, auth, world):
         note = db.session.scalar(db.select(Notification).filter_by(category="digest").join(Notification.user)
                                  .where(Notification.user.has(email="cooling@example.com")))
         assert "液冷冷板散热系统研制" in note.body and "共同关键词" in note.body
+        assert re.search(r"匹配度 \d{1,3}；", note.body)  # the match index, not a raw score
         assert send_weekly_digests(clock.today() + timedelta(days=6)) == 0
         assert send_weekly_digests(clock.today() + timedelta(days=7)) >= 1
 
