@@ -25,8 +25,9 @@ _NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers a
 _NUMBER_UNIT = re.compile(r"^[\d.]+[a-z%°μ]+\d?$")
 _UNIT = re.compile(r"^(?:[munkμ]?m|[mk]?g|m?l|[kmg]?w|[km]?v|[kmg]?hz|db|ppm|ppb|pa|kpa|mpa|min|cm2|mm2|ms|kwh)$")
 # Segmentation slips: a quantity's last character glued to the number word after it (效率约 → 率约,
-# 占比约 → 比约, 产量达 → 量达), or a character glued to 是/的/了… (求解器是 → 器是).
-_QUANTITY_SLIP = re.compile(r"^[率量度比值重长宽高深厚数价额积压温耗速]+[约达超近逾]$")
+# 占比约 → 比约, 产量达 → 量达), "about N of" without its number (100余个 → 余个), a noun's last
+# character glued to a postposition (测试集上 → 集上), or a character glued to 是/的/了… (求解器是 → 器是).
+_QUANTITY_SLIP = re.compile(r"^(?:[率量度比值重长宽高深厚数价额积压温耗速]+[约达超近逾]|[余多几][个项家套台次种类]|集上)$")
 _SLIP = re.compile(r"^.[是的了和与及或在为对等]$")
 
 

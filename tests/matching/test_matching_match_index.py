@@ -109,13 +109,13 @@ def test_an_index_file_of_the_previous_format_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("term", ["我司", "率约", "比约", "量达", "超过", "小于", "不同", "时间", "95", "10ms", "kw",
-                                  "器是", "液", "公司"])
+                                  "器是", "液", "公司", "余个", "集上"])
 def test_the_issues_filler_and_fragments_are_never_reasons(term):
     assert is_filler(term)
     assert not Matcher().fit(DOCS).is_reason(term)
 
 
-@pytest.mark.parametrize("term", ["石墨烯", "液冷", "节约", "热阻", "pue", "碳化硅"])
+@pytest.mark.parametrize("term", ["石墨烯", "液冷", "节约", "热阻", "pue", "碳化硅", "个数", "线上", "集成"])
 def test_topic_words_are_reasons(term):
     assert not is_filler(term) and Matcher().fit(DOCS).is_reason(term)
 
