@@ -210,6 +210,15 @@ class Index:
             self._norm_cache = c
         return c[2]
 
+    def avgdl(self) -> tuple[float, float]:
+        """Mean length (words, bigrams) of the live documents, cached until the index changes."""
+        c = getattr(self, "_avgdl_cache", None)
+        if c is None or c[0] != self._version:
+            alive = self.alive
+            mean = tuple(self.dl[alive].mean(axis=0).tolist()) if alive.any() else (1.0, 1.0)
+            c = self._avgdl_cache = (self._version, mean)
+        return c[1]
+
     def postings(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Gather (rows, tf, postings per feature) for the given features from both segments, with
         each feature's postings contiguous and in `fids` order."""

@@ -263,12 +263,11 @@ class Matcher:
         """The query's ideal score (scoring.ideal_score), over its own features (not the expansion)."""
         idx = self.index_
         vocab = idx.vocab
-        df = np.asarray([idx.df[vocab[f]] if f in vocab else 0.0 for f in plan.features], dtype=np.float64)
+        fids = np.asarray([vocab.get(f, -1) for f in plan.features], dtype=np.int64)
+        df = np.where(fids >= 0, idx.df[np.maximum(fids, 0)] if len(idx.df) else 0.0, 0.0)
         family = np.asarray([BIGRAM if f.startswith(BIGRAM_PREFIX) else WORD for f in plan.features], dtype=np.uint8)
         qw = w.query_weight(np.asarray(plan.qtf, dtype=np.float64))
-        alive = idx.alive
-        room = tuple(idx.dl[alive].mean(axis=0).tolist()) if alive.any() else (1.0, 1.0)
-        return ideal_score(df, family, qw, max(idx.n_alive, 1), w, room)
+        return ideal_score(df, family, qw, max(idx.n_alive, 1), w, idx.avgdl())
 
     def search(self, query: str, k: int = 10, filter: Filter = None, min_match: float | None = None) -> list[Hit]:
         """Return the top `k` hits for `query` whose match index is at least `min_match` (None: this

@@ -64,10 +64,15 @@ def reference_bm25_scores(docs_features: list[dict[str, float]], doc_len: list[t
 
 def ideal_score(df: np.ndarray, family: np.ndarray, qw: np.ndarray, n_docs: int, w: BM25Params,
                 room: tuple[float, float] | None = None) -> float:
-    """The best score a query can expect: every one of its features present once in a document of
-    average length. There BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b dl/avgdl)),
-    is exactly 1, so each feature adds family weight x query weight x idf. A feature no document
-    has counts with df 0: a query half of whose words nothing has is matched by half at best."""
+    """The best score a query can expect from a document of average length: its weightiest features
+    present once each. There BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b dl/avgdl)),
+    is exactly 1, so each feature adds family weight x query weight x idf. A feature no document has
+    counts with df 0: a query half of whose words nothing has is matched by half at best.
+
+    `room` (the average document length per family, words and bigrams): a document of that length
+    holds at most that many features, so a query longer than that (an abstract against titles, an
+    institution's whole profile against challenges) is measured against its `room` weightiest
+    features of each family, not against all of them, which no document could match."""
     fw = np.asarray(w.family_weight, dtype=np.float64)[family.astype(np.intp)]
     each = fw * qw * bm25_idf(df, n_docs)
     if room is None:
