@@ -59,3 +59,13 @@ def test_content_tab_first_then_recommendations_by_arrow_keys(owner, live_server
     assert content_tab.get_attribute("aria-selected") == "true" and page.locator("#panel-content").is_visible()
     page.keyboard.press("End")
     assert rec_tab.get_attribute("aria-selected") == "true"
+
+
+def test_filtered_recommendations_open_on_their_tab(owner, live_server):
+    page = owner
+    _own_challenge(page, live_server)
+    page.goto(page.url.split("?")[0] + "?rec_region=武汉市")
+    assert page.get_by_role("tab", name=re.compile("推荐揭榜机构")).get_attribute("aria-selected") == "true"
+    assert page.locator("#panel-rec").is_visible() and page.locator("#panel-content").is_hidden()
+    page.goto(page.url.split("?")[0] + "#rec-heading")
+    assert page.locator("#panel-rec").is_visible()

@@ -72,17 +72,22 @@ document.addEventListener("DOMContentLoaded", function () {
         if (focus) { chosen.focus(); }
       };
       list.hidden = false;
-      // A link to a place inside a panel (#rec-heading after filtering) opens that panel.
+      // A link to a place inside a panel (#rec-heading) opens that panel.
+      // After filtering the recommendations (?rec_…) the recommendations stay open.
       var start = tabs[0];
-      if (window.location.hash || window.location.search.indexOf("rec_") !== -1) {
-        tabs.forEach(function (tab) {
-          var panel = document.getElementById(tab.getAttribute("aria-controls"));
-          if ((window.location.hash && panel.querySelector(window.location.hash.replace(/[^#\w-]/g, ""))) ||
-              (window.location.search.indexOf("rec_") !== -1 && panel.querySelector("form[aria-label]"))) {
-            start = tab;
-          }
-        });
+      var target = null;
+      try {
+        target = window.location.hash.length > 1 ? group.querySelector(window.location.hash) : null;
+      } catch (e) {
+        target = null;  // not a usable selector
       }
+      var filtered = window.location.search.indexOf("rec_") !== -1;
+      tabs.forEach(function (tab) {
+        var panel = document.getElementById(tab.getAttribute("aria-controls"));
+        if ((target && panel.contains(target)) || (filtered && panel.querySelector("form[aria-label]"))) {
+          start = tab;
+        }
+      });
       select(start, false);
       tabs.forEach(function (tab, i) {
         tab.addEventListener("click", function () { select(tab, false); });
