@@ -186,3 +186,21 @@ def test_demo_reasons_have_neither_the_issues_filler_nor_a_df_common_word(app, r
     assert matched & common  # common words do match and would be reasons: the stop list does the work
     assert not words & ISSUE_FILLER
     assert not words & common
+
+
+@pytest.mark.parametrize("query", ["", "?q=液冷"])
+def test_challenge_list_and_search_mark_answered_listings(client, auth, world, query):
+    answered = _challenge("智算中心液冷冷板流道优化", "液冷, 冷板, 流道")
+    cooling = db.session.scalars(db.select(User).filter_by(email="cooling@example.com")).one().organisation
+    make_proposal(answered, cooling, state=ProposalState.submitted)
+    withdrawn = _challenge("液冷机柜漏液检测", "液冷, 漏液")
+    make_proposal(withdrawn, cooling, state=ProposalState.withdrawn)  # withdrawn: not 已揭榜
+    db.session.commit()
+    auth.login("cooling@example.com")
+    cards = select(client.get(f"/challenges/{query}").get_data(as_text=True), "article")
+    marked = {text_of(card, "h2 a") for card in cards if select(card, "[data-answered]")}
+    assert marked == {"智算中心液冷冷板流道优化"}
+    assert {"液冷冷板散热系统研制", "液冷机柜漏液检测"} <= {text_of(card, "h2 a") for card in cards}
+    auth.logout()
+    guest = client.get(f"/challenges/{query}").get_data(as_text=True)
+    assert not select(guest, "[data-answered]")
