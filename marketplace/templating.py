@@ -119,6 +119,11 @@ def init_app(app) -> None:
     from .services.submissions import hidden_field
 
     app.jinja_env.globals["submission_token"] = hidden_field  # in every form that creates a record
+    from matching.params import DEFAULT_MIN_MATCH
+
+    # The relevance cutoff the product's matcher uses (services/match_index.new_matcher), for the
+    # pages that explain why a list is short.
+    app.jinja_env.globals["match_cutoff"] = DEFAULT_MIN_MATCH
     init_rules(app)
 
 

@@ -80,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-baselines", action="store_true", help="skip the three reference systems")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a Matcher setting, e.g. --set k3=2 (for experiments)")
+    ap.add_argument("--cutoff-table", action="store_true",
+                    help="print what each match-index cutoff keeps and drops of every folder's top k, and the tuned rule")
     args = ap.parse_args(argv)
     dirs = [Path(d) for d in args.dirs]
     if args.all:
@@ -90,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     if not dirs:
         ap.error("give at least one DIR or --all")
     params = dict(_param(s) for s in args.set)
+    if args.cutoff_table:
+        return _cutoff_table(dirs, args.k, params, args.json)
     if not args.no_baselines:
         from .baselines import quiet_jieba
 
@@ -100,6 +104,25 @@ def main(argv: list[str] | None = None) -> int:
         print(flush=True)
         if args.json:
             print(json.dumps(res, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _cutoff_table(dirs: list[Path], k: int, params: dict, as_json: bool) -> int:
+    from .cutoff import format_rows, recommend, rows, top_matches
+    from .params import DEFAULT_MIN_MATCH
+
+    tables = []
+    for d in dirs:
+        found = top_matches(d, k, params)
+        table = rows(found)
+        tables.append(table)
+        print(format_rows(found["dataset"], table, DEFAULT_MIN_MATCH), flush=True)
+        print(flush=True)
+        if as_json:
+            print(json.dumps({"dataset": found["dataset"], "k": k, "cutoff": table}), flush=True)
+    print(f"rule: the highest cutoff keeping >= 99.9% of the relevant top-{k} hits in every folder: "
+          f"{recommend(tables):g} (all of them: {recommend(tables, 1.0):g}; >= 95%: {recommend(tables, 0.95):g}); "
+          f"matching.params.DEFAULT_MIN_MATCH = {DEFAULT_MIN_MATCH:g}", flush=True)
     return 0
 
 

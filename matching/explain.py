@@ -1,10 +1,52 @@
-"""Explanations: turn per-feature score contributions into readable query words."""
+"""Explanations: turn per-feature score contributions into readable query words, and tell the words
+that are reasons for a match from filler (common words, fragments, numbers and units)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
+import numpy as np
+
+from .params import COMMON_MIN_DOCS
+from .scoring import WORD
 from .tokenize import BIGRAM_PREFIX, bigram_spans
+
+# Words that do match but explain nothing to a reader, in any corpus: how listings talk about
+# themselves (我司, 公司), comparisons (超过, 小于), and generic nouns and verbs. Kept short: in a corpus
+# of COMMON_MIN_DOCS documents or more, the words too common to tell documents apart are found from
+# their document frequency (`common_words`), and those are most of the filler.
+FILLER = frozenset("""我司 我们 本单位 本公司 贵司 公司 企业 单位 榜单 背景 面向 不少 项目 技术 研究 开发 需求 方案 要求
+实现 进行 相关 提供 能力 具有 以上 以下 左右 之间 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展
+工作 集团 第三方 只能 出具 可以 能够 需要 通过 采用 目前 现有 已经 超过 不超过 小于 大于 低于 高于 不低于 不高于
+等于 达到 不同 相同 时间 期间 其中 包括 具备 进一步""".split())
+_NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers are not topics
+# A number with its unit (10ms, 95%, 3kw) and units on their own (mg, nm, kW…) are not topics either.
+_NUMBER_UNIT = re.compile(r"^[\d.]+[a-z%°μ]+\d?$")
+_UNIT = re.compile(r"^(?:[munkμ]?m|[mk]?g|m?l|[kmg]?w|[km]?v|[kmg]?hz|db|ppm|ppb|pa|kpa|mpa|min|cm2|mm2|ms|kwh)$")
+# Segmentation slips: a quantity's last character glued to the number word after it (效率约 → 率约,
+# 占比约 → 比约, 产量达 → 量达), "about N of" without its number (100余个 → 余个), a noun's last
+# character glued to a postposition (测试集上 → 集上), or a character glued to 是/的/了… (求解器是 → 器是).
+_QUANTITY_SLIP = re.compile(r"^(?:[率量度比值重长宽高深厚数价额积压温耗速]+[约达超近逾]|[余多几][个项家套台次种类]|集上)$")
+_SLIP = re.compile(r"^.[是的了和与及或在为对等]$")
+
+
+def is_filler(term: str, common: frozenset[str] = frozenset()) -> bool:
+    """Whether `term` explains nothing as a reason for a match: a single character, a number or unit,
+    a segmentation fragment, a hand-listed filler word, or one of the corpus's `common` words."""
+    return (len(term) < 2 or term in FILLER or term in common or bool(
+        _NUMBER_LIKE.match(term) or _NUMBER_UNIT.match(term) or _UNIT.match(term)
+        or _QUANTITY_SLIP.match(term) or _SLIP.match(term)))
+
+
+def common_words(index, share: float) -> frozenset[str]:
+    """The df-based stop list: words (not bigrams) in more than `share` of the live documents; none
+    for a corpus under COMMON_MIN_DOCS documents, too few to say which words are common."""
+    n = index.n_alive
+    if n < COMMON_MIN_DOCS or len(index.terms) == 0:
+        return frozenset()
+    common = np.flatnonzero((index.family == WORD) & (index.df > share * n))
+    return frozenset(index.terms[i] for i in common.tolist())
 
 
 class QueryPlan:
@@ -29,6 +71,7 @@ class QueryPlan:
             for feat, pos in bigram_spans(ntext):
                 occ[feat].append(pos)
                 counts[feat] += 1
+        self.ideal = 0.0  # the query's ideal score (scoring.ideal_score), set when it is scored
         self.features = list(counts)
         self.qtf = [counts[f] for f in self.features]
         self.share: list[dict[str, float]] = []

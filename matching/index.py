@@ -56,6 +56,9 @@ class Index:
         self._norm_cache: tuple[int, BM25Params, np.ndarray] | None = None
         self._words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self._version = 0
+        # The df-based stop list (explain.common_words), fixed when the index is fitted and saved with
+        # it: a reason shown today stays a reason after a few more documents are added.
+        self.common: frozenset[str] = frozenset()
 
     # ----- vocabulary -------------------------------------------------------------------------
     def feature_ids(self, features, grow: bool) -> np.ndarray:
@@ -206,6 +209,15 @@ class Index:
             c = (self._version, w, np.ascontiguousarray(length_norm(self.dl, avgdl, w).T))
             self._norm_cache = c
         return c[2]
+
+    def avgdl(self) -> tuple[float, float]:
+        """Mean length (words, bigrams) of the live documents, cached until the index changes."""
+        c = getattr(self, "_avgdl_cache", None)
+        if c is None or c[0] != self._version:
+            alive = self.alive
+            mean = tuple(self.dl[alive].mean(axis=0).tolist()) if alive.any() else (1.0, 1.0)
+            c = self._avgdl_cache = (self._version, mean)
+        return c[1]
 
     def postings(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Gather (rows, tf, postings per feature) for the given features from both segments, with

@@ -9,12 +9,22 @@ from numbers import Integral, Real
 import numpy as np
 
 from .build import assemble, featurize_chunk, iter_chunks, stack_chunks
-from .explain import QueryPlan, explain_row
+from .explain import QueryPlan, common_words, explain_row, is_filler
 from .feedback import expansion
 from .index import Index
-from .params import BOOLEAN, CALLABLE, NONE, InstanceOf, Interval, validate_params
-from .scoring import BM25Params
-from .tokenize import Analyzer, stopwords
+from .params import (
+    BOOLEAN,
+    CALLABLE,
+    DEFAULT_COMMON_DF,
+    DEFAULT_MIN_MATCH,
+    MATCH_INDEX,
+    NONE,
+    InstanceOf,
+    Interval,
+    validate_params,
+)
+from .scoring import BIGRAM, WORD, BM25Params, ideal_score, match_index
+from .tokenize import BIGRAM_PREFIX, Analyzer, stopwords
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -26,8 +36,9 @@ class Hit:
     """One search result: document id, score and the query words that produced it."""
 
     id: str
-    score: float
+    score: float  # raw BM25: sorts hits of one query, means nothing across queries
     terms: list[tuple[str, float]]
+    match: float = 0.0  # the match index, 0–100, comparable across queries (see `match_index`)
 
 
 Filter = Callable[[str], bool] | Set[str] | list[str] | tuple[str, ...] | None  # ids a hit may have
@@ -39,6 +50,7 @@ _COUNT = Interval(Integral, 0, None, closed="left")
 _SEARCH_CONSTRAINTS = {
     "k": [Interval(Integral, 1, None, closed="left")],
     "filter": [NONE, CALLABLE, InstanceOf((Set, list, tuple), "a set of document ids")],
+    "min_match": [NONE, MATCH_INDEX],
 }
 
 
@@ -85,6 +97,8 @@ class Matcher:
         "feedback_max_df": [_SHARE],
         "backend": Analyzer._parameter_constraints["backend"],
         "n_jobs": [NONE, Interval(Integral, 1, None, closed="left")],
+        "min_match": [MATCH_INDEX],
+        "common_df": [_SHARE],
     }
 
     def __init__(self, *, tokenizer: Callable[[str], list[str]] | None = None, k1: float = 1.2,
@@ -92,7 +106,8 @@ class Matcher:
                  bigram_weight: float = 0.5, title_weight: float = 2.0, k3: float = 1.0,
                  ngrams: bool = True, user_dict: bool = True, use_stopwords: bool = True,
                  feedback_docs: int = 8, feedback_terms: int = 30, feedback_weight: float = 0.5,
-                 feedback_max_df: float = 0.1, backend: str = "auto", n_jobs: int | None = None):
+                 feedback_max_df: float = 0.1, backend: str = "auto", n_jobs: int | None = None,
+                 min_match: float = DEFAULT_MIN_MATCH, common_df: float = DEFAULT_COMMON_DF):
         self.tokenizer = tokenizer
         self.k1 = k1
         self.b = b
@@ -110,6 +125,8 @@ class Matcher:
         self.feedback_max_df = feedback_max_df
         self.backend = backend
         self.n_jobs = n_jobs
+        self.min_match = min_match
+        self.common_df = common_df
 
     # ----- settings ---------------------------------------------------------------------------
     def get_params(self) -> dict:
@@ -149,6 +166,7 @@ class Matcher:
         chunks = iter_chunks(self._analyzer(), docs, self.title_weight, self.ngrams, self.n_jobs)
         main, dl = stack_chunks(index, chunks)
         index.build_from(ids, main, dl)
+        index.common = common_words(index, self.common_df)
         self.index_ = index
         return self
 
@@ -195,6 +213,18 @@ class Matcher:
         idx = getattr(self, "index_", None)
         return idx is not None and str(doc_id) in idx.row_of
 
+    @property
+    def common_terms(self) -> frozenset[str]:
+        """The df-based stop list: words in more than `common_df` of the documents when the index was
+        fitted (empty under params.COMMON_MIN_DOCS documents); saved and loaded with the index."""
+        idx = getattr(self, "index_", None)
+        return frozenset() if idx is None else idx.common
+
+    def is_reason(self, term: str) -> bool:
+        """Whether a matched term may be shown as a reason: not filler (explain.is_filler), not one
+        of this index's common words, not a stopword."""
+        return not is_filler(term, self.common_terms) and term not in stopwords()
+
     # ----- search -----------------------------------------------------------------------------
     def _plan(self, query: str) -> QueryPlan:
         analyzer = self._analyzer()
@@ -211,6 +241,7 @@ class Matcher:
         keep = [j for j, f in enumerate(plan.features) if f in vocab]
         fids = np.asarray([vocab[plan.features[j]] for j in keep], dtype=np.int64)
         qtf = np.asarray([plan.qtf[j] for j in keep], dtype=np.float64)
+        plan.ideal = self._ideal(plan, w)
         scores, rows, contrib, which = idx.score(fids, w.query_weight(qtf), w)
         which = np.asarray(keep, dtype=np.int64)[which] if len(which) else which.astype(np.int64)
         if self.feedback_docs > 0 and len(rows):
@@ -228,20 +259,39 @@ class Matcher:
                 return scores, [(rows, contrib, which), (rows2, contrib2, which2 + base)]
         return scores, [(rows, contrib, which)]
 
-    def search(self, query: str, k: int = 10, filter: Filter = None) -> list[Hit]:
-        """Return the top `k` hits for `query`, best first; raises NotFittedError, and
-        InvalidParameterError (a ValueError) for k < 1 or a filter that is no set or callable."""
-        self._check()
-        validate_params(_SEARCH_CONSTRAINTS, {"k": k, "filter": filter}, "Matcher.search")
-        return self._search(query, int(k), filter)
+    def _ideal(self, plan: QueryPlan, w: BM25Params) -> float:
+        """The query's ideal score (scoring.ideal_score), over its own features (not the expansion)."""
+        idx = self.index_
+        vocab = idx.vocab
+        fids = np.asarray([vocab.get(f, -1) for f in plan.features], dtype=np.int64)
+        df = np.where(fids >= 0, idx.df[np.maximum(fids, 0)] if len(idx.df) else 0.0, 0.0)
+        family = np.asarray([BIGRAM if f.startswith(BIGRAM_PREFIX) else WORD for f in plan.features], dtype=np.uint8)
+        qw = w.query_weight(np.asarray(plan.qtf, dtype=np.float64))
+        return ideal_score(df, family, qw, max(idx.n_alive, 1), w, idx.avgdl())
 
-    def _search(self, query: str, k: int, filter: Filter) -> list[Hit]:
+    def search(self, query: str, k: int = 10, filter: Filter = None, min_match: float | None = None) -> list[Hit]:
+        """Return the top `k` hits for `query` whose match index is at least `min_match` (None: this
+        Matcher's `min_match` setting, 0 lists every hit), best first; raises NotFittedError, and
+        InvalidParameterError (a ValueError) for k < 1, a filter that is no set or callable, or a
+        `min_match` outside 0–100."""
+        self._check()
+        validate_params(_SEARCH_CONSTRAINTS, {"k": k, "filter": filter, "min_match": min_match}, "Matcher.search")
+        return self._search(query, int(k), filter, self.min_match if min_match is None else min_match)
+
+    def _search(self, query: str, k: int, filter: Filter, min_match: float = 0.0) -> list[Hit]:
         idx = self.index_
         plan = self._plan(query)
         if not plan.features:
             return []
         scores, blocks = self._score(plan)
         top = self._top(scores, k, filter)
+        if len(top) == 0:
+            return []
+        matches = match_index(scores[top], plan.ideal)
+        # The top k by raw score, less those under the cutoff: the same within a query, as the
+        # index rises with the raw score, so this only trims the tail.
+        keep = matches >= min_match
+        top, matches = top[keep], matches[keep]
         if len(top) == 0:
             return []
         mark = np.zeros(len(idx.ids), dtype=bool)
@@ -252,7 +302,8 @@ class Matcher:
             for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
                 d = per_row[r]
                 d[j] = d.get(j, 0.0) + c
-        return [Hit(idx.ids[r], float(scores[r]), explain_row(per_row[int(r)], plan)) for r in top]
+        return [Hit(idx.ids[r], float(scores[r]), explain_row(per_row[int(r)], plan), float(m))
+                for r, m in zip(top.tolist(), matches.tolist())]
 
     def _top(self, scores: np.ndarray, k: int, filter: Filter) -> np.ndarray:
         """Rows of the k best live documents passing `filter`; ties broken by index order."""
@@ -284,14 +335,14 @@ class Matcher:
         """Run `search` for each query; returns one hit list per query."""
         self._check()
         validate_params(_SEARCH_CONSTRAINTS, {"k": k, "filter": filter}, "Matcher.search_many")
-        return [self._search(q, int(k), filter) for q in queries]
+        return [self._search(q, int(k), filter, self.min_match) for q in queries]
 
     def explain(self, query: str, doc_id: str) -> list[tuple[str, float]]:
         """Return the (word, contribution) terms of `doc_id` for `query`; raises KeyError for unknown ids."""
         idx = self._check()
         if str(doc_id) not in idx.row_of:
             raise KeyError(doc_id)
-        hits = self.search(query, k=1, filter={str(doc_id)})
+        hits = self.search(query, k=1, filter={str(doc_id)}, min_match=0.0)
         return hits[0].terms if hits else []
 
     def scores(self, query: str) -> dict[str, float]:

@@ -60,3 +60,41 @@ def reference_bm25_scores(docs_features: list[dict[str, float]], doc_len: list[t
             s += w.family_weight[fam] * idf_t * qw * tf * (k1 + 1.0) / (tf + k)
         out.append(s)
     return out
+
+
+def ideal_score(df: np.ndarray, family: np.ndarray, qw: np.ndarray, n_docs: int, w: BM25Params,
+                room: tuple[float, float] | None = None) -> float:
+    """The best score a query can expect from a document of average length: its weightiest features
+    present once each. There BM25's term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b dl/avgdl)),
+    is exactly 1, so each feature adds family weight x query weight x idf. A feature no document has
+    counts with df 0: a query half of whose words nothing has is matched by half at best.
+
+    `room` (the average document length per family, words and bigrams): a document of that length
+    holds at most that many features, so a query longer than that (an abstract against titles, an
+    institution's whole profile against challenges) is measured against its `room` weightiest
+    features of each family, not against all of them, which no document could match."""
+    fw = np.asarray(w.family_weight, dtype=np.float64)[family.astype(np.intp)]
+    each = fw * qw * bm25_idf(df, n_docs)
+    if room is None:
+        return float(each.sum())
+    total = 0.0
+    for fam in (WORD, BIGRAM):
+        mine = np.sort(each[family == fam])[::-1]
+        total += float(mine[: max(1, int(round(room[fam])))].sum())
+    return total
+
+
+def match_index(raw: np.ndarray | float, ideal: float) -> np.ndarray | float:
+    """The match index, 0–100: a raw BM25 score as a share of the query's ideal score (`ideal_score`),
+    capped at 100 (a document repeating the query's rarest words can pass the ideal).
+
+    100 means "as good a match as this query can expect": the document has every word of the query
+    (rare words weigh more, as in BM25 itself); 30 means it has about a third of the query's weight.
+    Raw scores grow with the length of the query and the size of the corpus, so a raw score means
+    nothing across queries; this share means the same for a title of five words and a page of text,
+    and it rises and falls with the raw score within one query (so sorting by either is the same).
+    """
+    if ideal <= 0:
+        return np.zeros_like(raw) if isinstance(raw, np.ndarray) else 0.0
+    return np.minimum(100.0, 100.0 * np.asarray(raw) / ideal) if isinstance(raw, np.ndarray) \
+        else min(100.0, 100.0 * float(raw) / ideal)

@@ -16,7 +16,7 @@ from .scoring import BIGRAM, WORD
 from .tokenize import BIGRAM_PREFIX
 
 FORMAT = "matching-index"
-VERSION = 1
+VERSION = 2  # 2: the match index's settings (min_match, common_df) and the df-based stop list
 
 
 def _saved_params(cls) -> list[str]:
@@ -38,7 +38,7 @@ def save(matcher, path) -> None:
         "format": FORMAT, "version": VERSION,
         "params": {k: getattr(matcher, k) for k in _saved_params(type(matcher))},
         "custom_tokenizer": matcher.tokenizer is not None,
-        "ids": idx.ids, "terms": idx.terms,
+        "ids": idx.ids, "terms": idx.terms, "common": sorted(idx.common),
     }
     blob = np.frombuffer(json.dumps(header, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     path = os.fspath(path)
@@ -75,6 +75,7 @@ def load(cls, path, tokenizer=None):
         raise ValueError("this index was built with a custom tokenizer: pass the same tokenizer= to load()")
     try:
         ids, terms = [str(i) for i in header["ids"]], [str(t) for t in header["terms"]]
+        common = frozenset(str(t) for t in header["common"])
         params = {k: header["params"][k] for k in _saved_params(cls)}
     except (KeyError, TypeError) as e:
         raise IndexFileError(f"{path}: damaged header ({e})") from e
@@ -108,5 +109,6 @@ def load(cls, path, tokenizer=None):
     idx._dl = _Grow(np.float32, 2)
     idx._dl.extend(dl.astype(np.float32))
     idx.main = sp.csc_matrix((data.astype(np.float32), indices.astype(np.int32), indptr), shape=(n, m))
+    idx.common = common
     matcher.index_ = idx
     return matcher

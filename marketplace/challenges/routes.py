@@ -72,7 +72,10 @@ def _fields(form: ChallengeForm) -> dict:
 def index():
     filters = browse.Filters.from_args(request.args)
     page = browse.challenges(current_user, filters, request.args.get("page", 1, type=int))
-    return render_template("challenges/index.html", page=page, filters=filters,
+    # An institution sees which listings of this page it has already answered (已揭榜): one query.
+    answered = candidates.answered_challenges(current_user.organisation_id, [c.id for c in page.items]) \
+        if current_user.is_authenticated and current_user.organisation_id else set()
+    return render_template("challenges/index.html", page=page, filters=filters, answered=answered,
                            chains=chain_service.all_chains(), sorts=browse.SORTS)
 
 

@@ -47,7 +47,7 @@ def _assign_form(proposal, formdata=None) -> AssignForm:
         if s.conflict:
             label += f" — 回避：{s.conflict}"
         elif s.item is not None:
-            label += f" — 匹配 {s.item.score:.2f}：{'、'.join(s.item.words[:4])}"
+            label += f" — 匹配度 {s.item.match:.0f}：{'、'.join(s.item.words[:4])}"
         # Conflicted experts stay visible (with the reason) but cannot be chosen.
         choices.append(SelectChoice(s.expert.id, label, render_kw={"disabled": True} if s.conflict else {}))
     form.expert_id.choices = choices

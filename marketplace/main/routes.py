@@ -53,7 +53,8 @@ def dashboard():
     from ..services.recommend.candidates import for_institution
 
     user = acting_user()
-    recommended = for_institution(user) if user.can_act and user.organisation.is_institution else []
+    # None: no recommendations for this user at all; [] : none relevant enough (the page says so).
+    recommended = for_institution(user) if user.can_act and user.organisation.is_institution else None
     todos = todo.for_user(user)
     g.todo_count = sum(t.count for t in todos or ())  # the menu badge shows the same total, uncounted again
     return render_template("main/dashboard.html", user=user, recommended=recommended, todos=todos)

@@ -39,8 +39,9 @@ def send_digest(organisation_id: int, today: date | None = None) -> bool:
     if not items or not claim_once(Organisation, organisation_id, *_digest_due(today), digest_sent_on=today):
         return False
     db.session.refresh(org)
-    body = "\n".join(f"{i}. {item.obj.title}（{item.obj.chain.name}，截止 {item.obj.deadline}；共同关键词："
-                     f"{'、'.join(item.words[:5])}）" for i, item in enumerate(items, start=1))
+    body = "\n".join(f"{i}. {item.obj.title}{' [已揭榜]' if item.answered else ''}（{item.obj.chain.name}，"
+                     f"截止 {item.obj.deadline}；匹配度 {item.match:.0f}；共同关键词：{'、'.join(item.words[:5])}）"
+                     for i, item in enumerate(items, start=1))
     notify.organisation(org, "digest", f"本周为您推荐 {len(items)} 个榜单", body, "/dashboard")
     db.session.flush()
     return True

@@ -30,12 +30,14 @@ INDEXED_CHALLENGE_STATES = (ChallengeState.draft, ChallengeState.submitted, Chal
 BATCH = 2000
 # Bumped whenever the documents, their metadata or the saved header change shape: older saved indexes
 # are rebuilt. 4: the log position carries the ids below the watermark not seen yet (gaps). 5: drafts.
-INDEX_FORMAT = 5
+# 6: the matcher file holds the df-based stop list and the match-index settings (matching store v2).
+INDEX_FORMAT = 6
 CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
 
 
 def new_matcher() -> Matcher:
-    """The product's configuration: no query expansion, so every explanation term is in both texts."""
+    """The product's configuration: no query expansion, so every explanation term is in both texts;
+    the relevance cutoff (min_match) and the df-based stop list are the library's tuned defaults."""
     return Matcher(feedback_docs=0)
 
 
@@ -314,8 +316,14 @@ class LiveIndex:
                 self._cache.popitem(last=False)
         return value
 
-    def search(self, query: str, k: int, allowed, cache_key=None) -> list:
-        """Hits among `allowed` (a set of doc ids or a callable), best first.
+    @property
+    def common_terms(self) -> frozenset[str]:
+        """Words too common in this index to be a reason for a match (its df-based stop list)."""
+        return self.matcher.common_terms if self.matcher is not None else frozenset()
+
+    def search(self, query: str, k: int, allowed, cache_key=None, min_match: float | None = None) -> list:
+        """Hits among `allowed` (a set of doc ids or a callable), best first, at or above the match
+        index `min_match` (None: the matcher's relevance cutoff; 0: every hit).
 
         With a `cache_key` (which must determine `allowed`), the hits are remembered until the index
         next changes: a popular page then costs one scoring per change, not one per view.
@@ -323,11 +331,11 @@ class LiveIndex:
         with self.lock:
             if self.matcher is None or not len(self.matcher):
                 return []
-            key = (cache_key, query, k, self.generation) if cache_key is not None else None
+            key = (cache_key, query, k, min_match, self.generation) if cache_key is not None else None
             if key is not None and key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-            hits = self.matcher.search(query, k=k, filter=allowed)
+            hits = self.matcher.search(query, k=k, filter=allowed, min_match=min_match)
             if key is not None:
                 self._cache[key] = hits
                 while len(self._cache) > CACHE_SIZE:

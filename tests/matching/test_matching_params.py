@@ -46,6 +46,13 @@ BAD_MATCHER = [
     ("n_jobs", 0, "None or an int in [1, inf)"),
     ("n_jobs", -1, "None or an int in [1, inf)"),
     ("n_jobs", 2.0, "None or an int in [1, inf)"),
+    ("min_match", -1, "a number in [0, 100]"),
+    ("min_match", 100.5, "a number in [0, 100]"),
+    ("min_match", "10", "a number in [0, 100]"),
+    ("min_match", math.nan, "a number in [0, 100]"),
+    ("min_match", None, "a number in [0, 100]"),
+    ("common_df", 1.5, "a number in [0, 1]"),
+    ("common_df", -0.1, "a number in [0, 1]"),
 ]
 
 # Values on the edge of each range, all usable.
@@ -55,7 +62,8 @@ BOUNDARY_MATCHER = [
     ("use_stopwords", False), ("feedback_docs", 0), ("feedback_terms", 0), ("feedback_weight", 0.0),
     ("feedback_max_df", 0.0), ("feedback_max_df", 1.0), ("backend", "auto"), ("backend", "jieba"),
     ("backend", "rjieba"), ("n_jobs", None), ("n_jobs", 1), ("k1", np.float32(0.5)), ("feedback_docs", np.int64(3)),
-    ("ngrams", np.bool_(True)), ("tokenizer", str.split),
+    ("ngrams", np.bool_(True)), ("tokenizer", str.split), ("min_match", 0), ("min_match", 100.0),
+    ("common_df", 0.0), ("common_df", 1.0),
 ]
 
 

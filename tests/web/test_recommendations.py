@@ -121,7 +121,8 @@ def test_new_capability_shows_up_and_archived_one_disappears(client, auth, world
     auth.login("poster@example.com")
     assert "石墨烯导热研究中心" not in page(client, world)  # builds the index
     graphene = make_org("石墨烯导热研究中心", type=OrgType.institute)
-    cap = capability(graphene, "石墨烯液冷导热界面材料", "液冷 冷板 界面材料 导热")
+    # Matches well enough to pass the relevance cutoff (in a corpus of four, 液冷 and 冷板 alone weigh little).
+    cap = capability(graphene, "石墨烯液冷冷板散热界面材料", "智算中心 液冷 冷板 散热 热阻 界面材料 导热")
     db.session.commit()
     assert "石墨烯导热研究中心" in page(client, world)  # no rebuild: the change log was replayed
     cap.status = ListingStatus.archived
@@ -272,6 +273,7 @@ def test_weekly_digest_once_a_week(app, client, auth, world):
         note = db.session.scalar(db.select(Notification).filter_by(category="digest").join(Notification.user)
                                  .where(Notification.user.has(email="cooling@example.com")))
         assert "液冷冷板散热系统研制" in note.body and "共同关键词" in note.body
+        assert re.search(r"匹配度 \d{1,3}；", note.body)  # the match index, not a raw score
         assert send_weekly_digests(clock.today() + timedelta(days=6)) == 0
         assert send_weekly_digests(clock.today() + timedelta(days=7)) >= 1
 

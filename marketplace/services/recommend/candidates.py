@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...extensions import db
-from ...models import Achievement, Capability, Challenge, Organisation, Proposal, User
+from ...models import Achievement, Capability, Challenge, Organisation, Proposal, ProposalState, User
 from ..chains import chain_by_code
 from ..reviews import committee, conflict
 from .audience import listings_for_challenge, open_challenges_for
@@ -42,7 +42,13 @@ class Group:
 
     @property
     def score(self) -> float:
+        """The raw score of the institution's best listing (sorting, feedback)."""
         return self.items[0].score if self.items else 0.0
+
+    @property
+    def match(self) -> float:
+        """The match index (0–100) of the institution's best listing: what the page shows as 匹配度."""
+        return self.items[0].match if self.items else 0.0
 
     @property
     def words(self) -> list[str]:
@@ -77,7 +83,7 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
             org = obj.organisation
             _, found = groups.setdefault(org.id, (OrgView(org.id, org.name, org.type, org.region), []))
             if len(found) < SHOWN_PER_GROUP:
-                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0))
+                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0, hit.match))
         return list(groups.values())[:limit]
 
     return [Group(org, list(items)) for org, items in index.memo(key, compute)]
@@ -93,14 +99,33 @@ def institution_query(organisation: Organisation) -> str:
 
 
 def for_institution(user: User, limit: int = 10) -> list[Item]:
-    """Open challenges this institution may see and could answer, best first."""
+    """Open challenges this institution may see and could answer, best first; those it has already
+    answered (已揭榜) are marked and listed after the others. Only those above the relevance cutoff:
+    the list may be shorter than `limit`, or empty."""
     index = current_index()
     allowed, signature = open_challenges_for(index, user)
     query = institution_query(user.organisation)  # a few rows of this organisation's own
     if not query.strip():
         return []
-    return to_items(index.memo(("for_institution", hash(query), signature, limit),
-                               lambda: explain(index.search(query, k=limit, allowed=allowed))))
+    items = to_items(index.memo(("for_institution", hash(query), signature, limit),
+                                lambda: explain(index.search(query, k=limit, allowed=allowed))))
+    answered = answered_challenges(user.organisation_id, [item.obj.id for item in items])
+    for item in items:
+        item.answered = item.obj.id in answered
+    items.sort(key=lambda item: item.answered)  # stable: best first within each part
+    for rank, item in enumerate(items, start=1):
+        item.rank = rank  # the position shown, which feedback records
+    return items
+
+
+def answered_challenges(organisation_id: int, challenge_ids: list[int]) -> set[int]:
+    """Which of these challenges the organisation has answered with a proposal it submitted (not a
+    draft, not withdrawn): one query for the whole list."""
+    if not challenge_ids:
+        return set()
+    return set(db.session.scalars(db.select(Proposal.challenge_id).where(
+        Proposal.organisation_id == organisation_id, Proposal.challenge_id.in_(challenge_ids),
+        Proposal.state.not_in((ProposalState.draft, ProposalState.withdrawn)))))
 
 
 @dataclass

@@ -15,24 +15,26 @@ from .shared_terms import explained_rows
 DUPLICATE_SIMILARITY = 0.3
 
 
-def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5) -> list[Item]:
-    """Challenges already posted (or awaiting review) that look like this one: the duplicate check."""
+def similar_challenges(challenge: Challenge, user: User | None, limit: int = 5,
+                       min_match: float | None = None) -> list[Item]:
+    """Challenges already posted (or awaiting review) that look like this one: the duplicate check.
+    `min_match`: the relevance cutoff (None: the matcher's; the duplicates report has its own scale)."""
     index = current_index()
     allowed, in_full, (signature, admin_chain) = lookalikes_for(index, challenge, user)
 
     def compute() -> list[Explained]:
         """The look-alikes with their shared words; for a listing this user sees only as a summary,
         only words of what the summary shows. One sharing nothing public is left out."""
-        hits = index.search(challenge_query(challenge), k=limit, allowed=allowed)
+        hits = index.search(challenge_query(challenge), k=limit, allowed=allowed, min_match=min_match)
         explained = []
         for hit, obj, shared in explained_rows(hits):
             if not in_full(hit.id):
                 shared = summary_terms(obj, shared)
             if shared:
-                explained.append((hit.id, hit.score, tuple(shared)))
+                explained.append((hit.id, hit.score, tuple(shared), hit.match))
         return explained
 
-    return to_items(index.memo(("similar", challenge.id, signature, admin_chain, limit), compute))
+    return to_items(index.memo(("similar", challenge.id, signature, admin_chain, limit, min_match), compute))
 
 
 def similarity(challenge: Challenge, item: Item) -> float | None:
@@ -56,7 +58,7 @@ def duplicate_pairs(user: User, show_all: bool = False, limit: int = 50) -> list
         query = query.filter_by(chain_id=user.admin_chain_id)
     pairs, seen = [], set()
     for challenge in db.session.scalars(query.order_by(Challenge.id.desc()).limit(300)):
-        for item in similar_challenges(challenge, user, limit=1):
+        for item in similar_challenges(challenge, user, limit=1, min_match=0.0):
             key = tuple(sorted((challenge.id, item.obj.id)))
             share = similarity(challenge, item)
             if key in seen or share is None or (share < DUPLICATE_SIMILARITY and not show_all):

@@ -14,18 +14,22 @@ from ..match_index import live_index
 
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
 
-Explained = tuple[str, float, tuple[tuple[str, float], ...]]  # (doc id, score, shared terms): plain data
+# (doc id, raw score, shared terms, match index): plain data
+Explained = tuple[str, float, tuple[tuple[str, float], ...], float]
 
 
 @dataclass
 class Item:
-    """One recommended document with its score and the shared terms that produced it."""
+    """One recommended document with its scores and the shared terms that produced it: `score` is the
+    raw BM25 score (sorting, feedback), `match` the match index 0–100 the pages show as 匹配度."""
 
     doc_id: str
     obj: object
     score: float
     terms: list[tuple[str, float]]
     rank: int
+    match: float = 0.0
+    answered: bool = False  # the viewer's organisation has already answered it (已揭榜)
 
     @property
     def words(self) -> list[str]:
@@ -63,9 +67,9 @@ def load_rows(doc_ids) -> dict[str, object]:
 
 def to_items(explained: list[Explained]) -> list[Item]:
     """Items with their current rows (rank order kept; rows deleted since are dropped)."""
-    rows = load_rows(doc_id for doc_id, _, _ in explained)
+    rows = load_rows(doc_id for doc_id, _, _, _ in explained)
     items = []
-    for doc_id, score, terms in explained:
+    for doc_id, score, terms, match in explained:
         if doc_id in rows:
-            items.append(Item(doc_id, rows[doc_id], score, list(terms), len(items) + 1))
+            items.append(Item(doc_id, rows[doc_id], score, list(terms), len(items) + 1, match))
     return items

@@ -27,7 +27,9 @@ def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tupl
         key = ("search", prefix, hash(tuple(sorted(ids))))
 
     def compute():
-        hits = index.search(query, k=limit, allowed=allowed, cache_key=key)
+        # What a user typed is searched for without the relevance cutoff: every listing with one of
+        # the typed words is a result (sorted by match), as a search promises.
+        hits = index.search(query, k=limit, allowed=allowed, cache_key=key, min_match=0.0)
         return [(item.doc_id, item.words) for item in explained_items(hits, typed=True)]
 
     return list(index.memo((key, query, limit), compute))
@@ -43,7 +45,7 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
     verdict, signature = challenge_verdicts(index, user)
 
     def compute():
-        hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0])
+        hits = index.search(query, k=limit, allowed=lambda d: verdict(d)[0], min_match=0.0)
         full = [h for h in hits if verdict(h.id)[1]]
         summary_ids = [int(h.id[3:]) for h in hits if not verdict(h.id)[1]]
         summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords, Challenge.chain_id)

@@ -1,29 +1,21 @@
 """Why a hit is shown: the words it really shares with the query, as the document writes them.
 
 The matcher credits a query word for the character bigrams it shares, which may not be the word
-itself; and some words match everywhere. Only real, telling words are reasons, and a hit with none
-is not shown.
+itself; and some words match everywhere. Only real, telling words are reasons (the matcher's
+`is_reason`: no filler, fragments, numbers or units, and none of the words the index found in more
+than a fifth of its documents), and a hit with none is not shown.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
+from matching.explain import is_filler
 from matching.tokenize import normalize
 
 from ..match_index import TEXTS
 from ..text_search import query_words
-from .items import Explained, Item, load_rows, to_items
-
-# Words that do match but explain nothing to a reader: every listing has them.
-NOT_A_REASON = frozenset("""公司 企业 单位 榜单 背景 面向 不少 项目 技术 研究 开发 需求 方案 要求 实现 进行 相关 提供 能力
-具有 以上 以下 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展 工作 集团 第三方 只能 出具 可以
-能够 需要 通过 采用 目前 现有 已经""".split())
-_NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers are not topics
-# Units are not topics either (mg, nm, kW…), and a two-character "word" that ends in 是/的/了… is a
-# segmentation slip (求解器是 → 器是), not a term.
-_UNIT = re.compile(r"^(?:[munkμ]?m|[mk]?g|m?l|[kmg]?w|[km]?v|[kmg]?hz|db|ppm|ppb|pa|kpa|mpa|min|cm2|mm2)$")
-_SLIP = re.compile(r"^.[是的了和与及或在为对等]$")
+from .items import Explained, Item, current_index, load_rows, to_items
 
 
 def shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
@@ -32,12 +24,13 @@ def shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
     title, body = TEXTS[hit.id.partition(":")[0]](obj)
     raw = f"{title}\n{body}"
     text = normalize(raw)
+    common = current_index().common_terms
     shared = []
     for term, weight in _with_parts(hit.terms, text) if typed else hit.terms:
         # Single characters (液, 板) explain nothing to a reader even when they matched.
         if len(term) < 2 or term not in text:
             continue
-        if not typed and (term in NOT_A_REASON or _NUMBER_LIKE.match(term) or _UNIT.match(term) or _SLIP.match(term)):
+        if not typed and is_filler(term, common):
             continue
         written = re.search(re.escape(term), raw, re.IGNORECASE)  # "PUE", not the index's "pue"
         shared.append((written.group(0) if written else term, weight))
@@ -80,7 +73,7 @@ def explain(hits, typed: bool = False) -> list[Explained]:
     words are checked against change only with the index. `typed`: the query is what a user searched
     for, so every word of it that the document has is a reason, filler and numbers included.
     """
-    return [(hit.id, hit.score, tuple(shared)) for hit, _, shared in explained_rows(hits, typed)]
+    return [(hit.id, hit.score, tuple(shared), hit.match) for hit, _, shared in explained_rows(hits, typed)]
 
 
 def explained_items(hits, typed: bool = False) -> list[Item]:

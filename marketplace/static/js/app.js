@@ -51,3 +51,53 @@ document.addEventListener("DOMContentLoaded", function () {
     })(inputs[i]);
   }
 });
+
+// Tabs ([data-tabs]: a hidden role=tablist, then one role=tabpanel per tab). Without JavaScript the
+// tab list stays hidden and every panel is shown; here the list is shown and one panel at a time,
+// switched by click or, as the WAI-ARIA tabs pattern has it, by the arrow keys, Home and End.
+document.addEventListener("DOMContentLoaded", function () {
+  var groups = document.querySelectorAll("[data-tabs]");
+  for (var g = 0; g < groups.length; g++) {
+    (function (group) {
+      var list = group.querySelector("[role=tablist]");
+      var tabs = Array.prototype.slice.call(list.querySelectorAll("[role=tab]"));
+      var select = function (chosen, focus) {
+        tabs.forEach(function (tab) {
+          var on = tab === chosen;
+          tab.setAttribute("aria-selected", on ? "true" : "false");
+          tab.tabIndex = on ? 0 : -1;
+          tab.classList.toggle("active", on);
+          document.getElementById(tab.getAttribute("aria-controls")).hidden = !on;
+        });
+        if (focus) { chosen.focus(); }
+      };
+      list.hidden = false;
+      // A link to a place inside a panel (#rec-heading) opens that panel.
+      // After filtering the recommendations (?rec_…) the recommendations stay open.
+      var start = tabs[0];
+      var target = null;
+      try {
+        target = window.location.hash.length > 1 ? group.querySelector(window.location.hash) : null;
+      } catch (e) {
+        target = null;  // not a usable selector
+      }
+      var filtered = window.location.search.indexOf("rec_") !== -1;
+      tabs.forEach(function (tab) {
+        var panel = document.getElementById(tab.getAttribute("aria-controls"));
+        if ((target && panel.contains(target)) || (filtered && panel.querySelector("form[aria-label]"))) {
+          start = tab;
+        }
+      });
+      select(start, false);
+      tabs.forEach(function (tab, i) {
+        tab.addEventListener("click", function () { select(tab, false); });
+        tab.addEventListener("keydown", function (event) {
+          var next = {ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1}[event.key];
+          if (next === undefined) { return; }
+          event.preventDefault();
+          select(tabs[(next + tabs.length) % tabs.length], true);
+        });
+      });
+    })(groups[g]);
+  }
+});
