@@ -80,6 +80,8 @@ def _answer_idle():
 
         return problem(401, IDLE_MESSAGE)
     if request.method in ("GET", "HEAD"):
+        if request.endpoint == "auth.login":
+            return None  # already where the user is sent: show it, with the message
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     from ..expired_form import expired_form_page
 

@@ -154,7 +154,7 @@ def test_an_invitation_accepted_twice_makes_one_account(app, client, auth, peopl
     path = link_path(only(page, "input#invite-link").attributes["value"], "/auth/invitation/")
     newcomer = app.test_client()
     data = form_values(newcomer.get(path), "main form[method=post]") | {
-        "name": "新成员", "password": "pass-word-1", "confirm": "pass-word-1"}
+        "name": "新成员", "password": "pass-word-1", "confirm": "pass-word-1", "accept_terms": "y"}
     # The second click leaves before the first answer (which signs in, with a new session) arrives:
     # it carries the session cookie of the page.
     cookie = newcomer.get_cookie("session")
@@ -223,6 +223,7 @@ def test_old_tokens_are_deleted_by_the_job(client, auth, people):
         old = form_values(client.get(f"/challenges/{challenge.id}"), f'form[action="{action}"]')
         client.post(action, data=old | {"question": "旧问题：样机测试由哪一方负责？"})
     with time_machine.travel(start + timedelta(days=3), tick=False):
+        auth.login("uni@example.com")  # days idle: the session ended (auth/idle.py)
         recent = form_values(client.get(f"/challenges/{challenge.id}"), f'form[action="{action}"]')
         client.post(action, data=recent | {"question": "新问题：验收标准如何确定？"})
         assert count(FormSubmission) == 2

@@ -53,6 +53,17 @@ def test_an_idle_session_ends_with_a_plain_message_and_login_returns_to_the_page
     assert back.status_code == 302 and back.location == "/inbox/?page=1"
 
 
+def test_opening_the_login_page_after_the_timeout_shows_it_with_the_message(client, auth, user, start):
+    """The login page is where an idle session is sent: opened directly, it is shown (not redirected to itself)."""
+    auth.login("user@example.com")
+    later(start, 2 * HOUR + 1)
+    response = client.get("/auth/login")
+    assert response.status_code == 200 and IDLE_MESSAGE in response.get_data(as_text=True)
+    assert not client.logged_in()
+    auth.login("user@example.com")
+    assert client.logged_in()
+
+
 def test_each_request_renews_the_session(client, auth, user, start):
     auth.login("user@example.com")
     for _ in range(3):

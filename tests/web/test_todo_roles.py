@@ -183,6 +183,7 @@ def test_an_overdue_milestone_says_so(client, auth, world, frozen):
     assert f"到期 {TODAY + timedelta(days=3)}" in text_of(todo_section(client, "due"))
     assert first(todo_section(client, "due"), "[data-overdue]") is None
     frozen.move_to(datetime(2026, 12, 8, 2, 0, tzinfo=UTC))  # two days past the due date
+    auth.login("uni@example.com")  # days idle: the session ended (auth/idle.py)
     due = todo_section(client, "due")
     assert f"已逾期 2 天（到期 {TODAY + timedelta(days=3)}）" in text_of(due, "[data-overdue]")
 
