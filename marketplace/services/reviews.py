@@ -182,8 +182,8 @@ def remind_if_due(review_id: int, today: date | None = None) -> bool:
         return False
     review = db.session.get(Review, review_id, populate_existing=True)
     left = (review.due_on - today).days
-    when = "今天" if left == 0 else f"{left} 天后（{review.due_on}）"
-    notify.users([review.expert], "review", f"评审任务将于{when}截止：{review.proposal.challenge.title}",
+    when = "今天" if left == 0 else f" {left} 天后"
+    notify.users([review.expert], "review", f"评审任务将于{when}（{review.due_on}）截止：{review.proposal.challenge.title}",
                  f"评审截止日期为 {review.due_on}，请尽快查看方案并打分；如有利益冲突请申请回避。",
                  f"/reviews/{review.id}")
     db.session.flush()

@@ -180,13 +180,13 @@ def test_simultaneous_runs_close_remind_and_send_each_once(app, ctx, outbox):
     assert sum(r["reminders"] for r in results) == len(world["milestones"])
     assert sum(r["digests"] for r in results) == len(world["institutions"])
     assert_each_done_once(world, outbox)
-    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}  # nothing left
+    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}  # nothing left
 
 
 def test_a_second_run_finds_nothing_and_the_digest_waits_a_week(app, ctx, outbox):
     world = busy_world(expired=1, milestones=1, institutions=1)
-    assert jobs.run_due_jobs() == {"closed": 1, "reminders": 1, "digests": 1, "form_submissions": 0, "failed": 0}
-    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}
+    assert jobs.run_due_jobs() == {"closed": 1, "reminders": 1, "review_reminders": 0, "digests": 1, "form_submissions": 0, "failed": 0}
+    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}
     assert_each_done_once(world, outbox)
     with time_machine.travel(clock.now() + timedelta(days=6), tick=False):
         assert jobs.run_due_jobs()["digests"] == 0
