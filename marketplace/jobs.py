@@ -73,8 +73,8 @@ def run_item(name: str, item_id: int, today: date | None = None, *, reraise: boo
 
 
 def run_due_jobs(today: date | None = None) -> dict[str, int]:
-    """Close expired listings, send due milestone reminders and weekly digests; returns how many of
-    each this call did, and how many failed."""
+    """Close expired listings, send due milestone and review reminders and weekly digests; returns how
+    many of each this call did, and how many failed."""
     today = today or clock.today()
     jobs = _jobs()
     done = dict.fromkeys(jobs, 0) | {"failed": 0}
@@ -161,7 +161,7 @@ def _pause(seconds: float) -> bool:
 @click.option("--enqueue", is_flag=True, help="Put the due work on the job queue (JOB_QUEUE_URL) for `flask jobs-worker`.")
 @with_appcontext
 def run_jobs_command(interval, enqueue):
-    """Close listings past their deadline, send milestone reminders and weekly digests (for cron)."""
+    """Close listings past their deadline, send milestone and review reminders and weekly digests (for cron)."""
     queue = job_queue() if enqueue else None
     if interval is None:
         failed = _round(queue)
