@@ -44,6 +44,9 @@ class Defaults:
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     PAGE_SIZE = 20
     INVITATION_DAYS = 14
+    # Days an expert is given to score a proposal: the evaluation desk pre-fills today + this as the
+    # review's due date (the chain admin may pick another, up to services.reviews.DUE_MAX_DAYS ahead).
+    REVIEW_DAYS = 10
     # E-mail of notifications: "log" (written to the application log), "smtp" or "memory" (tests).
     MAIL_BACKEND = "log"
     MAIL_SERVER = "localhost"

@@ -1,5 +1,5 @@
-"""Time-driven work: closing listings at their deadline, milestone reminders, weekly digests, and
-deleting the tokens of old form submissions.
+"""Time-driven work: closing listings at their deadline, milestone and review reminders, weekly
+digests, and deleting the tokens of old form submissions.
 
 None of it runs inside a user's request. `flask run-jobs` does what is due, from cron or a systemd
 timer (`--loop SECONDS` keeps it running on a host with neither); with a job queue (JOB_QUEUE_URL,
@@ -41,11 +41,13 @@ class Job:
 
 def _jobs() -> dict[str, Job]:
     from .notifications import digest
-    from .services import challenges, projects, submissions
+    from .services import challenges, projects, reviews, submissions
 
     return {
         "closed": Job("已截止榜单 {n} 个", "到期榜单 {n} 个", challenges.expired, challenges.close_if_expired),
         "reminders": Job("发送里程碑提醒 {n} 条", "里程碑提醒 {n} 条", projects.due_milestones, projects.remind_if_due),
+        "review_reminders": Job("发送评审截止提醒 {n} 条", "评审截止提醒 {n} 条", reviews.due_reviews,
+                                reviews.remind_if_due),
         "digests": Job("推荐周报 {n} 份", "推荐周报 {n} 家机构", digest.due_organisations, digest.send_digest),
         # One piece of work a day at most: the tokens of forms sent more than KEEP_DAYS ago go.
         "form_submissions": Job("清理过期表单令牌 {n} 次", "过期表单令牌清理 {n} 次", submissions.stale,
@@ -71,8 +73,8 @@ def run_item(name: str, item_id: int, today: date | None = None, *, reraise: boo
 
 
 def run_due_jobs(today: date | None = None) -> dict[str, int]:
-    """Close expired listings, send due milestone reminders and weekly digests; returns how many of
-    each this call did, and how many failed."""
+    """Close expired listings, send due milestone and review reminders and weekly digests; returns how
+    many of each this call did, and how many failed."""
     today = today or clock.today()
     jobs = _jobs()
     done = dict.fromkeys(jobs, 0) | {"failed": 0}
@@ -159,7 +161,7 @@ def _pause(seconds: float) -> bool:
 @click.option("--enqueue", is_flag=True, help="Put the due work on the job queue (JOB_QUEUE_URL) for `flask jobs-worker`.")
 @with_appcontext
 def run_jobs_command(interval, enqueue):
-    """Close listings past their deadline, send milestone reminders and weekly digests (for cron)."""
+    """Close listings past their deadline, send milestone and review reminders and weekly digests (for cron)."""
     queue = job_queue() if enqueue else None
     if interval is None:
         failed = _round(queue)

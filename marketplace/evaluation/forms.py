@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import Optional, ValidationError
 
 from ..bounds import AMOUNT_MAX_WAN, PROJECT_YEARS, BoundedDecimalField, within_years
 from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length, required
@@ -12,6 +12,14 @@ from ..formkit import BAD_DATE, BaseForm, between, chosen, decimals, max_length,
 
 class AssignForm(BaseForm):
     expert_id = SelectField("评审专家", coerce=int, validators=[chosen("评审专家")])
+    # Left empty: today + REVIEW_DAYS (the desk pre-fills it); its bounds are the service's (reviews.check_due_on).
+    due_on = DateField("评审截止日期", validators=[Optional()], invalid_value_message=BAD_DATE)
+
+
+class DueForm(BaseForm):
+    """Another due date for a review still waiting for its expert."""
+
+    due_on = DateField("评审截止日期", validators=[required("评审截止日期")], invalid_value_message=BAD_DATE)
 
 
 class ScoreForm(BaseForm):

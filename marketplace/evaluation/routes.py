@@ -2,7 +2,7 @@
 公示 and objections, 立项 and 流榜. Experts' own review pages are here too."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -12,12 +12,22 @@ from ..challenges.routes import get_challenge
 from ..extensions import db
 from ..formkit import options
 from ..models import Objection, Publicity, Review, ReviewState, User
+from ..models.review import default_due_on
 from ..proposals.routes import get_proposal
 from ..services import browse, recommend_feedback, reviews, score_export, selection
 from ..services.recommend.candidates import reviewers_for
 from ..services.visibility import can_view, is_manager
 from ..webkit import run
-from .forms import ApproveForm, AssignForm, ObjectionForm, ResponseForm, RubricForm, SelectForm, score_form
+from .forms import (
+    ApproveForm,
+    AssignForm,
+    DueForm,
+    ObjectionForm,
+    ResponseForm,
+    RubricForm,
+    SelectForm,
+    score_form,
+)
 
 bp = Blueprint("evaluation", __name__)
 
@@ -39,8 +49,9 @@ def _selection_label(row) -> str:
 
 
 def _assign_form(proposal, formdata=None) -> AssignForm:
-    """Experts ranked by fit with the proposal; conflicted ones last, marked 回避 with the reason."""
-    form = AssignForm(formdata=formdata)
+    """Experts ranked by fit with the proposal; conflicted ones last, marked 回避 with the reason. The
+    due date starts at today + REVIEW_DAYS."""
+    form = AssignForm(formdata=formdata, data={"due_on": default_due_on()})
     choices = []
     for s in reviewers_for(proposal):
         label = f"{s.expert.name}（{s.expert.organisation.name}）"
@@ -71,6 +82,8 @@ def _desk(challenge, status=200, **forms):
         challenge=challenge, table=reviews.score_table(challenge), criteria=criteria,
         committee=reviews.committee(challenge), default_reviewers=reviews.DEFAULT_REVIEWERS,
         publicity=selection.current_publicity(challenge), today=clock.today(),
+        review_days=current_app.config["REVIEW_DAYS"], due_max_days=reviews.DUE_MAX_DAYS,
+        reminder_days=reviews.REMINDER_DAYS,
         rubric_form=RubricForm(formdata=None, rubric="\n".join(f"{n} {w}" for n, w in criteria)),
     )
     context["select_form"] = _select_form(context["table"])
@@ -80,6 +93,11 @@ def _desk(challenge, status=200, **forms):
     approve_forms.update(forms.pop("approve_forms", {}))
     context["approve_forms"] = approve_forms
     context["assign_forms"] = {r.proposal.id: _assign_form(r.proposal) for r in context["table"]}
+    context["assign_forms"].update(forms.pop("assign_forms", {}))
+    # One due-date form per review still waiting for its expert; a refused one comes back with the input.
+    context["due_forms"] = {r.id: DueForm(formdata=None, data={"due_on": r.due_on})
+                            for row in context["table"] for r in row.reviews if r.is_pending}
+    context["due_forms"].update(forms.pop("due_forms", {}))
     context.update(forms)
     return render_template("evaluation/desk.html", **context), status
 
@@ -117,18 +135,42 @@ def assign(proposal_id):
     proposal = get_proposal(proposal_id)
     challenge = _managed_challenge(proposal.challenge_id)
     form = _assign_form(proposal, request.form)
+
+    def again(status):
+        return _desk(challenge, status, assign_forms={proposal.id: form})
+
     if not form.validate_on_submit():
-        abort(400, description="请选择评审专家。")
+        if form.expert_id.errors:
+            abort(400, description="请选择评审专家。")
+        return again(400)  # an unreadable due date: the desk again, with what was typed
     expert = db.get_or_404(User, form.expert_id.data)
     rank = bounds.form_int(request.form, "rank", 1, 10_000, "推荐排名无效。")  # before anything is written
 
     def action():
-        reviews.assign(acting_user(), proposal, expert)
+        review = reviews.assign(acting_user(), proposal, expert, form.due_on.data)
         recommend_feedback.record(acting_user(), "reviewers", f"prop:{proposal.id}", f"exp:{expert.id}", "assigned",
                          challenge.chain_id, rank)
+        return review
 
-    return run(action, f"已分配专家 {expert.name}。", _back(challenge),
-               lambda status: _desk(challenge, status))
+    return run(action, lambda review: f"已分配专家 {expert.name}，评审截止日期 {review.due_on}。", _back(challenge),
+               again, form)
+
+
+@bp.post("/reviews/<int:review_id>/due")
+@login_required
+def change_due(review_id):
+    """The chain admin moves the due date of a review still waiting for its expert (from the desk)."""
+    item = db.get_or_404(Review, review_id)
+    challenge = _managed_challenge(item.proposal.challenge_id)
+    form = DueForm()
+
+    def again(status):
+        return _desk(challenge, status, due_forms={item.id: form})
+
+    if not form.validate_on_submit():
+        return again(400)
+    return run(lambda: reviews.change_due(acting_user(), item, form.due_on.data),
+               f"已将{item.expert.name}的评审截止日期改为 {form.due_on.data}。", _back(challenge), again, form)
 
 
 @bp.route("/challenges/<int:challenge_id>/scores.xlsx")

@@ -1,8 +1,9 @@
 """Expert review (专家评审) of proposals, and the publicity (公示) of a selection."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import JSON, Date, Enum, Float, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,6 +12,11 @@ from ..clock import utcnow
 from ..extensions import db
 from .base import UTCDateTime
 from .enums import ProposalState, ReviewState
+
+
+def default_due_on() -> date:
+    """Today + REVIEW_DAYS: the due date of a review assigned without one (the desk pre-fills the same)."""
+    return clock.today() + timedelta(days=current_app.config["REVIEW_DAYS"])
 
 
 class Review(db.Model):
@@ -29,6 +35,10 @@ class Review(db.Model):
     recusal_reason: Mapped[str] = mapped_column(Text, default="")
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the score is due (China calendar), set by the chain admin when assigning; changeable
+    # while unanswered. Reviews begin after applications close, so the listing's deadline is no guide.
+    due_on: Mapped[date] = mapped_column(Date, default=default_due_on)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the run-jobs reminder, sent once
     # Optimistic locking (compare-and-set): an UPDATE carrying a stale version changes no row and is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
@@ -41,6 +51,21 @@ class Review(db.Model):
     def is_submitted(self) -> bool:
         """Scored: its total counts in the score table."""
         return self.state is ReviewState.submitted
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for its expert: neither scored nor stepped aside from."""
+        return self.state is ReviewState.assigned
+
+    @property
+    def days_overdue(self) -> int:
+        """Days past the due date (0 or less when not past it)."""
+        return (clock.today() - self.due_on).days
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for its expert after its due date."""
+        return self.is_pending and self.days_overdue > 0
 
 
 class Publicity(db.Model):

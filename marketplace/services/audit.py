@@ -47,7 +47,7 @@ ACTION_LABELS = {
     "proposal_shortlisted": "入围", "proposal_declined": "未入围", "proposal_selected": "拟立项",
     "proposal_not_selected": "未中选", "consortium_invited": "邀请联合体成员", "consortium_accepted": "成员接受邀请",
     "consortium_declined": "成员拒绝邀请", "review_assigned": "分配评审专家", "review_recused": "专家回避",
-    "review_submitted": "专家提交评分", "publicity_opened": "开始公示", "project_approved": "批准立项",
+    "review_due_changed": "调整评审截止日期", "review_submitted": "专家提交评分", "publicity_opened": "开始公示", "project_approved": "批准立项",
     "proposal_approved": "方案已立项", "proposal_accepted": "项目验收通过", "proposal_terminated": "项目终止",
     "project_started": "启动实施", "project_midterm": "中期检查", "project_accepted": "验收通过",
     "project_terminated": "项目终止", "stage_gate_continue": "阶段评估：继续", "stage_gate_stop": "阶段评估：终止",

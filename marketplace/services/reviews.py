@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from .. import clock
 from ..clock import utcnow
 from ..extensions import db
 from ..models import (
@@ -16,16 +18,20 @@ from ..models import (
     ReviewState,
     User,
 )
+from ..models.review import default_due_on
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
-from .locking import lock
+from .locking import claim_once, lock
 from .rules import rule
 from .visibility import is_manager
 
 DEFAULT_RUBRIC = (("技术先进性", 30), ("技术可行性", 25), ("团队能力", 20), ("经费合理性", 15), ("预期效益", 10))
 DEFAULT_REVIEWERS = 3
 REVIEWABLE = (ProposalState.submitted, ProposalState.shortlisted, ProposalState.selected)
+# A due date further ahead is a typo (or a review nobody will wait for): the selection waits on it.
+DUE_MAX_DAYS = 60
+REMINDER_DAYS = 2  # the expert is reminded (once) when the due date is this near
 
 
 def rubric(challenge: Challenge) -> list[tuple[str, int]]:
@@ -97,10 +103,23 @@ def check_may_assign(actor: User, proposal: Proposal) -> None:
         raise InvalidTransition(f"方案状态为“{proposal.state.label}”，不能分配评审。")
 
 
-def assign(actor: User, proposal: Proposal, expert: User) -> Review:
-    """The chain admin assigns a committee expert; conflicts of interest are refused."""
+def check_due_on(due_on: date) -> None:
+    """A review's due date: from today, at most DUE_MAX_DAYS ahead."""
+    today = clock.today()
+    if due_on < today:
+        raise ServiceError(f"评审截止日期不能早于今天（{today}）。", field="due_on")
+    if due_on > today + timedelta(days=DUE_MAX_DAYS):
+        raise ServiceError(f"评审截止日期最晚为 {today + timedelta(days=DUE_MAX_DAYS)}（{DUE_MAX_DAYS} 天内）。",
+                           field="due_on")
+
+
+def assign(actor: User, proposal: Proposal, expert: User, due_on: date | None = None) -> Review:
+    """The chain admin assigns a committee expert, due on `due_on` (by default today + REVIEW_DAYS);
+    conflicts of interest are refused."""
     challenge = proposal.challenge
     check_may_assign(actor, proposal)
+    due_on = due_on or default_due_on()
+    check_due_on(due_on)
     if not any(m.chain_id == challenge.chain_id for m in expert.expert_memberships):
         raise ServiceError(f"{expert.name}不是{challenge.chain.name}专家委员会成员。", field="expert_id")
     if not expert.can_act:
@@ -110,12 +129,65 @@ def assign(actor: User, proposal: Proposal, expert: User) -> Review:
         raise ServiceError(f"利益冲突，不能分配：{reason}。", field="expert_id")
     if any(r.expert_id == expert.id for r in proposal.reviews):
         raise InvalidTransition(f"{expert.name}已在本方案的评审名单中。")
-    review = Review(proposal=proposal, expert=expert, assigned_by_id=actor.id)
+    review = Review(proposal=proposal, expert=expert, assigned_by_id=actor.id, due_on=due_on)
     db.session.add(review)
     db.session.flush()
-    audit.record(actor, "review_assigned", proposal, reason=expert.name)
-    notify.users([expert], "review", f"评审任务：{challenge.title}", "请在评审任务中查看方案并打分。", f"/reviews/{review.id}")
+    audit.record(actor, "review_assigned", proposal, reason=f"{expert.name}，{due_on} 截止")
+    notify.users([expert], "review", f"评审任务：{challenge.title}",
+                 f"请在评审任务中查看方案并打分，评审截止日期为 {due_on}。", f"/reviews/{review.id}")
     return review
+
+
+@rule("may_change_review_due")
+def check_may_change_due(actor: User, review: Review) -> None:
+    """Who may assign may move the due date of a review still waiting for its expert."""
+    check_may_assign(actor, review.proposal)
+    if review.state is not ReviewState.assigned:
+        raise InvalidTransition("该评审已提交或已回避，不能再修改截止日期。")
+
+
+def change_due(actor: User, review: Review, due_on: date) -> None:
+    """The chain admin gives the expert another due date; the expert is told, and reminded again before it."""
+    check_may_change_due(actor, review)
+    check_due_on(due_on)
+    if due_on == review.due_on:
+        return  # unchanged (a double click): nothing to record
+    before = review.due_on
+    review.due_on, review.reminded_at = due_on, None
+    audit.record(actor, "review_due_changed", review.proposal, reason=f"{review.expert.name}：{before} → {due_on}")
+    notify.users([review.expert], "review", f"评审截止日期调整：{review.proposal.challenge.title}",
+                 f"评审截止日期由 {before} 改为 {due_on}。", f"/reviews/{review.id}")
+    db.session.flush()
+
+
+def _reminder_due(today: date) -> tuple:
+    """A review still waiting for its expert, on a proposal under review, due within REMINDER_DAYS, not yet reminded."""
+    return (Review.state == ReviewState.assigned, Review.reminded_at.is_(None),
+            Review.proposal_id.in_(db.select(Proposal.id).where(Proposal.state.in_(REVIEWABLE))),
+            Review.due_on <= today + timedelta(days=REMINDER_DAYS), Review.due_on >= today)
+
+
+def due_reviews(today: date | None = None) -> list[int]:
+    """The reviews whose reminder is due: the ids `remind_if_due` takes."""
+    today = today or clock.today()
+    return list(db.session.scalars(db.select(Review.id).where(*_reminder_due(today))
+                                   .order_by(Review.due_on, Review.id)))
+
+
+def remind_if_due(review_id: int, today: date | None = None) -> bool:
+    """Remind the expert that a review is due within REMINDER_DAYS, once: `reminded_at` is set by
+    compare-and-set where it is still empty, and only the call that set it sends. Returns whether it sent."""
+    today = today or clock.today()
+    if not claim_once(Review, review_id, *_reminder_due(today), reminded_at=utcnow()):
+        return False
+    review = db.session.get(Review, review_id, populate_existing=True)
+    left = (review.due_on - today).days
+    when = "今天" if left == 0 else f" {left} 天后"
+    notify.users([review.expert], "review", f"评审任务将于{when}（{review.due_on}）截止：{review.proposal.challenge.title}",
+                 f"评审截止日期为 {review.due_on}，请尽快查看方案并打分；如有利益冲突请申请回避。",
+                 f"/reviews/{review.id}")
+    db.session.flush()
+    return True
 
 
 @rule("may_recuse")
@@ -208,5 +280,6 @@ def score_table(challenge: Challenge) -> list[ScoreRow]:
 
 
 def assignments(expert: User) -> list[Review]:
+    """Waiting ones first, soonest due first; then the answered ones, latest first."""
     return db.session.scalars(db.select(Review).filter_by(expert_id=expert.id).order_by(
-        Review.state, Review.assigned_at.desc())).all()
+        Review.state, Review.due_on, Review.assigned_at.desc())).all()

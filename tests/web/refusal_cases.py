@@ -301,6 +301,13 @@ def assign_conflicted_expert(poster, uni, experts):
     return Refusal(race.url, "chain-ai@example.com", {"expert_id": colleague.id}, status=400)
 
 
+def due_of_a_submitted_review(poster, uni, experts):
+    challenge, proposal = closed_with_reviews(poster, uni, experts[:1])
+    db.session.flush()
+    return Refusal(f"/reviews/{proposal.reviews[0].id}/due", "chain-ai@example.com",
+                   {"due_on": (date.today() + timedelta(days=5)).isoformat()}, status=409)
+
+
 # ----- every POST rule and its case --------------------------------------------------------------
 
 CASES = {
@@ -357,6 +364,7 @@ CASES = {
     "/objections/<int:objection_id>/respond": repeated(award.objection_respond),
     "/reviews/<int:review_id>": repeated(award.review_submit),
     "/reviews/<int:review_id>/recuse": repeated(award.review_recuse),
+    "/reviews/<int:review_id>/due": due_of_a_submitted_review,
     # projects
     "/projects/<int:project_id>/start": repeated(after.project_start),
     "/projects/<int:project_id>/milestones/<int:milestone_id>/submit": repeated(after.milestone_submit),

@@ -288,6 +288,9 @@ def test_reviews(people):
           lambda actor, r: reviews.submit(actor, r, scores, "方案可行"))
     agree("may_assign_reviewer", everyone(people), _proposals(people),
           lambda actor, p: reviews.assign(actor, p, other))
+    # who may assign, on a review still waiting for its expert (of a proposal still under review)
+    agree("may_change_review_due", everyone(people) | {"other expert": other}, cases,
+          lambda actor, r: reviews.change_due(actor, r, TODAY + timedelta(days=5)))
 
 
 # ----- projects -----------------------------------------------------------------------------------

@@ -114,7 +114,10 @@ def world(ctx):
     closed = make_challenge(state=S.closed, title="已截止待评审榜单", deadline=TODAY - timedelta(days=3))
     open_ = make_challenge(title="评审中的榜单", deadline=TODAY + timedelta(days=10))
     closed_proposal, open_proposal = make_proposal(closed), make_proposal(open_)
-    late, soon = Review(proposal=closed_proposal, expert=expert), Review(proposal=open_proposal, expert=expert)
+    # Each review is due on its own date, whatever the listing's deadline: the one on the listing that
+    # closed three days ago is not late yet; the one on the listing still open is.
+    late = Review(proposal=open_proposal, expert=expert, due_on=TODAY - timedelta(days=3))
+    soon = Review(proposal=closed_proposal, expert=expert, due_on=TODAY + timedelta(days=10))
     db.session.add_all([late, soon])
     db.session.commit()
     ids["question"] = question.id
@@ -220,9 +223,9 @@ def test_expert_sees_assigned_reviews_overdue_first(client, auth, world):
     reviews = todo_section(client, "reviews")
     assert links(reviews, "li > a") == [f"/reviews/{world['late_review']}", f"/reviews/{world['soon_review']}"]
     first_line, second_line = (text_of(li) for li in select(reviews, "li"))
-    assert f"已逾期 3 天 · 期限：{TODAY - timedelta(days=3)} 截止" in first_line
+    assert f"已逾期 3 天（截止 {TODAY - timedelta(days=3)}）" in first_line
     assert len(select(reviews, "[data-overdue]")) == 1  # shown as a warning; the other is not late yet
-    assert f"期限：{TODAY + timedelta(days=10)} 截止（揭榜截止日）" in second_line
+    assert f"截止 {TODAY + timedelta(days=10)}" in second_line and "逾期" not in second_line
     assert "/reviews/" in links(reviews, "h3 a") and count(reviews) == "2"
     assert menu_badge(client) == "2 项待办"
 
