@@ -9,23 +9,17 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from browser_kit import log_in, new_page
 
-PASSWORD = "demo-password"
 REPEATED = "此表单已提交，未重复创建。"
 FORM = "main form[method=post]"
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    context, page = new_page(browser)
     page.on("dialog", lambda dialog: dialog.accept())  # a browser's "send the form again?" question
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill("enterprise@demo.example")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server["url"], "enterprise@demo.example")
     yield page
     context.close()
 

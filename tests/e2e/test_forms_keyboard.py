@@ -3,20 +3,12 @@ focus, its links land on the fields, the input is kept, and focus is always visi
 from __future__ import annotations
 
 import pytest
-
-PASSWORD = "demo-password"
+from browser_kit import log_in, logged_in_page, new_page
 
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill("enterprise@demo.example")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    context, page = logged_in_page(browser, live_server, "enterprise@demo.example")
     yield page
     context.close()
 
@@ -46,16 +38,10 @@ def test_focus_is_visible_from_the_keyboard(page, live_server):
 
 
 def test_no_confirmation_for_a_form_not_filled_in_but_one_before_acting(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    context, page = new_page(browser)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill("admin@demo.example")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    log_in(page, live_server["url"], "admin@demo.example")
     page.goto(live_server["url"] + "/admin/chains/ai")
     # Enter in the empty search box searches the page (GET); it never designates anyone.
     page.get_by_role("combobox", name="搜索企业").fill("公司")

@@ -11,10 +11,10 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from browser_kit import log_in, new_page
 
 from marketplace import clock
 
-PASSWORD = "demo-password"
 TITLE = "端到端测试：工业视觉缺陷检测大模型轻量化部署"
 # Experts of the 人工智能 committee whose organisations have no conflict with the applicant.
 EXPERTS = ["expert@demo.example", "exp-ai-3@demo.example", "exp-ai-4@demo.example"]
@@ -31,16 +31,10 @@ class Story:
         """A fresh browser context (own cookies) logged in as `email`, or a guest for None."""
         if self.context is not None:
             self.context.close()
-        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15000)
+        self.context, self.page = new_page(self.browser)
         self.page.on("dialog", lambda dialog: dialog.accept())  # our confirmations before destructive actions
         if email:
-            self.go("/auth/login")
-            self.page.get_by_label("邮箱").fill(email)
-            self.page.get_by_label("密码").fill(PASSWORD)
-            self.page.get_by_role("button", name="登录").click()
-            self.page.wait_for_url(lambda url: "/auth/login" not in url)
+            log_in(self.page, self.url, email)
         return self.page
 
     def go(self, path: str):

@@ -14,12 +14,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from browser_kit import log_in, new_page
 
 ROOT = Path(__file__).resolve().parents[2]
 HELP_STATIC = ROOT / "marketplace" / "static" / "help"
 GUIDES = ROOT / "marketplace" / "templates" / "help"
-PASSWORD = "demo-password"
-VIEWPORT = {"width": 1200, "height": 800}
+VIEWPORT = (1200, 800)
 
 
 def guide_images() -> set[str]:
@@ -48,15 +48,9 @@ class Camera:
     def as_user(self, email: str | None):
         if self.context is not None:
             self.context.close()
-        self.context = self.browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15000)
+        self.context, self.page = new_page(self.browser, VIEWPORT)
         if email:
-            self.go("/auth/login")
-            self.page.get_by_label("邮箱").fill(email)
-            self.page.get_by_label("密码").fill(PASSWORD)
-            self.page.get_by_role("button", name="登录").click()
-            self.page.wait_for_url(lambda url: "/auth/login" not in url)
+            log_in(self.page, self.url, email)
             assert "/help/consent" not in self.page.url, "the demo accounts have accepted the texts in force"
 
     def go(self, path: str, expect: str | None = None):

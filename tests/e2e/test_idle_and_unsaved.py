@@ -5,24 +5,16 @@ from __future__ import annotations
 import re
 import time
 
-PASSWORD = "demo-password"
+from browser_kit import logged_in_page, submit_login
+
 IDLE_MESSAGE = "由于长时间未操作，您已自动退出登录"
 
 
-def logged_in_page(browser, server, email="enterprise@demo.example"):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
-    return context, page
+ENTERPRISE = "enterprise@demo.example"
 
 
 def test_leaving_a_changed_form_asks_first_but_sending_it_does_not(browser, live_server):
-    context, page = logged_in_page(browser, live_server)
+    context, page = logged_in_page(browser, live_server, ENTERPRISE)
     dialogs = []
     answer = {"leave": False}
 
@@ -64,7 +56,7 @@ def test_leaving_a_changed_form_asks_first_but_sending_it_does_not(browser, live
 
 def test_an_idle_session_warns_can_be_renewed_and_ends_at_the_login_page(browser, short_idle_server, screenshots):
     """The server of this test ends sessions after 20 s without a request and warns 10 s before."""
-    context, page = logged_in_page(browser, short_idle_server)
+    context, page = logged_in_page(browser, short_idle_server, ENTERPRISE)
     page.goto(short_idle_server["url"] + "/inbox/")
     warning = page.get_by_role("alertdialog")
     warning.wait_for(state="visible", timeout=20000)
@@ -87,15 +79,13 @@ def test_an_idle_session_warns_can_be_renewed_and_ends_at_the_login_page(browser
     page.screenshot(path=str(screenshots / "idle-logged-out.png"))
 
     # Logging in again goes back to where the user was.
-    page.get_by_label("邮箱").fill("enterprise@demo.example")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    submit_login(page, ENTERPRISE)
     page.wait_for_url(short_idle_server["url"] + "/inbox/")
     context.close()
 
 
 def test_activity_in_another_tab_keeps_the_warning_away(browser, short_idle_server):
-    context, first = logged_in_page(browser, short_idle_server)
+    context, first = logged_in_page(browser, short_idle_server, ENTERPRISE)
     second = context.new_page()
     start = time.monotonic()
     for _ in range(3):  # the other tab is used every 6 s; the first one is left alone

@@ -5,9 +5,9 @@ links inside a sentence are exempt). Then the expert picker, driven from the key
 from __future__ import annotations
 
 import pytest
+from browser_kit import log_in, new_page
 
-PASSWORD = "demo-password"
-PHONE = {"width": 375, "height": 740}
+PHONE = (375, 740)
 
 # (who, page): pages with data tables, and the busiest form pages.
 PAGES = [
@@ -55,15 +55,9 @@ MEASURE = """() => {
 
 
 def _context(browser, live_server, who):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
+    context, page = new_page(browser, PHONE, is_mobile=True, has_touch=True)
     if who:
-        page.goto(live_server["url"] + "/auth/login")
-        page.get_by_label("邮箱").fill(who)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/auth/login" not in url)
+        log_in(page, live_server["url"], who)
     return context, page
 
 

@@ -5,25 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-
-PASSWORD = "demo-password"
-
-
-def _login(browser, live_server, email):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
-    return context, page
+from browser_kit import logged_in_page
 
 
 @pytest.fixture
 def owner(browser, live_server):
-    context, page = _login(browser, live_server, "enterprise@demo.example")
+    context, page = logged_in_page(browser, live_server, "enterprise@demo.example")
     yield page
     context.close()
 

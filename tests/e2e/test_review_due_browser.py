@@ -6,26 +6,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from browser_kit import logged_in_page
+
 from marketplace import clock
-
-PASSWORD = "demo-password"
-
-
-def login(browser, live_server, email):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill(email)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
-    return context, page
 
 
 def test_the_chain_admin_moves_a_due_date_from_the_keyboard(browser, live_server, screenshots):
     # A review the demo expert is still to score: its listing's desk.
-    context, page = login(browser, live_server, "expert@demo.example")
+    context, page = logged_in_page(browser, live_server, "expert@demo.example")
     page.goto(live_server["url"] + "/reviews/")
     waiting = page.locator("tbody tr", has_text="待评审").first
     waiting.get_by_role("link").click()
@@ -34,7 +22,7 @@ def test_the_chain_admin_moves_a_due_date_from_the_keyboard(browser, live_server
     listing = page.get_by_role("link", name="查看榜单").get_attribute("href")
     context.close()
 
-    context, page = login(browser, live_server, "chain-ai@demo.example")
+    context, page = logged_in_page(browser, live_server, "chain-ai@demo.example")
     page.goto(live_server["url"] + listing + "/evaluation")
     opener = page.locator("summary", has_text="改期").first
     opener.focus()

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 
-PASSWORD = "demo-password"
+from browser_kit import logged_in_page
 
 
 def test_the_menu_counts_the_work_and_the_list_leads_to_it(browser, live_server, screenshots):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.goto(live_server["url"] + "/auth/login")
-    page.get_by_label("邮箱").fill("expert@demo.example")  # the demo expert has reviews assigned
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda url: "/auth/login" not in url)
+    # The demo expert has reviews assigned.
+    context, page = logged_in_page(browser, live_server, "expert@demo.example")
     page.goto(live_server["url"] + "/challenges/")
     menu = page.get_by_role("navigation", name="主导航").get_by_role("link", name=re.compile(r"^工作台 \d+ 项待办$"))
     waiting = int(re.search(r"\d+", menu.inner_text()).group())
