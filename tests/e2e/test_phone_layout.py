@@ -22,6 +22,7 @@ PAGES = [
     ("institution@demo.example", "/inbox/settings"),
     (None, "/challenges/"),
     ("admin@demo.example", "/projects/"),
+    ("chain-ai@demo.example", "/challenges/9/evaluation"),  # a long caption beside a wide score table
 ]
 
 # What counts as a target, and which of them are too small and too close to another (see above).
@@ -74,6 +75,8 @@ def test_phone_layout(browser, live_server, screenshots, who, path):
             assert wrapper.get_attribute("aria-label")
             firsts = wrapper.evaluate("w => [...w.querySelectorAll('tr > :first-child')].map(c => c.getBoundingClientRect().width)")
             assert firsts and min(firsts) >= 80, (path, firsts)
+            captions = wrapper.evaluate("w => [...w.querySelectorAll('caption')].map(c => c.getBoundingClientRect().right)")
+            assert all(right <= page.evaluate("innerWidth") for right in captions), (path, "caption", captions)
         found = page.evaluate(MEASURE)
         assert found["count"] > 0 and found["crowded"] == [], (path, found["crowded"])
         if page.locator(".navbar-toggler").is_visible():  # the menu, opened as on a phone

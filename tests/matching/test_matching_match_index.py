@@ -109,7 +109,10 @@ def test_an_index_file_of_the_previous_format_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("term", ["我司", "率约", "比约", "量达", "超过", "小于", "不同", "时间", "95", "10ms", "kw",
-                                  "器是", "液", "公司", "余个", "集上"])
+                                  "器是", "液", "公司", "余个", "集上",
+                                  # general words a new user found among the demo's reasons
+                                  "省内", "快速", "响应", "支撑", "大量", "运行", "自主", "国外", "研发", "示范",
+                                  "利用", "多重", "落地"])
 def test_the_issues_filler_and_fragments_are_never_reasons(term):
     assert is_filler(term)
     assert not Matcher().fit(DOCS).is_reason(term)
