@@ -58,6 +58,11 @@ class Proposal(db.Model):
         return [m for m in self.members if m.state is MemberState.accepted]
 
     @property
+    def is_draft(self) -> bool:
+        """Saved but not submitted: the listing is not yet answered (not 已揭榜)."""
+        return self.state is ProposalState.draft
+
+    @property
     def is_declined(self) -> bool:
         """未入围: its decline code and reason are shown to the applicant."""
         return self.state is ProposalState.declined

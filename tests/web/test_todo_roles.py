@@ -31,6 +31,7 @@ from marketplace.models import (
     OrgStatus,
     OrgType,
     ProjectState,
+    Proposal,
     ProposalState,
     Review,
     User,
@@ -236,6 +237,22 @@ def test_a_submitted_review_leaves_the_list(client, auth, world):
     assert client.post(f"/reviews/{world['late_review']}", data=scores).status_code == 303
     reviews = todo_section(client, "reviews")
     assert links(reviews, "li > a") == [f"/reviews/{world['soon_review']}"] and menu_badge(client) == "1 项待办"
+
+
+def test_the_reviews_list_is_for_experts(client, auth, world):
+    """Every acting user's 待办 holds the reviews kind (so the menu asks no committee on each page), but
+    its page is an expert's: anyone else is answered 404, as for any kind that is not theirs."""
+    auth.login("uni@example.com")
+    assert client.get("/todo/reviews").status_code == 404
+    auth.login("expert@example.com")
+    assert client.get("/todo/reviews").status_code == 200
+
+
+def test_a_draft_does_not_count_as_answering_the_listing(client, auth, world):
+    auth.login("uni@example.com")
+    challenge_id = db.session.get(Proposal, world["draft"]).challenge_id
+    text = client.get(f"/challenges/{challenge_id}").get_data(as_text=True)
+    assert "尚未提交" in text and "已对该榜单揭榜" not in text
 
 
 # ----- who sees what ------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ def one_kind(user: User, code: str, page: int = 1) -> tuple[Todo, ListPage] | No
         return None
     page = min(max(page, 1), MAX_PAGE)  # 10**20 would overflow the database's integer in OFFSET
     todo = kind.build(user, ((page - 1) * PER_PAGE, PER_PAGE))
+    if not todo.count and kind in expert.KINDS and not user.is_expert:
+        return None  # every acting user has the reviews kind (see kinds); the page is for experts
     if not todo.entries and page > 1:  # past the end: the window count came back with no row
         total = kind.build(user, (0, 1)).count
         page = clamp(page, total, PER_PAGE)
