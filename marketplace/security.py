@@ -73,6 +73,10 @@ def init_app(app) -> None:
             return problem(code, JSON_MESSAGE) if wants_json() else expired_form_page(message)
         if wants_json():
             return problem(code, description)
+        if code == 429 and request.endpoint == "auth.login":  # the login form again, what was typed kept
+            from .auth.routes import too_many_logins
+
+            return too_many_logins()
         title = ERROR_TITLES.get(code, error.name)
         return render_template("error.html", code=code, title=title, description=description), code
 

@@ -59,6 +59,15 @@ def _sign_in(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+def too_many_logins():
+    """LOGIN_RATE_LIMIT reached from this address: the login page again (the e-mail kept), saying
+    when to try, instead of an error page without the form."""
+    form = LoginForm()
+    form.form_errors.append("登录操作过于频繁（同一网络地址一分钟内登录次数过多），请约 1 分钟后再试。")
+    next_url = safe_next(request.values.get("next"), url_for("main.dashboard"))
+    return render_template("auth/login.html", form=form, next_url=next_url), 429  # Retry-After: Flask-Limiter
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():

@@ -135,17 +135,18 @@ def shared_redis():
 
 
 def test_request_limit_in_redis_holds_across_workers_and_processes(app, users, worker, shared_redis, tmp_path):
-    """LOGIN_RATE_LIMIT (Flask-Limiter, 10 a minute per address) counted in Redis by every worker.
+    """LOGIN_RATE_LIMIT (Flask-Limiter, per address; set to 10 a minute here) counted in Redis by every worker.
 
     The logins succeed, so the failed-login throttle stays out of it. Two apps in this process share
     one Limiter object whatever its storage, so a third worker in another process shows that the
     count lives in Redis."""
-    workers = [worker(**shared_redis.settings) for _ in range(2)]
+    settings = shared_redis.settings | {"LOGIN_RATE_LIMIT": "10 per minute"}
+    workers = [worker(**settings) for _ in range(2)]
     assert [w.config["RATELIMIT_STORAGE_URI"] for w in workers] == [shared_redis.url] * 2
     here = [attempt(workers[n % 2].test_client(), f"u{n}@example.com", PASSWORD, address="10.6.0.1").status_code
             for n in range(6)]
     there = other_process(app, tmp_path, [(f"u{n}@example.com", "10.6.0.1", PASSWORD) for n in range(6, 12)],
-                          **shared_redis.settings)
+                          **settings)
     assert here + there == [302] * 10 + [429] * 2, (here, there)
     assert any(b"10.6.0.1" in key for key in shared_redis.keys())  # the count is in Redis, under our prefix
     assert attempt(workers[1].test_client(), "u20@example.com", PASSWORD, address="10.6.0.2").status_code == 302
