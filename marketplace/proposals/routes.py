@@ -53,7 +53,7 @@ def _save(form, challenge, proposal=None):
     valid = form.validate_on_submit()
     rows = form.milestone_rows()
     if rows or form.milestones_blank():  # rows that are only half filled already say what is missing
-        problems = proposals.milestone_problems(challenge, rows)
+        problems = proposals.milestone_problems(challenge, rows, draft=True)
         plan = [problem for problem in problems if not _show_in_cell(form, problem)]
         if plan:
             apply_error(form, ServiceError(plan, field="milestones"))

@@ -164,13 +164,17 @@ class MilestoneProblem(str):
         return problem
 
 
-def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str]:
+NO_MILESTONE = "请至少填写一个里程碑。"
+
+
+def milestone_problems(challenge: Challenge, milestones: list[dict], draft: bool = False) -> list[str]:
     """Every problem of the milestone rows at once (empty when they are fine).
 
     Each row is a dict of title, due_date, deliverable, fund_share and optionally `row`, its number
-    on the page (defaults to its position)."""
+    on the page (defaults to its position). A draft may have no milestone yet (it is saved as work in
+    progress); submitting needs one."""
     if not milestones:
-        return ["请至少填写一个里程碑。"]
+        return [] if draft else [NO_MILESTONE]
     problems, today, end = [], clock.today(), project_end(challenge)
     for position, m in enumerate(milestones, start=1):
         n, due = m.get("row", position), m.get("due_date")
@@ -199,7 +203,7 @@ def milestone_problems(challenge: Challenge, milestones: list[dict]) -> list[str
 
 
 def _set_milestones(proposal: Proposal, challenge: Challenge, milestones: list[dict]) -> None:
-    problems = milestone_problems(challenge, milestones)
+    problems = milestone_problems(challenge, milestones, draft=True)
     if problems:
         raise ServiceError(problems, field="milestones")
     proposal.milestones = [ProposalMilestone(seq=i + 1, title=m["title"], due_date=m["due_date"],
@@ -265,6 +269,12 @@ def submit(actor: User, proposal: Proposal) -> None:
     challenge = proposal.challenge
     if not proposal.technical_plan.strip():
         raise ServiceError("请填写技术方案。", field="technical_plan")
+    # A draft may be saved without milestones, and a date that was fine then may have passed since.
+    plan = [{"title": m.title, "due_date": m.due_date, "deliverable": m.deliverable, "fund_share": m.fund_share}
+            for m in proposal.milestones]
+    problems = milestone_problems(challenge, plan)
+    if problems:
+        raise ServiceError(["提交前请在“编辑方案”中完善里程碑计划：", *problems], field="milestones")
     if challenge.is_joint:
         accepted = proposal.accepted_members
         waiting = [m.organisation.name for m in proposal.members if m.state is MemberState.invited]

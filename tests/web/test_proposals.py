@@ -65,11 +65,21 @@ def test_institution_drafts_and_submits_and_poster_is_told(app, client, auth, wo
     assert client.get(f"/proposals/{proposal.id}").status_code == 200
 
 
+def test_a_draft_may_be_saved_without_milestones_but_not_submitted(client, auth, world):
+    """保存草稿 saves work in progress; the milestone plan is asked for when the proposal is submitted."""
+    auth.login("uni@example.com")
+    blank = {f"milestones-{i}-{f}": "" for i in (0, 1) for f in ("title", "due_date", "deliverable", "fund_share")}
+    assert client.post(f"/challenges/{world['challenge']}/proposals/new", data=proposal_form(**blank)).status_code == 303
+    proposal = db.session.scalar(db.select(Proposal))
+    assert proposal.state is ProposalState.draft and proposal.milestones == []
+    refused = client.post(f"/proposals/{proposal.id}/submit")
+    assert refused.status_code == 400 and "请至少填写一个里程碑" in refused.get_data(as_text=True)
+    assert db.session.get(Proposal, proposal.id).state is ProposalState.draft
+
+
 @pytest.mark.parametrize("extra, message", [
     ({"milestones-0-fund_share": "90"}, "不能超过 100%"),
     ({"milestones-0-title": ""}, "缺少名称"),
-    ({f"milestones-{i}-{f}": "" for i in (0, 1) for f in ("title", "due_date", "deliverable", "fund_share")},
-     "请至少填写一个里程碑"),
     ({"milestones-1-due_date": ""}, "缺少完成日期"),
     ({"price_wan": "-1"}, "报价应在"),
     ({"milestones-0-due_date": (clock.today() + timedelta(days=400)).isoformat()}, "按完成日期先后"),
