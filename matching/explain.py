@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 import numpy as np
 
 from .params import COMMON_MIN_DOCS
 from .scoring import WORD
-from .tokenize import BIGRAM_PREFIX, bigram_spans
+from .tokenize import BIGRAM_PREFIX, _data_lines, bigram_spans
 
 # Words that do match but explain nothing to a reader, in any corpus: how listings talk about
-# themselves (我司, 公司), comparisons (超过, 小于), and generic nouns and verbs. Kept short: in a corpus
-# of COMMON_MIN_DOCS documents or more, the words too common to tell documents apart are found from
-# their document frequency (`common_words`), and those are most of the filler. The last line's general
-# words were found among the demo's reasons by a new user's review: a corpus of a few hundred listings
-# does not hold them in a fifth of its documents, so the df-based list cannot find them there.
-FILLER = frozenset("""我司 我们 本单位 本公司 贵司 公司 企业 单位 榜单 背景 面向 不少 项目 技术 研究 开发 需求 方案 要求
-实现 进行 相关 提供 能力 具有 以上 以下 左右 之间 主要 开展 完成 建设 研制 应用 基于 一种 方面 问题 提升 发展
-工作 集团 第三方 只能 出具 可以 能够 需要 通过 采用 目前 现有 已经 超过 不超过 小于 大于 低于 高于 不低于 不高于
-等于 达到 不同 相同 时间 期间 其中 包括 具备 进一步 省内 省外 国内 国外 快速 大量 多重 利用 运行 响应 支撑 自主
-研发 示范 落地 匹配 深度 有效 显著 良好 稳定 高效 实际 一定 整体 多种 各类""".split())
+# themselves (我司, 公司), comparisons (超过, 小于), and generic nouns and verbs. Kept short, by hand:
+# two lists found from document frequency hold most of the filler. `general_words` (data/
+# general_words.txt, built by matching.general_words) are the words spread evenly over the disciplines
+# of a multi-discipline corpus of papers (利用, 快速, 参数…); `common_words` are the words in more than a fifth
+# of the live corpus, when it has COMMON_MIN_DOCS documents or more. The words here are those neither
+# finds: listing and business words a scientific corpus seldom uses (省内, 落地, 示范, 研发), and words
+# too rare in it to show how they spread (支撑, 自主, 匹配), found among the demo's reasons by a new
+# user's review.
+FILLER = frozenset("""我司 我们 本单位 本公司 贵司 公司 企业 单位 榜单 背景 面向 不少 项目 开发 方案 以上 以下 左右 之间
+开展 完成 建设 基于 一种 方面 问题 提升 发展 集团 第三方 只能 出具 可以 能够 需要 通过 目前 已经
+超过 不超过 小于 大于 低于 高于 不低于 不高于 等于 相同 期间 其中 包括 具备 进一步 省内 省外 国内
+国外 大量 多重 响应 支撑 自主 研发 示范 落地 匹配 深度 显著 一定 整体 多种 各类""".split())
 _NUMBER_LIKE = re.compile(r"^[\d.,:/%+\-_~]+$")  # 50, 0.5, 2024, 3/4: numbers are not topics
 # A number with its unit (10ms, 95%, 3kw) and units on their own (mg, nm, kW…) are not topics either.
 _NUMBER_UNIT = re.compile(r"^[\d.]+[a-z%°μ]+\d?$")
@@ -34,10 +37,18 @@ _QUANTITY_SLIP = re.compile(r"^(?:[率量度比值重长宽高深厚数价额积
 _SLIP = re.compile(r"^.[是的了和与及或在为对等]$")
 
 
+@lru_cache(maxsize=1)
+def general_words() -> frozenset[str]:
+    """The shipped list of general words (data/general_words.txt): spread evenly over the disciplines
+    of a multi-discipline corpus, so they tell no topic apart (see matching.general_words)."""
+    return frozenset(_data_lines("general_words.txt"))
+
+
 def is_filler(term: str, common: frozenset[str] = frozenset()) -> bool:
     """Whether `term` explains nothing as a reason for a match: a single character, a number or unit,
-    a segmentation fragment, a hand-listed filler word, or one of the corpus's `common` words."""
-    return (len(term) < 2 or term in FILLER or term in common or bool(
+    a segmentation fragment, a hand-listed filler word, a general word (`general_words`), or one of
+    the corpus's `common` words."""
+    return (len(term) < 2 or term in FILLER or term in common or term in general_words() or bool(
         _NUMBER_LIKE.match(term) or _NUMBER_UNIT.match(term) or _UNIT.match(term)
         or _QUANTITY_SLIP.match(term) or _SLIP.match(term)))
 
