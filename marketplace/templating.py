@@ -124,7 +124,17 @@ def init_app(app) -> None:
     # The relevance cutoff the product's matcher uses (services/match_index.new_matcher), for the
     # pages that explain why a list is short.
     app.jinja_env.globals["match_cutoff"] = DEFAULT_MIN_MATCH
+    # A working-day period reaching a year the official holiday calendar does not cover yet was
+    # counted by weekends alone; the page says so next to it.
+    app.jinja_env.globals["workdays_note"] = workdays_note
     init_rules(app)
+
+
+def workdays_note(start, end) -> str:
+    """'' when the period from `start` to `end` is counted by the official calendar, else the note."""
+    from .workdays import FALLBACK_NOTE, all_covered
+
+    return "" if all_covered(start, end) else FALLBACK_NOTE
 
 
 def init_rules(app) -> None:

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..services import audit
 from ..services.reviews import DEFAULT_RUBRIC, conflict, weighted_total
-from ..services.selection import working_days_after
+from ..workdays import add_working_days
 
 S, P = ChallengeState, ProposalState
 STAGES = ("方案设计与关键技术验证", "样机研制与性能测试", "中试验证与示范应用")
@@ -127,7 +127,7 @@ def seed_lifecycle(chain_admins: dict[str, User], progress=print) -> dict[str, i
             winner = next(p for p in challenge.proposals if p.state is P.selected)
             winner.state = P.selected
             db.session.add(Publicity(challenge=challenge, starts_on=clock.today() - timedelta(days=40),
-                                     ends_on=working_days_after(clock.today() - timedelta(days=40), 5),
+                                     ends_on=add_working_days(clock.today() - timedelta(days=40), 5),
                                      created_by_id=admin.id if admin else None,
                                      text=f"经专家评审，拟由{winner.organisation.name}承担“{challenge.title}”攻关任务，现予公示。"))
             state = ProjectState.accepted if not accepted_done else ProjectState.in_progress

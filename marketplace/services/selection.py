@@ -21,6 +21,7 @@ from ..models import (
     User,
 )
 from ..notifications import notify
+from ..workdays import add_working_days
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import claim, refuse_repeat
@@ -124,16 +125,6 @@ def decline(actor: User, proposal: Proposal, code: str, reason: str = "") -> Non
     db.session.flush()
 
 
-def working_days_after(start: date, days: int) -> date:
-    """The date `days` working days (Monday–Friday) after `start`; public holidays are not modelled."""
-    current, left = start, days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
 def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: str = "",
            working_days: int = PUBLICITY_WORKING_DAYS) -> Publicity:
     """Select one or more proposals (more than one is 赛马) and open the 公示."""
@@ -152,7 +143,7 @@ def select(actor: User, challenge: Challenge, proposals: list[Proposal], text: s
                             "公示期结束后将正式立项。", f"/proposals/{proposal.id}")
     today = clock.today()
     names = "、".join(p.organisation.name for p in proposals)
-    publicity = Publicity(challenge=challenge, starts_on=today, ends_on=working_days_after(today, working_days),
+    publicity = Publicity(challenge=challenge, starts_on=today, ends_on=add_working_days(today, working_days),
                           created_by_id=actor.id,
                           text=text.strip() or f"经专家评审，拟由{names}承担“{challenge.title}”攻关任务，现予公示。")
     db.session.add(publicity)

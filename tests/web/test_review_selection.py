@@ -7,7 +7,7 @@ from factories import make_chain_admin, make_challenge, make_expert, make_org, m
 from openpyxl import load_workbook
 from pages import links, select, text_of, texts
 
-from marketplace import clock
+from marketplace import clock, workdays
 from marketplace.extensions import db
 from marketplace.models import (
     ChallengeState,
@@ -177,7 +177,7 @@ def test_selection_needs_closed_challenge_then_publicity_then_project(app, clien
                        data={"proposal_ids": [world["proposal"]]}).status_code == 303
     notice = db.session.scalar(db.select(Publicity))
     assert (notice.ends_on - notice.starts_on).days >= 5
-    assert notice.ends_on == selection.working_days_after(notice.starts_on, 5)
+    assert notice.ends_on == workdays.add_working_days(notice.starts_on, 5)
     # Approval waits for the end of the publicity: the desk says so instead of offering the form.
     desk = client.get(f"/challenges/{world['challenge']}/evaluation").get_data(as_text=True)
     assert "公示结束后可批准立项" in desk and "批准立项</button>" not in desk
