@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from factories import make_chain_admin, make_challenge, make_poster_and_university, make_proposal
+from test_official_pdfs import _tools, read_pdf
 
 from marketplace.extensions import db
 from marketplace.models import ChallengeState, Publicity
@@ -93,3 +94,13 @@ def test_a_publicity_reaching_an_uncovered_year_says_it_skipped_weekends_only(cl
     assert notice.ends_on == date(2027, 1, 4)  # 12-29, 12-30, 12-31, 01-01, 01-04
     assert f"2026-12-28 至 2027-01-04（5 个工作日）{FALLBACK_NOTE}" in page  # the notice
     assert f"公示期至 2027-01-04{FALLBACK_NOTE}，" in page  # the desk
+
+
+def test_the_printed_notice_carries_the_fallback_note_too(client, auth, closed_challenge, tmp_path):
+    _tools()  # pdftotext and the CJK fonts (skipped without them on a developer's machine, a failure on CI)
+    with time_machine.travel(datetime(2026, 12, 28, 2, 0, tzinfo=UTC), tick=False):
+        notice, _ = select_and_show(client, auth, closed_challenge)
+        pdf = client.get(f"/publicity/{notice.id}/notice.pdf")
+    assert pdf.status_code == 200
+    text, _, _ = read_pdf(tmp_path, pdf.data)
+    assert f"2026-12-28至2027-01-04{FALLBACK_NOTE}" in text
