@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from .projects.routes import bp as projects_bp
     from .proposals.routes import bp as proposals_bp
     from .recommendations.routes import bp as recommendations_bp
+    from .results.routes import bp as results_bp
     from .search.routes import bp as search_bp
 
     app.register_blueprint(main_bp)
@@ -130,6 +131,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")
     app.register_blueprint(recommendations_bp, url_prefix="/recommendations")
+    app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(documents_bp)  # printable PDFs beside their pages (/projects/…, /publicity/…)
     app.register_blueprint(help_bp, url_prefix="/help")
