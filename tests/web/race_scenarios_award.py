@@ -49,11 +49,6 @@ def challenge_withdraw(poster, uni, experts):
                 {"reason": "需求已变化。"})
 
 
-def challenge_key_link(poster, uni, experts):
-    c = make_challenge(poster, S.published)
-    return Race(f"/challenges/{c.id}/key-link", ["chain-ai@example.com"], audits("key_link_marked"))
-
-
 def challenge_invite(poster, uni, experts):
     c = make_challenge(poster, S.published, visibility=Visibility.invited)  # the listings that take invitations
     return Race(f"/challenges/{c.id}/invite", ["poster@example.com"], rows(ChallengeInvitation, challenge_id=c.id),
@@ -167,7 +162,7 @@ def objection_respond(poster, uni, experts):
 
 
 SCENARIOS = [challenge_submit, challenge_approve, challenge_return, challenge_close, challenge_withdraw,
-             challenge_key_link, challenge_invite, proposal_create, proposal_submit, proposal_withdraw,
+             challenge_invite, proposal_create, proposal_submit, proposal_withdraw,
              consortium_invite, consortium_accept, proposal_shortlist, proposal_decline, review_assign,
              review_submit, review_recuse, rubric_set, select, fail,
              approve_project, objection_respond]
