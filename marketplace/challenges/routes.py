@@ -108,9 +108,15 @@ def new():
         form.contact_name.data, form.contact_phone.data = organisation.contact_name, organisation.contact_phone
         if organisation.lead_chains:
             form.chain_id.data = organisation.lead_chains[0].id
+    # 为此环节征集榜单 links here with ?key_link=<id>: the form names the link and starts on its chain and
+    # targets; the chain's department attaches the listing to the link once it is published.
+    answering = key_links.public_link(request.args.get("key_link", ""))
+    if answering is not None and request.method == "GET":
+        form.chain_id.data = answering.chain_id
+        form.indicators.data = form.indicators.data or answering.target_indicators
 
     def again(status):  # 409 for a double submit, 400 for input
-        return render_template("challenges/form.html", form=form, challenge=None), status
+        return render_template("challenges/form.html", form=form, challenge=None, answering=answering), status
 
     if not form.validate_on_submit():
         return again(400 if form.is_submitted() else 200)

@@ -190,6 +190,11 @@ def solicit(actor, link: KeyLink, url: str) -> int:
     return len(users)
 
 
+def public_link(link_id: str) -> KeyLink | None:
+    """The link a solicitation names (`?key_link=<id>`), or None for anything else."""
+    return db.session.get(KeyLink, int(link_id)) if link_id.isdigit() and len(link_id) < 10 else None
+
+
 def over_quota_report() -> list[tuple[Chain, Quota]]:
     """Chains whose current-year key links are outside their quota (for the admin pages)."""
     from .chains import all_chains

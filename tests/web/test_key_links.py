@@ -294,3 +294,17 @@ def test_the_upgrade_turns_every_key_link_mark_into_a_link(empty_database):  # n
         assert all(r[2] == r[0] and r[3] == "难点" + r[0] and r[4] == "指标" + r[0] and r[5] == chain for r in rows)
         assert db.session.scalar(text("SELECT count(*) FROM key_link")) == 3
         assert "key_link_year" not in [c["name"] for c in inspect(db.engine).get_columns("challenge")]
+
+
+def test_the_solicitation_link_opens_the_new_listing_form_on_the_link(world, client, auth):
+    chain = chain_by_code("textile")
+    link = key_links.create(make_platform_admin("r3@example.com"), chain, YEAR, "高支纱智能纺纱",
+                            target_indicators="断头率 ≤ 20 根/千锭·时")
+    db.session.commit()
+    auth.login("poster@example.com")
+    page = client.get(f"/challenges/new?key_link={link.id}").get_data(as_text=True)
+    assert "关键缺失环节“高支纱智能纺纱”" in text_of(page, "[data-answering]")
+    assert f'action="/challenges/new?key_link={link.id}"' in page
+    assert select(page, 'select[name="chain_id"] option[selected]')[0].attributes["value"] == str(chain.id)
+    assert "断头率 ≤ 20 根/千锭·时" in text_of(page, 'textarea[name="indicators"]')
+    assert select(client.get("/challenges/new?key_link=abc").get_data(as_text=True), "[data-answering]") == []
