@@ -121,13 +121,6 @@ def key_link_delete_answered(poster, uni, experts):
     return Refusal(f"/admin/chains/ai/key-links/{link.id}/delete", "chain-ai@example.com", status=409)
 
 
-def key_link_attach_draft(poster, uni, experts):
-    link = _key_link()
-    draft = make_challenge(poster, S.draft)
-    return Refusal(f"/admin/chains/ai/key-links/{link.id}/attach", "chain-ai@example.com",
-                   {"challenge_id": str(draft.id)}, status=409)
-
-
 def key_link_detach_not_attached(poster, uni, experts):
     link = _key_link()
     other = make_challenge(poster, S.published)
@@ -389,7 +382,7 @@ CASES = {
     "/admin/chains/<code>/key-links": key_link_over_quota,
     "/admin/chains/<code>/key-links/<int:link_id>/edit": key_link_edit_stale,
     "/admin/chains/<code>/key-links/<int:link_id>/delete": key_link_delete_answered,
-    "/admin/chains/<code>/key-links/<int:link_id>/attach": key_link_attach_draft,
+    "/admin/chains/<code>/key-links/<int:link_id>/attach": repeated(award.key_link_attach),
     "/admin/chains/<code>/key-links/<int:link_id>/detach/<int:challenge_id>": key_link_detach_not_attached,
     "/admin/chains/<code>/key-links/<int:link_id>/solicit": key_link_solicit,
     "/challenges/<int:challenge_id>/questions": question_by_poster,
