@@ -308,3 +308,18 @@ def test_the_solicitation_link_opens_the_new_listing_form_on_the_link(world, cli
     assert select(page, 'select[name="chain_id"] option[selected]')[0].attributes["value"] == str(chain.id)
     assert "断头率 ≤ 20 根/千锭·时" in text_of(page, 'textarea[name="indicators"]')
     assert select(client.get("/challenges/new?key_link=abc").get_data(as_text=True), "[data-answering]") == []
+
+
+# ----- the demo -------------------------------------------------------------------------------------
+
+def test_the_demo_has_this_years_links_in_every_state(runner, ctx):
+    from marketplace import clock
+
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+    year = clock.today().year
+    statuses = {key_links.status(link) for link in db.session.scalars(db.select(KeyLink).filter_by(year=year))}
+    assert {"尚无榜单", "已发榜 1"} <= statuses and statuses & {"已立项", "验收通过"}
+    for chain_code in ("ai", "textile"):
+        assert key_links.quota(chain_by_code(chain_code), year).used == 4  # the 3 former marks + 1 open link
+    assert any("少于" in (key_links.quota(c, year + 1).warning or "")
+               for c in db.session.scalars(db.select(type(chain_by_code("ai")))))
