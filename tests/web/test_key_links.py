@@ -257,7 +257,7 @@ def test_the_chain_page_lists_the_years_links_with_status_and_no_internal_fields
 
 def test_the_upgrade_turns_every_key_link_mark_into_a_link(empty_database):  # noqa: F811
     """Before 0015 a listing carried key_link_year; every mark becomes a link answered by that listing."""
-    from flask_migrate import upgrade
+    from flask_migrate import downgrade, upgrade
     from sqlalchemy import insert, inspect, text
 
     from marketplace.models import Chain, Organisation, OrgStatus, OrgType, Proposal, ProposalState
@@ -294,6 +294,9 @@ def test_the_upgrade_turns_every_key_link_mark_into_a_link(empty_database):  # n
         assert all(r[2] == r[0] and r[3] == "难点" + r[0] and r[4] == "指标" + r[0] and r[5] == chain for r in rows)
         assert db.session.scalar(text("SELECT count(*) FROM key_link")) == 3
         assert "key_link_year" not in [c["name"] for c in inspect(db.engine).get_columns("challenge")]
+        db.session.commit()
+        downgrade(revision="0014")  # and back: the links become marks again
+        assert dict(db.session.execute(text("SELECT title, key_link_year FROM challenge")).all()) == marks
 
 
 def test_the_solicitation_link_opens_the_new_listing_form_on_the_link(world, client, auth):
