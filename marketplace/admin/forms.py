@@ -4,8 +4,8 @@ from __future__ import annotations
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
-from ..bounds import BoundedIntegerField
-from ..formkit import BaseForm, between, max_length, required
+from ..bounds import BoundedIntegerField, VersionField
+from ..formkit import BaseForm, between, max_length, options, required
 
 
 class RejectForm(BaseForm):
@@ -51,3 +51,15 @@ class AppointExpertForm(BaseForm):
 class UserRolesForm(BaseForm):
     is_platform_admin = BooleanField("平台管理员")
     admin_chain = SelectField("牵头部门账号（所管产业链）", default="")  # absent when not offered: none
+
+
+class KeyLinkForm(BaseForm):
+    """One of the year's key missing links (关键缺失环节)."""
+
+    segment = StringField("环节名称", validators=[required("环节名称"), max_length(200)])
+    why_missing = TextAreaField("缺失原因", validators=[max_length(2000)])
+    target_indicators = TextAreaField("目标指标", validators=[max_length(2000)])
+    priority = SelectField("优先级", choices=options([("1", "高"), ("2", "中"), ("3", "低")]), default="2")
+    confirm_over_quota = BooleanField("确认超出年度数量上限")
+    version = VersionField()  # the link's version when the edit form was opened (compare-and-set)
+

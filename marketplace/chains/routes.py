@@ -27,7 +27,9 @@ def show(code):
     ).all()
     by_state = {state: [c for c in rows if c.state is state] for state in LISTED_STATES}
     quota = key_links.quota(chain)
-    links = [c for c in key_links.marked(chain, quota.year) if c in rows]
+    # Public: each link with its status and only the listings the viewer may see (no internal fields).
+    links = [(link, key_links.status(link), [c for c in link.challenges if c in rows])
+             for link in key_links.links(chain, quota.year)]
     # Reviewer confidentiality: applicants must not be able to infer (or lobby) who will score them, so
     # the public sees how many sit on the committee; names only those who manage the chain.
     committee = chain_service.committee(chain)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp, ValidationError
 
 from .. import clock
@@ -71,10 +71,6 @@ class ChallengeForm(BaseForm):
 
 class ReasonForm(BaseForm):
     reason = TextAreaField("原因", validators=[required("原因"), max_length(2000)])
-
-
-class KeyLinkForm(BaseForm):
-    confirm_over_quota = BooleanField("确认超出年度数量上限")
 
 
 class InviteInstitutionForm(BaseForm):

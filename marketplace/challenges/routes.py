@@ -1,7 +1,7 @@
 """The 榜单: browse, post, edit, review and close challenges."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
 from ..access import acting_user, login_required, require, verified_required
@@ -33,7 +33,6 @@ from .forms import (
     AttachmentForm,
     ChallengeForm,
     InviteInstitutionForm,
-    KeyLinkForm,
     QuestionForm,
     ReasonForm,
 )
@@ -109,9 +108,15 @@ def new():
         form.contact_name.data, form.contact_phone.data = organisation.contact_name, organisation.contact_phone
         if organisation.lead_chains:
             form.chain_id.data = organisation.lead_chains[0].id
+    # 为此环节征集榜单 links here with ?key_link=<id>: the form names the link and starts on its chain and
+    # targets; the chain's department attaches the listing to the link once it is published.
+    answering = key_links.public_link(request.args.get("key_link", ""))
+    if answering is not None and request.method == "GET":
+        form.chain_id.data = answering.chain_id
+        form.indicators.data = form.indicators.data or answering.target_indicators
 
     def again(status):  # 409 for a double submit, 400 for input
-        return render_template("challenges/form.html", form=form, challenge=None), status
+        return render_template("challenges/form.html", form=form, challenge=None, answering=answering), status
 
     if not form.validate_on_submit():
         return again(400 if form.is_submitted() else 200)
@@ -132,12 +137,10 @@ def render_show(challenge: Challenge, status: int = 200, **forms):
         challenge=challenge, details=details,
         return_form=_reason_form("return_form", formdata=None), withdraw_form=_reason_form("withdraw_form", formdata=None),
         question_form=QuestionForm(formdata=None), answer_form=AnswerForm(formdata=None),
-        attachment_form=AttachmentForm(formdata=None), key_link_form=KeyLinkForm(formdata=None),
+        attachment_form=AttachmentForm(formdata=None),
         is_owner=bool(user and challenges.is_owner(user, challenge)),
         is_manager=is_manager(user, challenge), attachments=attachments.of(challenge) if details else [],
     )
-    # The yearly key-link quota is shown only to those who can mark the listing.
-    context["quota"] = key_links.quota(challenge.chain) if context["is_manager"] else None
     if context["is_owner"] or context["is_manager"]:
         filters = {k: request.args.get(f"rec_{k}", "") for k in ("chain", "org_type", "region")}
         context["rec_filters"] = filters
@@ -260,34 +263,6 @@ def withdraw(challenge_id):
         return again(400)
     return run(lambda: challenges.withdraw(acting_user(), challenge, form.reason.data), "榜单已撤回。", _back(challenge),
                again, form)
-
-
-def _key_link_marked(challenge: Challenge, quota) -> str:
-    over = (f" {challenge.chain.name}产业链关键缺失环节已超出年度上限，已记录并在管理后台报告。"
-            if quota.used > quota.maximum else "")
-    return f"已列为关键缺失环节：{quota.label}。{over}"
-
-
-@bp.post("/<int:challenge_id>/key-link")
-@login_required
-def key_link(challenge_id):
-    challenge = get_challenge(challenge_id)
-    form = KeyLinkForm()
-    try:
-        return run(lambda: key_links.mark(acting_user(), challenge, confirm_over_quota=form.confirm_over_quota.data),
-                   lambda quota: _key_link_marked(challenge, quota), _back(challenge))
-    except key_links.QuotaExceeded as error:
-        # Not a refusal: one more than the chain's yearly quota is asked to be confirmed first.
-        db.session.rollback()
-        flash(error.message, "warning")
-        return redirect(url_for("challenges.show", challenge_id=challenge.id, confirm_key_link=1)), 303
-
-
-@bp.post("/<int:challenge_id>/key-link/remove")
-@login_required
-def key_link_remove(challenge_id):
-    challenge = get_challenge(challenge_id)
-    return run(lambda: key_links.unmark(acting_user(), challenge), "已取消关键缺失环节。", _back(challenge))
 
 
 @bp.post("/<int:challenge_id>/invite")

@@ -18,6 +18,7 @@ from ..models import (
     ChallengeMode,
     ChallengeState,
     IPTerms,
+    KeyLink,
     Organisation,
     TransferMode,
     User,
@@ -66,17 +67,22 @@ def seed_listings(orgs: dict[str, Organisation], org_chains: dict[str, list[str]
             keywords=", ".join(record["keywords"]), ip_terms=IPTerms(record["ip_terms"]),
             visibility=Visibility(record["visibility"]), contact_name=record["contact_name"],
             contact_phone=record["contact_phone"], state=state, return_reason=record.get("return_reason", ""),
-            key_link_year=today.year if record.get("key_link") else None, is_demo=True,
+            is_demo=True,
             created_at=utcnow() - timedelta(days=days_ago + 5),
             published_at=utcnow() - timedelta(days=days_ago) if S.published in HISTORY[state] else None,
         )
         db.session.add(challenge)
         db.session.flush()
+        if record.get("key_link"):  # decided as one of the year's key links, answered by this listing
+            db.session.add(KeyLink(chain=challenge.chain, year=today.year, segment=challenge.title, priority=1,
+                                   why_missing=challenge.difficulty, target_indicators=challenge.indicators,
+                                   created_by=chain_admins.get(record["chain"]), challenges=[challenge]))
         _history(challenge, state, poster, chain_admins.get(record["chain"]), record)
         if challenge.visibility is Visibility.invited:
             for inst in [o for key, o in institutions if record["chain"] in org_chains.get(key, [])][:2]:
                 db.session.add(ChallengeInvitation(challenge=challenge, organisation=inst))
         counts["challenges"] += 1
+    _seed_open_links(chains, chain_admins, today.year)
     progress(f"已创建演示榜单 {counts['challenges']} 个。")
     for record in _load("capabilities.json"):
         org = orgs[record["org_key"]]
@@ -100,6 +106,25 @@ def seed_listings(orgs: dict[str, Organisation], org_chains: dict[str, list[str]
     db.session.flush()
     progress(f"已创建演示科研能力 {counts['capabilities']} 项、成果 {counts['achievements']} 项。")
     return counts
+
+
+# Links decided before any listing answers them: one per chain this year; two for next year's list of
+# the first chain (fewer than its minimum, so its page shows the warning).
+OPEN_LINKS = ("{name}产业链核心部件国产化验证平台", "{name}产业链关键检测装备与标准体系")
+
+
+def _seed_open_links(chains: dict[str, Chain], chain_admins: dict[str, User], year: int) -> None:
+    for n, (code, chain) in enumerate(sorted(chains.items())):
+        admin = chain_admins.get(code)
+        db.session.add(KeyLink(chain=chain, year=year, segment=OPEN_LINKS[0].format(name=chain.name), priority=2,
+                               why_missing="省内尚无企业或院所具备成套能力，依赖外省或进口。",
+                               target_indicators="形成可对外服务的验证能力，年服务本链企业不少于 20 家。",
+                               created_by=admin))
+        if n == 0:
+            for segment in OPEN_LINKS:
+                db.session.add(KeyLink(chain=chain, year=year + 1, segment=segment.format(name=chain.name),
+                                       priority=3, created_by=admin))
+    db.session.flush()
 
 
 def _history(challenge: Challenge, state: ChallengeState, poster, chain_admin, record: dict) -> None:

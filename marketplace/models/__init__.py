@@ -27,6 +27,7 @@ from .enums import (
 )
 from .form_submission import FormSubmission
 from .index_change import IndexChange, RecommendationEvent
+from .key_link import KeyLink, key_link_challenge
 from .listing import Achievement, Capability, capability_chain
 from .login_attempt import LoginAttempt
 from .notification import Notification, NotificationPreference
@@ -37,6 +38,8 @@ from .review import Objection, Publicity, Review
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
 
 __all__ = [
+    "KeyLink",
+    "key_link_challenge",
     "Consent",
     "CHOSEN_PROPOSAL_STATES",
     "LoginAttempt",

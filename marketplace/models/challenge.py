@@ -52,7 +52,6 @@ class Challenge(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     state: Mapped[ChallengeState] = mapped_column(_enum(ChallengeState), default=ChallengeState.draft, index=True)
     return_reason: Mapped[str] = mapped_column(Text, default="")
-    key_link_year: Mapped[int | None] = mapped_column(index=True)  # 关键缺失环节 of that year, or None
     rubric: Mapped[list | None] = mapped_column(JSON)  # [[criterion, weight], ...]; None: the default
     failure_reason: Mapped[str] = mapped_column(Text, default="")  # 流榜
     is_demo: Mapped[bool] = mapped_column(default=False)
@@ -74,6 +73,8 @@ class Challenge(db.Model):
         back_populates="challenge", cascade="all, delete-orphan", order_by="ChallengeQuestion.created_at")
     revisions: Mapped[list[ChallengeRevision]] = relationship(
         back_populates="challenge", cascade="all, delete-orphan", order_by="ChallengeRevision.id")
+    key_link: Mapped[KeyLink | None] = relationship(  # noqa: F821
+        secondary="key_link_challenge", back_populates="challenges", uselist=False)
 
     @property
     def keyword_list(self) -> list[str]:

@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "challenge_returned": "退回修改", "challenge_closed": "截止揭榜", "challenge_withdrawn": "撤回榜单",
     "challenge_edited": "修改已发布榜单", "challenge_invited": "邀请揭榜机构", "challenge_awarded": "立项",
     "challenge_failed": "流榜", "key_link_marked": "列为关键缺失环节", "key_link_unmarked": "取消关键缺失环节",
+    "key_link_created": "确定关键缺失环节", "key_link_edited": "修改关键缺失环节", "key_link_deleted": "删除关键缺失环节",
+    "key_link_attached": "挂到关键缺失环节", "key_link_detached": "移出关键缺失环节", "key_link_solicited": "为关键缺失环节征集榜单",
     "question_asked": "提问", "question_answered": "答复", "rubric_set": "设置评审细则",
     "proposal_created": "创建方案", "proposal_submitted": "提交方案", "proposal_withdrawn": "撤回方案",
     "proposal_shortlisted": "入围", "proposal_declined": "未入围", "proposal_selected": "拟立项",

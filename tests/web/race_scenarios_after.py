@@ -127,11 +127,6 @@ def listing_archive(poster, uni, experts):
                 audits(f"capability_{ListingStatus.archived.value}"), {"status": "archived"})
 
 
-def key_link_remove(poster, uni, experts):
-    c = make_challenge(poster, S.published, key_link_year=clock.today().year)
-    return Race(f"/challenges/{c.id}/key-link/remove", ["chain-ai@example.com"], audits("key_link_unmarked"))
-
-
 def chain_lead_remove(poster, uni, experts):
     lead = ChainLead(chain=chain_by_code("ai"), organisation=poster)
     db.session.add(lead)
@@ -232,7 +227,7 @@ def member_invite(poster, uni, experts):
 
 SCENARIOS = [project_start, milestone_submit, milestone_confirm, milestone_reject, project_midterm,
              project_terminate, project_acceptance, organisation_verify, organisation_reject, chain_lead_designate,
-             chain_expert_appoint, question_answer, listing_archive, key_link_remove, chain_lead_remove,
+             chain_expert_appoint, question_answer, listing_archive, chain_lead_remove,
              chain_expert_dismiss, account_disable, member_disable, members_demote_each_other, invitation_revoke,
              challenge_create, capability_create, question_ask, objection_file, attachment_upload,
              member_invite]

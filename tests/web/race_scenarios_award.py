@@ -21,6 +21,18 @@ from marketplace.models import (
 
 # ----- scenarios: one per state-changing route ----------------------------------------------------
 
+def key_link_attach(poster, uni, experts):
+    from marketplace.models import KeyLink
+    from marketplace.services.chains import chain_by_code
+
+    c = make_challenge(poster, S.published)
+    link = KeyLink(chain=chain_by_code("ai"), year=clock.today().year, segment="液冷散热")
+    db.session.add(link)
+    db.session.flush()
+    return Race(f"/admin/chains/ai/key-links/{link.id}/attach", ["chain-ai@example.com"],
+                audits("key_link_attached"), {"challenge_id": str(c.id)})
+
+
 def challenge_submit(poster, uni, experts):
     c = make_challenge(poster, S.draft)
     return Race(f"/challenges/{c.id}/submit", ["poster@example.com"], audits("challenge_submitted"))
@@ -47,11 +59,6 @@ def challenge_withdraw(poster, uni, experts):
     c = make_challenge(poster, S.published)
     return Race(f"/challenges/{c.id}/withdraw", ["poster@example.com"], audits("challenge_withdrawn"),
                 {"reason": "需求已变化。"})
-
-
-def challenge_key_link(poster, uni, experts):
-    c = make_challenge(poster, S.published)
-    return Race(f"/challenges/{c.id}/key-link", ["chain-ai@example.com"], audits("key_link_marked"))
 
 
 def challenge_invite(poster, uni, experts):
@@ -167,7 +174,7 @@ def objection_respond(poster, uni, experts):
 
 
 SCENARIOS = [challenge_submit, challenge_approve, challenge_return, challenge_close, challenge_withdraw,
-             challenge_key_link, challenge_invite, proposal_create, proposal_submit, proposal_withdraw,
+             key_link_attach, challenge_invite, proposal_create, proposal_submit, proposal_withdraw,
              consortium_invite, consortium_accept, proposal_shortlist, proposal_decline, review_assign,
              review_submit, review_recuse, rubric_set, select, fail,
              approve_project, objection_respond]

@@ -92,6 +92,48 @@ def chain_settings_quota(poster, uni, experts):
         "key_link_quota_max": "2"}, status=400)
 
 
+def _key_link(segment="算力调度验证平台", year=None):
+    from marketplace import clock
+    from marketplace.models import KeyLink
+
+    link = KeyLink(chain=chain_by_code("ai"), year=year or clock.today().year, segment=segment)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def key_link_over_quota(poster, uni, experts):
+    for n in range(5):
+        _key_link(f"环节{n}")
+    return Refusal("/admin/chains/ai/key-links", "chain-ai@example.com", {"segment": "第六个环节", "priority": "2"},
+                   status=409)
+
+
+def key_link_edit_stale(poster, uni, experts):
+    link = _key_link()
+    return Refusal(f"/admin/chains/ai/key-links/{link.id}/edit", "chain-ai@example.com",
+                   {"segment": "新名称", "priority": "1", "version": str(link.version + 1)}, status=409)
+
+
+def key_link_delete_answered(poster, uni, experts):
+    link = _key_link()
+    link.challenges.append(make_challenge(poster, S.published))
+    return Refusal(f"/admin/chains/ai/key-links/{link.id}/delete", "chain-ai@example.com", status=409)
+
+
+def key_link_detach_not_attached(poster, uni, experts):
+    link = _key_link()
+    other = make_challenge(poster, S.published)
+    return Refusal(f"/admin/chains/ai/key-links/{link.id}/detach/{other.id}", "chain-ai@example.com", status=409)
+
+
+def key_link_solicit(poster, uni, experts):
+    link = _key_link()
+    return Refusal(f"/admin/chains/ai/key-links/{link.id}/solicit", "chain-ai@example.com",
+                   forced=("marketplace.services.key_links", "solicit",
+                           PermissionDenied("只有本链牵头部门或平台管理员可以确定关键缺失环节。")))
+
+
 def chain_lead_add(poster, uni, experts):
     return Refusal("/admin/chains/ai/leads", "root@example.com", {"organisation_id": poster.id},
                    forced=("marketplace.services.chains", "designate_lead", InvalidTransition("该企业已是本链链主。")))
@@ -336,9 +378,13 @@ CASES = {
     "/challenges/<int:challenge_id>/return": repeated(award.challenge_return),
     "/challenges/<int:challenge_id>/close": repeated(award.challenge_close),
     "/challenges/<int:challenge_id>/withdraw": repeated(award.challenge_withdraw),
-    "/challenges/<int:challenge_id>/key-link": repeated(award.challenge_key_link),
-    "/challenges/<int:challenge_id>/key-link/remove": repeated(after.key_link_remove),
     "/challenges/<int:challenge_id>/invite": challenge_invite_not_owner,
+    "/admin/chains/<code>/key-links": key_link_over_quota,
+    "/admin/chains/<code>/key-links/<int:link_id>/edit": key_link_edit_stale,
+    "/admin/chains/<code>/key-links/<int:link_id>/delete": key_link_delete_answered,
+    "/admin/chains/<code>/key-links/<int:link_id>/attach": repeated(award.key_link_attach),
+    "/admin/chains/<code>/key-links/<int:link_id>/detach/<int:challenge_id>": key_link_detach_not_attached,
+    "/admin/chains/<code>/key-links/<int:link_id>/solicit": key_link_solicit,
     "/challenges/<int:challenge_id>/questions": question_by_poster,
     "/challenges/<int:challenge_id>/questions/<int:question_id>/answer": answer_by_asker,
     "/challenges/<int:challenge_id>/attachments": upload_not_owner,

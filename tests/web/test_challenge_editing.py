@@ -67,29 +67,6 @@ def test_edit_of_draft_keeps_no_revision(client, auth, world):
     assert db.session.scalar(db.select(db.func.count()).select_from(ChallengeRevision)) == 0
 
 
-def test_key_link_quota_needs_confirmation_beyond_maximum(client, auth, world):
-    org = db.session.get(Challenge, world).organisation
-    extra = [make_challenge(org, S.published, title=f"榜单{i}") for i in range(5)]
-    db.session.commit()
-    auth.login("chain-ai@example.com")
-    for challenge in extra:
-        assert client.post(f"/challenges/{challenge.id}/key-link").status_code == 303
-    response = client.post(f"/challenges/{world}/key-link")
-    assert response.status_code == 303 and "confirm_key_link=1" in response.headers["Location"]
-    assert db.session.get(Challenge, world).key_link_year is None
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "将超过年度上限 5 个" in page and "确认超出上限" in page
-    client.post(f"/challenges/{world}/key-link", data={"confirm_over_quota": "y"})
-    assert db.session.get(Challenge, world).key_link_year == clock.today().year
-    assert "已超出年度上限" in client.get("/challenges/review").get_data(as_text=True)
-    assert "年已选 6 个" in client.get("/chains/ai").get_data(as_text=True)
-
-
-def test_enterprise_cannot_mark_key_links(client, auth, world):
-    auth.login("a@example.com")
-    assert client.post(f"/challenges/{world}/key-link").status_code == 403
-
-
 def test_questions_and_answers(client, auth, world):
     auth.login("inst@example.com")
     response = client.post(f"/challenges/{world}/questions", data={"question": "冷板材质是否限定为铜？"})

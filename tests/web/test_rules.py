@@ -171,12 +171,20 @@ def test_inviting_members(people):
 
 
 def test_key_links(people):
-    cases = {f"a {k} listing": (c,) for k, c in _challenges(people).items()}
-    cases |= {f"a {k} key link": (c,) for k, c in _challenges(people, key_link_year=TODAY.year).items()}
-    cases["a published key link of last year"] = (make_challenge(people.poster.organisation, key_link_year=TODAY.year - 1),)
-    agree("may_mark_key_link", everyone(people), cases,
-          lambda actor, c: key_links.mark(actor, c, confirm_over_quota=True))
-    agree("may_unmark_key_link", everyone(people), cases, key_links.unmark)
+    from marketplace.models import KeyLink
+
+    ai, textile = chain_service.chain_by_code("ai"), chain_service.chain_by_code("textile")
+    agree("may_manage_key_links", everyone(people), {"the ai chain": (ai,), "the textile chain": (textile,)},
+          lambda actor, chain: key_links.create(actor, chain, TODAY.year, "测试环节", confirm_over_quota=True))
+    open_link = KeyLink(chain=ai, year=TODAY.year, segment="尚无榜单的环节")
+    answered = KeyLink(chain=ai, year=TODAY.year, segment="已有榜单的环节",
+                       challenges=[make_challenge(people.poster.organisation)])
+    other = KeyLink(chain=textile, year=TODAY.year, segment="另一条链的环节")
+    db.session.add_all([open_link, answered, other])
+    db.session.flush()
+    agree("may_delete_key_link", everyone(people),
+          {"an open link": (open_link,), "an answered link": (answered,), "another chain's link": (other,)},
+          key_links.delete)
 
 
 # ----- proposals and selection --------------------------------------------------------------------
