@@ -97,8 +97,8 @@ def challenges(user, filters: Filters, page: int = 1, per_page: int = 20) -> Lis
         "deadline": (Challenge.deadline.asc(), Challenge.id.desc()),
         "budget": (Challenge.budget_wan.desc(), Challenge.id.desc()),
     }.get(filters.sort, (Challenge.published_at.desc().nullslast(), Challenge.id.desc()))
-    if not filters.q:
-        return _paginate(query.order_by(*order), page, per_page)
+    if not filters.q:  # each row shows its key link's badge: loaded for the page at once
+        return _paginate(query.order_by(*order).options(selectinload(Challenge.key_link)), page, per_page)
     if not any((filters.chain, filters.mode, filters.state, filters.budget_min, filters.budget_max,
                 filters.deadline_before, filters.region)):
         return _ranked_visible(filters.q, user, page, per_page)
@@ -187,8 +187,9 @@ def _page_of(ranked: list, model, q: str, page: int, per_page: int) -> ListPage:
     page = clamp(page, len(ranked), per_page)
     page_slice = ranked[(page - 1) * per_page: page * per_page]
     wanted = [int(doc_id.partition(":")[2]) for doc_id, _ in page_slice]
+    loads = [selectinload(model.organisation)] + ([selectinload(Challenge.key_link)] if model is Challenge else [])
     rows = {row.id: row for row in db.session.scalars(  # each result shows its organisation: load them together
-        db.select(model).where(model.id.in_(wanted)).options(selectinload(model.organisation)))}
+        db.select(model).where(model.id.in_(wanted)).options(*loads))}
     terms = {int(doc_id.partition(":")[2]): shared for doc_id, shared in page_slice}
     return ListPage([rows[i] for i in wanted if i in rows], page, per_page, len(ranked), {"terms": terms, "query": q})
 

@@ -326,3 +326,35 @@ def test_the_demo_has_this_years_links_in_every_state(runner, ctx):
         assert key_links.quota(chain_by_code(chain_code), year).used == 4  # the 3 former marks + 1 open link
     assert any("少于" in (key_links.quota(c, year + 1).warning or "")
                for c in db.session.scalars(db.select(type(chain_by_code("ai")))))
+
+
+def test_the_hall_loads_the_key_link_badges_in_one_go(world, client):
+    """The hall shows each listing's key-link badge: more linked listings cost no more statements."""
+    from sqlalchemy import event
+
+    def statements() -> int:
+        seen = []
+
+        def record(*args):
+            seen.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            page = client.get("/challenges/")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert page.status_code == 200
+        return len(seen)
+
+    poster, _ = world
+
+    def linked(n):
+        for link in _add(n):
+            key_links.attach(_admin(), link, make_challenge(poster, ChallengeState.published, title=f"{link.segment}的榜单"))
+        db.session.commit()
+
+    linked(1)
+    before = statements()
+    linked(4)
+    assert statements() == before
+    assert client.get("/challenges/").get_data(as_text=True).count("关键缺失环节") >= 5
