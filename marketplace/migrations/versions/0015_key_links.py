@@ -9,7 +9,6 @@ Revises: 0014
 Create Date: 2026-12-03 16:00:00
 
 """
-from datetime import datetime, timezone
 
 from alembic import op
 import sqlalchemy as sa
@@ -52,21 +51,21 @@ def upgrade():
     bind = op.get_bind()
     challenge = sa.table('challenge', sa.column('id', sa.Integer), sa.column('chain_id', sa.Integer),
                          sa.column('title', sa.String), sa.column('difficulty', sa.Text),
-                         sa.column('indicators', sa.Text), sa.column('key_link_year', sa.Integer))
+                         sa.column('indicators', sa.Text), sa.column('key_link_year', sa.Integer),
+                         sa.column('created_at'))  # untyped: the stored value is copied as it is
     key_link = sa.table('key_link', sa.column('id', sa.Integer), sa.column('chain_id', sa.Integer),
                         sa.column('year', sa.Integer), sa.column('segment', sa.String),
                         sa.column('why_missing', sa.Text), sa.column('target_indicators', sa.Text),
-                        sa.column('priority', sa.Integer), sa.column('created_at', sa.DateTime(timezone=True)),
+                        sa.column('priority', sa.Integer), sa.column('created_at'),
                         sa.column('version', sa.Integer))
     answered = sa.table('key_link_challenge', sa.column('key_link_id', sa.Integer), sa.column('challenge_id', sa.Integer))
     marked = bind.execute(sa.select(challenge).where(challenge.c.key_link_year.is_not(None))
                           .order_by(challenge.c.id)).all()
-    now = datetime.now(timezone.utc)
     for row in marked:
         link_id = bind.execute(key_link.insert().values(
             chain_id=row.chain_id, year=row.key_link_year, segment=(row.title or "")[:200],
             why_missing=row.difficulty or "", target_indicators=row.indicators or "", priority=2,
-            created_at=now, version=1).returning(key_link.c.id)).scalar_one()
+            created_at=row.created_at, version=1).returning(key_link.c.id)).scalar_one()  # dated from its listing
         bind.execute(answered.insert().values(key_link_id=link_id, challenge_id=row.id))
     # No table copy on SQLite (recreate="never": ALTER TABLE … DROP COLUMN, SQLite ≥ 3.35): with foreign
     # keys on, dropping the old challenge table would cascade-delete its proposals, projects and the
