@@ -60,6 +60,8 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if error.response is not None and not wants_json():  # an answer of its own (e.g. a limit's on_breach)
+            return error.response
         # Werkzeug's default descriptions are English; show ours unless a Chinese one was given.
         description = error.description if _is_ours(error) else ERROR_HINTS.get(code, "")
         if isinstance(error, CSRFError):  # the form's token expired, or its session ended: plain words, input kept
@@ -73,10 +75,6 @@ def init_app(app) -> None:
             return problem(code, JSON_MESSAGE) if wants_json() else expired_form_page(message)
         if wants_json():
             return problem(code, description)
-        if code == 429 and request.endpoint == "auth.login":  # the login form again, what was typed kept
-            from .auth.routes import too_many_logins
-
-            return too_many_logins()
         title = ERROR_TITLES.get(code, error.name)
         return render_template("error.html", code=code, title=title, description=description), code
 

@@ -1,7 +1,7 @@
 """Login, logout, registration, password change, 忘记密码 and accepting an invitation."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import acting_user, login_required, safe_next
@@ -59,17 +59,17 @@ def _sign_in(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def too_many_logins():
-    """LOGIN_RATE_LIMIT reached from this address: the login page again (the e-mail kept), saying
-    when to try, instead of an error page without the form."""
+def too_many_logins(_limit=None):
+    """LOGIN_RATE_LIMIT reached from this address (the limit's on_breach): the login page again (the
+    e-mail kept), saying when to try, instead of an error page without the form."""
     form = LoginForm()
     form.form_errors.append("登录操作过于频繁（同一网络地址一分钟内登录次数过多），请约 1 分钟后再试。")
     next_url = safe_next(request.values.get("next"), url_for("main.dashboard"))
-    return render_template("auth/login.html", form=form, next_url=next_url), 429  # Retry-After: Flask-Limiter
+    return make_response(render_template("auth/login.html", form=form, next_url=next_url), 429)  # Retry-After: Flask-Limiter
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=too_many_logins)
 def login():
     form = LoginForm()
     next_url = safe_next(request.values.get("next"), url_for("main.dashboard"))
