@@ -2,6 +2,7 @@
 from .attachment import Attachment
 from .audit import AuditEvent
 from .chain import Chain, ChainLead
+from .chain_report import ChainReport
 from .challenge import Challenge, ChallengeInvitation, ChallengeQuestion, ChallengeRevision
 from .consent import Consent
 from .enums import (
@@ -12,6 +13,7 @@ from .enums import (
                     ChallengeState,
                     DeclineCode,
                     IPTerms,
+                    ItemProgress,
                     ListingStatus,
                     MemberState,
                     MidtermResult,
@@ -19,9 +21,12 @@ from .enums import (
                     OrgRole,
                     OrgStatus,
                     OrgType,
+                    PlanCategory,
+                    PlanState,
                     ProjectState,
                     ProposalState,
                     ReviewState,
+                    SupervisionState,
                     TransferMode,
                     Visibility,
 )
@@ -35,9 +40,38 @@ from .organisation import Organisation
 from .project import Milestone, Project
 from .proposal import ConsortiumMember, Proposal, ProposalMilestone
 from .review import Objection, Publicity, Review
+from .supervision import Supervision
 from .user import ExpertMembership, Invitation, User, UserSession, token_digest
+from .work_plan import (
+                    MILESTONES_MAX,
+                    MILESTONES_MIN,
+                    WorkPlan,
+                    WorkPlanItem,
+                    WorkPlanMilestone,
+                    WorkPlanProgress,
+                    WorkPlanRevision,
+                    work_plan_item_challenge,
+                    work_plan_item_key_link,
+                    work_plan_item_project,
+)
 
 __all__ = [
+    "ChainReport",
+    "ItemProgress",
+    "PlanCategory",
+    "PlanState",
+    "Supervision",
+    "SupervisionState",
+    "MILESTONES_MAX",
+    "MILESTONES_MIN",
+    "WorkPlan",
+    "WorkPlanItem",
+    "WorkPlanMilestone",
+    "WorkPlanProgress",
+    "WorkPlanRevision",
+    "work_plan_item_challenge",
+    "work_plan_item_key_link",
+    "work_plan_item_project",
     "KeyLink",
     "key_link_challenge",
     "Consent",

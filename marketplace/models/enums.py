@@ -180,3 +180,39 @@ class MidtermResult(LabelledEnum):
 
     passed = ("pass", "通过")
     concern = "需整改"
+
+
+class PlanState(LabelledEnum):
+    """A chain's annual work plan (工作要点 + 工作清单): the chain admin submits, the platform admin
+    approves or returns; an approved plan changes only as a new revision with a reason."""
+
+    draft = "草稿"
+    submitted = "待审批"
+    returned = "已退回"
+    approved = "已批准"
+
+
+class PlanCategory(LabelledEnum):
+    """What a work-plan item (工作清单 条目) is about."""
+
+    key_link = "关键缺失环节攻关"
+    investment = "补链招商"
+    platform = "平台建设"
+    policy = "政策出台"
+    promotion = "宣传推介"
+    other = "其他"
+
+
+class ItemProgress(LabelledEnum):
+    """Where a work-plan item stands on a given day (computed, not stored)."""
+
+    on_track = "按期"
+    late = "滞后"
+    done = "已完成"
+
+
+class SupervisionState(LabelledEnum):
+    """A 督办单: issued by the platform admin, answered by the chain admin."""
+
+    open = "待答复"
+    answered = "已答复"

@@ -35,6 +35,10 @@ class User(UserMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     # The lead department (牵头部门) user of one chain.
     admin_chain_id: Mapped[int | None] = mapped_column(ForeignKey("chain.id", ondelete="SET NULL"))
+    # Read-only oversight (链长制): a 链长 follows one chain, a 总链长 every chain; they see plans,
+    # statistics, 督办 and reports and change nothing.
+    leader_chain_id: Mapped[int | None] = mapped_column(ForeignKey("chain.id", ondelete="SET NULL"))
+    is_chief_leader: Mapped[bool] = mapped_column(default=False, server_default="0")
     expert_title: Mapped[str] = mapped_column(String(64), default="")
     expertise: Mapped[str] = mapped_column(Text, default="")
     is_enabled: Mapped[bool] = mapped_column(default=True)
@@ -44,7 +48,8 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Organisation] = relationship(  # noqa: F821
         back_populates="members", foreign_keys=[organisation_id]
     )
-    admin_chain: Mapped[Chain | None] = relationship()  # noqa: F821
+    admin_chain: Mapped[Chain | None] = relationship(foreign_keys=[admin_chain_id])  # noqa: F821
+    leader_chain: Mapped[Chain | None] = relationship(foreign_keys=[leader_chain_id])  # noqa: F821
     expert_memberships: Mapped[list[ExpertMembership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
@@ -77,6 +82,11 @@ class User(UserMixin, db.Model):
         return self.admin_chain_id is not None
 
     @property
+    def is_chain_leader(self) -> bool:
+        """A 链长 or 总链长: reads a chain's governance pages, changes nothing."""
+        return self.is_chief_leader or self.leader_chain_id is not None
+
+    @property
     def expert_chains(self) -> list:
         return [m.chain for m in self.expert_memberships]
 
@@ -96,6 +106,10 @@ class User(UserMixin, db.Model):
             labels.append("平台管理员")
         if self.admin_chain is not None:
             labels.append(f"{self.admin_chain.name}牵头部门")
+        if self.is_chief_leader:
+            labels.append("总链长")
+        elif self.leader_chain is not None:
+            labels.append(f"{self.leader_chain.name}链长")
         if self.is_expert:
             labels.append("专家")
         labels.append("机构管理员" if self.is_org_admin else "机构成员")

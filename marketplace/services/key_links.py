@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Chain, ChainLead, Challenge, ChallengeState, KeyLink, Project, ProjectState, User
 from ..models.key_link import PRIORITIES
 from ..notifications import notify
-from . import audit
+from . import audit, oversight
 from .errors import InvalidTransition, PermissionDenied, ServiceError
 from .locking import Conflict
 from .rules import rule
@@ -78,8 +78,7 @@ def status(link: KeyLink) -> str:
 
 
 def can_manage(actor, chain: Chain) -> bool:
-    return bool(actor is not None and actor.is_authenticated
-                and (actor.is_platform_admin or actor.admin_chain_id == chain.id))
+    return oversight.can_manage(actor, chain)
 
 
 @rule("may_manage_key_links")
