@@ -38,7 +38,9 @@ class User(UserMixin, db.Model):
     # Read-only oversight (链长制): a 链长 follows one chain, a 总链长 every chain; they see plans,
     # statistics, 督办 and reports and change nothing.
     leader_chain_id: Mapped[int | None] = mapped_column(ForeignKey("chain.id", ondelete="SET NULL"))
-    is_chief_leader: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # A database default only (no Python default): an insert written for an earlier revision's table,
+    # such as the upgrade tests' (test_jobs.py), must not name a column that did not exist yet.
+    is_chief_leader: Mapped[bool] = mapped_column(server_default="0")
     expert_title: Mapped[str] = mapped_column(String(64), default="")
     expertise: Mapped[str] = mapped_column(Text, default="")
     is_enabled: Mapped[bool] = mapped_column(default=True)
