@@ -318,3 +318,35 @@ def test_anonymous_users_are_sent_to_log_in(world, client):
     for url in ("/admin/supervision", "/admin/supervision/1", "/admin/supervision/new?item=1"):
         response = client.get(url)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+# ----- demo data -------------------------------------------------------------------------------------
+
+def _demo_check():
+    from marketplace.demo.supervision import seed_supervision
+
+    assert seed_supervision(lambda _: None) == 3
+    db.session.commit()
+    made = db.session.scalars(db.select(Supervision).order_by(Supervision.id)).all()
+    assert [(s.year, s.state, s.is_overdue(TODAY)) for s in made] == [
+        (2026, SupervisionState.answered, False), (2026, SupervisionState.open, True),
+        (2025, SupervisionState.answered, False)]
+    assert made[1].issued_on < TODAY - timedelta(days=7)  # more than five working days ago
+    return made
+
+
+def test_the_demo_chases_late_plan_items_when_there_are_plans(world):
+    make_plan_item(title="滞后甲")
+    make_plan_item("textile", title="滞后乙")
+    make_plan_item(year=2025, title="去年的事项")
+    made = _demo_check()
+    assert [s.item.title for s in made] == ["滞后甲", "滞后乙", "去年的事项"]
+
+
+def test_the_demo_chases_running_projects_made_late_without_plans(world):
+    poster, uni = world
+    first, second = project(poster, uni, late=False), project(poster, uni, late=False)
+    project(poster, uni, ProjectState.accepted)
+    made = _demo_check()
+    assert [s.project for s in made[:2]] == [first, second]
+    assert all(service.late_milestones(p, TODAY) for p in (first, second))
