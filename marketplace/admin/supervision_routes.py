@@ -89,13 +89,12 @@ def supervision_new():
     if request.method == "GET":
         return _new_page(subject, SupervisionForm(formdata=None))
     form = SupervisionForm()
-    valid = form.validate_on_submit()
-    if request.form.get("preview"):  # 计算答复期限: the date for the days typed, nothing saved
-        return _new_page(subject, form, 200 if valid or not form.working_days.errors else 400)
-    if not valid:
+    if request.form.get("preview"):  # 重新计算答复期限: the date for the days typed, nothing saved
+        form.working_days.validate(form)  # only the days: the request text may still be empty
+        return _new_page(subject, form, 400 if form.working_days.errors else 200)
+    if not form.validate_on_submit():
         return _new_page(subject, form, 400)
-    return run(lambda: service.issue(acting_user(), subject, form.request.data, form.working_days.data,
-                                     lambda s: url_for("admin.supervision_show", supervision_id=s.id)),
+    return run(lambda: service.issue(acting_user(), subject, form.request.data, form.working_days.data),
                lambda s: f"已发出督办单，请牵头部门于 {s.reply_due} 前答复。",
                lambda s: url_for("admin.supervision_show", supervision_id=s.id),
                lambda status: _new_page(subject, form, status), form)
@@ -129,5 +128,5 @@ def supervision_reply(supervision_id):
     show = url_for("admin.supervision_show", supervision_id=supervision.id)
     if not form.validate_on_submit():
         return _show_page(supervision, form, 400)
-    return run(lambda: service.reply(acting_user(), supervision, form.version.data, form.reply.data, show),
+    return run(lambda: service.reply(acting_user(), supervision, form.version.data, form.reply.data),
                "已答复督办单，平台管理员将收到通知。", show, lambda status: _show_page(supervision, form, status), form)

@@ -35,6 +35,15 @@ CATEGORY = "supervision"  # notifications/inbox.py CATEGORIES
 
 # ----- who may -----------------------------------------------------------------------------------
 
+def _signed_in(actor) -> bool:
+    return actor is not None and actor.is_authenticated and actor.is_enabled
+
+
+def page_path(supervision: Supervision) -> str:
+    """The 督办单's page, for the messages about it."""
+    return f"/admin/supervision/{supervision.id}"
+
+
 def _running(project: Project) -> bool:
     return project.state in (ProjectState.approved, ProjectState.in_progress)
 
@@ -42,7 +51,7 @@ def _running(project: Project) -> bool:
 @rule("may_issue_supervision")
 def check_may_issue(actor, subject: WorkPlanItem | Project) -> None:
     """A platform admin, on an item of an approved plan that is 滞后 today, or on a running project."""
-    if not oversight._logged_in(actor) or not actor.is_platform_admin:
+    if not _signed_in(actor) or not actor.is_platform_admin:
         raise PermissionDenied("只有平台管理员（省制造强省办）可以发督办单。")
     if isinstance(subject, WorkPlanItem):
         if subject.plan.state is not PlanState.approved:
@@ -57,7 +66,7 @@ def check_may_issue(actor, subject: WorkPlanItem | Project) -> None:
 @rule("may_reply_supervision")
 def check_may_reply(actor, supervision: Supervision) -> None:
     """The chain's lead department answers an open 督办单 (not the office that issued it, nor a 链长)."""
-    if not oversight._logged_in(actor) or actor.admin_chain_id != supervision.chain_id:
+    if not _signed_in(actor) or actor.admin_chain_id != supervision.chain_id:
         raise PermissionDenied("只有该产业链的牵头部门可以答复督办单。")
     if supervision.state is not SupervisionState.open:
         raise InvalidTransition("该督办单已答复，不能重复答复。")
@@ -94,10 +103,9 @@ def _clean_days(working_days) -> int:
     return working_days
 
 
-def issue(actor: User, subject: WorkPlanItem | Project, request: str, working_days: int = DEFAULT_DAYS,
-          url_for_show=None) -> Supervision:
-    """Issue a 督办单 on `subject`; the chain's lead department is notified. `url_for_show(s)` gives the
-    page the message links to. Raises PermissionDenied, InvalidTransition or ServiceError (bad input)."""
+def issue(actor: User, subject: WorkPlanItem | Project, request: str, working_days: int = DEFAULT_DAYS) -> Supervision:
+    """Issue a 督办单 on `subject`; the chain's lead department is notified. Raises PermissionDenied,
+    InvalidTransition or ServiceError (bad input)."""
     check_may_issue(actor, subject)
     request = (request or "").strip()
     if not request:
@@ -121,11 +129,11 @@ def issue(actor: User, subject: WorkPlanItem | Project, request: str, working_da
     notify.chain_admins(chain, CATEGORY, f"督办单：{title}",
                         f"省制造强省办就{title}发出督办单，请于 {supervision.reply_due}"
                         f"{deadline_note(supervision.reply_due, today)}前答复。督办要求：{request}",
-                        url_for_show(supervision) if url_for_show else "")
+                        page_path(supervision))
     return supervision
 
 
-def reply(actor: User, supervision: Supervision, version: int | None, text: str, url: str = "") -> Supervision:
+def reply(actor: User, supervision: Supervision, version: int | None, text: str) -> Supervision:
     """The chain's department answers. Compare-and-set: `version` is the one its page showed, and the
     versioned UPDATE refuses a second simultaneous reply (409). The platform admins are notified."""
     check_may_reply(actor, supervision)
@@ -143,7 +151,7 @@ def reply(actor: User, supervision: Supervision, version: int | None, text: str,
                  reason="逾期答复" if late else "")
     db.session.flush()  # the UPDATE … WHERE version = ? now: a simultaneous reply fails here
     notify.platform_admins(CATEGORY, f"{supervision.chain.name}产业链已答复督办单：{subject_title(supervision)}",
-                           text, url)
+                           text, page_path(supervision))
     return supervision
 
 
@@ -172,7 +180,7 @@ def remind_if_overdue(supervision_id: int, today: date | None = None) -> bool:
     audit.record(None, "supervision_reminded", supervision, reason=f"答复期限 {supervision.reply_due} 已过")
     notify.chain_admins(supervision.chain, CATEGORY, f"督办单已逾期未答复：{title}",
                         f"该督办单应于 {supervision.reply_due} 前答复，现已逾期，请尽快答复。",
-                        f"/admin/supervision/{supervision.id}")
+                        page_path(supervision))
     db.session.flush()
     return True
 

@@ -112,10 +112,11 @@ def test_the_form_recomputes_the_date_for_the_days_typed_without_saving(world, c
     db.session.commit()
     auth.login("root@example.com")
     page = client.post(f"/admin/supervision/new?item={item.id}",
-                       data={"request": "请说明。", "working_days": "10", "preview": "1"})
+                       data={"request": "", "working_days": "10", "preview": "1"})
     assert page.status_code == 200
     assert f"答复期限为 {service.reply_due(10, TODAY)}" in text_of(page, "[data-due]")
     assert db.session.scalar(db.select(db.func.count()).select_from(Supervision)) == 0
+    assert "请填写督办事项及要求" not in page.get_data(as_text=True)  # the request is asked for when sent
     bad = client.post(f"/admin/supervision/new?item={item.id}", data={"request": "请说明。", "working_days": "31"})
     assert bad.status_code == 400 and "应为 1—30 之间的整数。" in bad.get_data(as_text=True)
     assert "请说明。" in bad.get_data(as_text=True)
@@ -131,7 +132,7 @@ def test_issuing_notifies_the_chain_admins_and_is_audited(world, outbox):
     assert supervision.reply_due == date(2026, 12, 10) and supervision.state is SupervisionState.open
     to = db.session.scalars(db.select(Notification).filter_by(category="supervision")).all()
     assert [n.user.email for n in to] == ["chain-ai@example.com"]
-    assert "2026-12-10" in to[0].body and to[0].url == ""
+    assert "2026-12-10" in to[0].body and to[0].url == f"/admin/supervision/{supervision.id}"
     assert db.session.scalar(db.select(AuditEvent.action).filter_by(subject_type="supervision")) == "supervision_issued"
 
 
