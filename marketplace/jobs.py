@@ -1,5 +1,5 @@
-"""Time-driven work: closing listings at their deadline, milestone and review reminders, weekly
-digests, and deleting the tokens of old form submissions.
+"""Time-driven work: closing listings at their deadline, milestone, review and overdue 督办 reminders,
+weekly digests, and deleting the tokens of old form submissions.
 
 None of it runs inside a user's request. `flask run-jobs` does what is due, from cron or a systemd
 timer (`--loop SECONDS` keeps it running on a host with neither); with a job queue (JOB_QUEUE_URL,
@@ -41,13 +41,16 @@ class Job:
 
 def _jobs() -> dict[str, Job]:
     from .notifications import digest
-    from .services import challenges, projects, reviews, submissions
+    from .services import challenges, projects, reviews, submissions, supervision
 
     return {
         "closed": Job("已截止榜单 {n} 个", "到期榜单 {n} 个", challenges.expired, challenges.close_if_expired),
         "reminders": Job("发送里程碑提醒 {n} 条", "里程碑提醒 {n} 条", projects.due_milestones, projects.remind_if_due),
         "review_reminders": Job("发送评审截止提醒 {n} 条", "评审截止提醒 {n} 条", reviews.due_reviews,
                                 reviews.remind_if_due),
+        # A 督办单 past its reply day: its chain's department is told once (reminded_at).
+        "supervision_reminders": Job("发送督办逾期提醒 {n} 条", "督办逾期提醒 {n} 条", supervision.overdue_unreminded,
+                                     supervision.remind_if_overdue),
         "digests": Job("推荐周报 {n} 份", "推荐周报 {n} 家机构", digest.due_organisations, digest.send_digest),
         # One piece of work a day at most: the tokens of forms sent more than KEEP_DAYS ago go.
         "form_submissions": Job("清理过期表单令牌 {n} 次", "过期表单令牌清理 {n} 次", submissions.stale,

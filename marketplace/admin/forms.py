@@ -63,3 +63,16 @@ class KeyLinkForm(BaseForm):
     confirm_over_quota = BooleanField("确认超出年度数量上限")
     version = VersionField()  # the link's version when the edit form was opened (compare-and-set)
 
+
+
+class SupervisionForm(BaseForm):
+    """A 督办单: what is asked and the reply deadline in working days."""
+
+    request = TextAreaField("督办事项及要求", validators=[required("督办事项及要求"), max_length(2000)])
+    working_days = BoundedIntegerField("答复期限（工作日）", default=5, invalid_value_message="应为 1—30 之间的整数。",
+                                       validators=[required("答复期限"), between(1, 30, "应为 1—30 之间的整数。")])
+
+
+class SupervisionReplyForm(BaseForm):
+    reply = TextAreaField("答复内容", validators=[required("答复内容"), max_length(4000)])
+    version = VersionField()  # the 督办单's version when the page was opened (compare-and-set)

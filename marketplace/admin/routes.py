@@ -20,11 +20,17 @@ from .picking import Picker
 bp = Blueprint("admin", __name__)
 
 
+# Governance pages a 链长 / 总链长 reads too (GET only); each asks services/oversight.py which chains.
+LEADER_PAGES = {"admin.supervision_matrix", "admin.supervision_list", "admin.supervision_show"}
+
+
 @bp.before_request
 def admins_only():
     """Every admin page needs a platform admin or a chain admin; finer checks per page below."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if current_user.is_chain_leader and request.method == "GET" and request.endpoint in LEADER_PAGES:
+        return None
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门访问。")
 
 

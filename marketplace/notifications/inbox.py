@@ -27,6 +27,7 @@ CATEGORIES: dict[str, str] = {
     "selection": "遴选与立项",
     "publicity": "公示与异议",
     "milestone": "里程碑与验收",
+    "supervision": "督办单（产业链牵头部门、平台管理员）",
     "digest": "推荐周报",
     "account": "账号与机构认证",
     "verification": "机构注册与认证材料（平台管理员）",

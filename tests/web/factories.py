@@ -139,3 +139,28 @@ def median_seconds(action, runs: int = 7) -> float:
         action(n)
         times.append(time.perf_counter() - started)
     return sorted(times)[runs // 2]
+
+
+def make_plan_item(chain_code: str = "ai", year: int | None = None, late: bool = True, state=None,
+                   title: str = "建设算力调度验证平台", **fields):
+    """An item of the chain's work plan for `year` (the plan made, approved by default, when missing),
+    with two sub-milestones: the first due yesterday and unconfirmed when `late`, else in 30 days."""
+    from marketplace.models import PlanState, WorkPlan, WorkPlanItem, WorkPlanMilestone
+
+    today = clock.today()
+    year = year or today.year
+    chain = chain_by_code(chain_code)
+    plan = db.session.scalar(db.select(WorkPlan).filter_by(chain_id=chain.id, year=year))
+    if plan is None:
+        plan = WorkPlan(chain=chain, year=year, key_points="工作要点", state=state or PlanState.approved)
+        db.session.add(plan)
+    first = today - timedelta(days=1) if late else today + timedelta(days=30)
+    values = dict(responsible_unit="省经信厅", responsible_person="张处长", start_date=today - timedelta(days=90),
+                  end_date=today + timedelta(days=180))
+    values.update(fields)
+    item = WorkPlanItem(plan=plan, seq=len(plan.items) + 1, title=title, regions=["武汉市"], **values)
+    item.milestones = [WorkPlanMilestone(title="方案论证", due_on=first),
+                       WorkPlanMilestone(title="平台上线", due_on=today + timedelta(days=120))]
+    db.session.add(item)
+    db.session.flush()
+    return item

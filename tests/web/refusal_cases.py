@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import race_scenarios_after as after
 import race_scenarios_award as award
-from factories import PASSWORD, make_challenge, make_org, make_proposal
+from factories import PASSWORD, make_challenge, make_org, make_plan_item, make_proposal
 from races import P, S, closed_with_reviews, project_for
 from refusals_kit import NOT_FOUND, Refusal, pdf, repeated, stored_file, user
 
@@ -132,6 +132,20 @@ def key_link_solicit(poster, uni, experts):
     return Refusal(f"/admin/chains/ai/key-links/{link.id}/solicit", "chain-ai@example.com",
                    forced=("marketplace.services.key_links", "solicit",
                            PermissionDenied("只有本链牵头部门或平台管理员可以确定关键缺失环节。")))
+
+
+def supervision_on_an_item_on_track(poster, uni, experts):
+    item = make_plan_item(late=False)
+    return Refusal(f"/admin/supervision/new?item={item.id}", "root@example.com",
+                   {"request": "请说明进度。", "working_days": "5"}, status=409)
+
+
+def supervision_replied_twice(poster, uni, experts):
+    from marketplace.services import supervision
+
+    sent = supervision.issue(user("root@example.com"), make_plan_item(), "请说明滞后原因。", 5)
+    return Refusal(f"/admin/supervision/{sent.id}/reply", "chain-ai@example.com",
+                   {"reply": "已召开推进会。", "version": str(sent.version)}, first=True, status=409)
 
 
 def chain_lead_add(poster, uni, experts):
@@ -385,6 +399,8 @@ CASES = {
     "/admin/chains/<code>/key-links/<int:link_id>/attach": repeated(award.key_link_attach),
     "/admin/chains/<code>/key-links/<int:link_id>/detach/<int:challenge_id>": key_link_detach_not_attached,
     "/admin/chains/<code>/key-links/<int:link_id>/solicit": key_link_solicit,
+    "/admin/supervision/new": supervision_on_an_item_on_track,
+    "/admin/supervision/<int:supervision_id>/reply": supervision_replied_twice,
     "/challenges/<int:challenge_id>/questions": question_by_poster,
     "/challenges/<int:challenge_id>/questions/<int:question_id>/answer": answer_by_asker,
     "/challenges/<int:challenge_id>/attachments": upload_not_owner,

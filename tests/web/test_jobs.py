@@ -180,13 +180,13 @@ def test_simultaneous_runs_close_remind_and_send_each_once(app, ctx, outbox):
     assert sum(r["reminders"] for r in results) == len(world["milestones"])
     assert sum(r["digests"] for r in results) == len(world["institutions"])
     assert_each_done_once(world, outbox)
-    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}  # nothing left
+    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "supervision_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}  # nothing left
 
 
 def test_a_second_run_finds_nothing_and_the_digest_waits_a_week(app, ctx, outbox):
     world = busy_world(expired=1, milestones=1, institutions=1)
-    assert jobs.run_due_jobs() == {"closed": 1, "reminders": 1, "review_reminders": 0, "digests": 1, "form_submissions": 0, "failed": 0}
-    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}
+    assert jobs.run_due_jobs() == {"closed": 1, "reminders": 1, "review_reminders": 0, "supervision_reminders": 0, "digests": 1, "form_submissions": 0, "failed": 0}
+    assert jobs.run_due_jobs() == {"closed": 0, "reminders": 0, "review_reminders": 0, "supervision_reminders": 0, "digests": 0, "form_submissions": 0, "failed": 0}
     assert_each_done_once(world, outbox)
     with time_machine.travel(clock.now() + timedelta(days=6), tick=False):
         assert jobs.run_due_jobs()["digests"] == 0
@@ -223,9 +223,9 @@ def test_run_jobs_prints_what_it_did(app, ctx, runner, outbox):
     busy_world(expired=2, milestones=1, institutions=1)
     result = runner.invoke(args=["run-jobs"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "已截止榜单 2 个，发送里程碑提醒 1 条，发送评审截止提醒 0 条，推荐周报 1 份，清理过期表单令牌 0 次。"
+    assert result.output.strip() == "已截止榜单 2 个，发送里程碑提醒 1 条，发送评审截止提醒 0 条，发送督办逾期提醒 0 条，推荐周报 1 份，清理过期表单令牌 0 次。"
     result = runner.invoke(args=["run-jobs"])
-    assert result.output.strip() == "已截止榜单 0 个，发送里程碑提醒 0 条，发送评审截止提醒 0 条，推荐周报 0 份，清理过期表单令牌 0 次。"
+    assert result.output.strip() == "已截止榜单 0 个，发送里程碑提醒 0 条，发送评审截止提醒 0 条，发送督办逾期提醒 0 条，推荐周报 0 份，清理过期表单令牌 0 次。"
 
 
 def test_run_jobs_loop_runs_round_after_round_until_stopped(app, ctx, runner, monkeypatch):
@@ -274,7 +274,7 @@ def test_queued_work_is_done_once_by_an_rq_worker(app, ctx, runner, outbox):
             result = runner.invoke(args=["run-jobs", "--enqueue"])
             assert result.exit_code == 0, result.output
             # Four institutions are due a digest: the solver too, though it has nothing to be recommended.
-            assert result.output.strip() == "已加入任务队列：到期榜单 3 个，里程碑提醒 2 条，评审截止提醒 0 条，推荐周报 4 家机构，过期表单令牌清理 0 次。"
+            assert result.output.strip() == "已加入任务队列：到期榜单 3 个，里程碑提醒 2 条，评审截止提醒 0 条，督办逾期提醒 0 条，推荐周报 4 家机构，过期表单令牌清理 0 次。"
         assert queue.count == 2 * (3 + 2 + 4)
         assert state_of(world["expired"][0]) is S.published  # queued, not done
 
@@ -283,7 +283,7 @@ def test_queued_work_is_done_once_by_an_rq_worker(app, ctx, runner, outbox):
         assert queue.count == 0 and FailedJobRegistry(queue=queue).count == 0
         assert_each_done_once(world, outbox)
         result = runner.invoke(args=["run-jobs", "--enqueue"])
-        assert result.output.strip() == "已加入任务队列：到期榜单 0 个，里程碑提醒 0 条，评审截止提醒 0 条，推荐周报 1 家机构，过期表单令牌清理 0 次。"
+        assert result.output.strip() == "已加入任务队列：到期榜单 0 个，里程碑提醒 0 条，评审截止提醒 0 条，督办逾期提醒 0 条，推荐周报 1 家机构，过期表单令牌清理 0 次。"
     finally:
         queue.delete(delete_jobs=True)
         queue.connection.close()

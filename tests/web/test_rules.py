@@ -16,6 +16,8 @@ from factories import (
     make_challenge,
     make_expert,
     make_org,
+    make_plan_item,
+    make_project,
     make_proposal,
 )
 from flask import current_app
@@ -59,6 +61,7 @@ from marketplace.services import (
     questions,
     reviews,
     selection,
+    supervision,
     verification,
 )
 from marketplace.services import chains as chain_service
@@ -406,6 +409,26 @@ def test_appointing_chain_admins(people):
              "a university's user": (people.institution,)}
     agree("may_appoint_chain_admin", everyone(people), cases,
           lambda actor, user: chain_service.set_chain_admin(actor, user, chain_service.chain_by_code("quantum")))
+
+
+def test_supervision(people):
+    """督办: a platform admin issues on a late item or a running project; the chain's department replies."""
+    from marketplace.models import PlanState
+
+    finished = make_project(make_proposal(make_challenge(people.poster.organisation), people.institution.organisation),
+                            state=ProjectState.accepted)
+    running = make_project(make_proposal(make_challenge(people.poster.organisation), people.institution.organisation))
+    subjects = {"a late item": make_plan_item(title="滞后事项"), "an item on track": make_plan_item(late=False),
+                "a late item of an unapproved plan": make_plan_item("textile", state=PlanState.submitted),
+                "a running project": running, "an accepted project": finished}
+    agree("may_issue_supervision", everyone(people), {case: (s,) for case, s in subjects.items()},
+          lambda actor, subject: supervision.issue(actor, subject, "请说明滞后原因。", 5))
+    admin = people.admin
+    open_one = supervision.issue(admin, subjects["a late item"], "请说明。", 5)
+    answered = supervision.issue(admin, running, "请加快进度。", 5)
+    supervision.reply(people.manager, answered, answered.version, "已整改。")
+    agree("may_reply_supervision", everyone(people), {"an open 督办单": (open_one,), "an answered one": (answered,)},
+          lambda actor, s: supervision.reply(actor, s, s.version, "已召开推进会。"))
 
 
 def test_every_rule_is_checked_here():
