@@ -98,7 +98,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import key_link_routes  # noqa: F401  (adds the key-links pages to the admin blueprint)
+    from .admin import (
+        key_link_routes,  # noqa: F401  (adds the key-links pages to the admin blueprint)
+        stats_routes,  # noqa: F401  (adds the statistics page to the admin blueprint)
+    )
     from .admin.routes import bp as admin_bp
     from .auth import idle  # noqa: F401  (the idle timeout: a hook on every request, its two routes)
     from .auth.routes import bp as auth_bp
@@ -119,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from .recommendations.routes import bp as recommendations_bp
     from .results.routes import bp as results_bp
     from .search.routes import bp as search_bp
+    from .stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -128,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(stats_bp)  # /stats, public
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")
