@@ -185,7 +185,7 @@ def _gather(chains: list[Chain], year: int) -> dict[int, _Facts]:
         one.bounties[challenge_id] = budget or Decimal(0)
         one.months_projects[china_day(created_at).month] += 1
     for chain_id, submitted_at in rows.proposal_times(window, ids):
-        facts[chain_id].months_proposals[rows._aware(submitted_at).month] += 1
+        facts[chain_id].months_proposals[rows.aware(submitted_at).month] += 1
     for chain_id, count in rows.overdue_milestones(window, ids, clock.today()).items():
         facts[chain_id].overdue = count
     for chain_id, trl, count in rows.achievements(window, ids):
