@@ -18,7 +18,7 @@ from factories import (
     make_user,
 )
 from openpyxl import load_workbook
-from pages import select, text_of
+from pages import links, select, text_of
 from sqlalchemy import event
 
 from marketplace.extensions import db
@@ -187,3 +187,9 @@ def test_the_chain_page_has_the_year_s_key_link_line(world, client):
     page = client.get("/chains/ai").get_data(as_text=True)
     assert text_of(page, "[data-key-link-summary]") == "2026 年关键缺失环节 2 个：已发榜 1，立项 1，验收通过 1"
     assert figures.key_link_line(chain_by_code("ai"), YEAR) == figures.chain_year(chain_by_code("ai"), YEAR).key_link_line
+
+
+def test_the_menu_and_the_admin_home_lead_to_the_statistics(world, client, auth):
+    assert "/stats" in links(client.get("/").get_data(as_text=True), 'nav[aria-label="主导航"] a')
+    auth.login("chain-ai@example.com")
+    assert "/admin/stats" in links(client.get("/admin/").get_data(as_text=True), "main a")
