@@ -193,3 +193,14 @@ def test_the_menu_and_the_admin_home_lead_to_the_statistics(world, client, auth)
     assert "/stats" in links(client.get("/").get_data(as_text=True), 'nav[aria-label="主导航"] a')
     auth.login("chain-ai@example.com")
     assert "/admin/stats" in links(client.get("/admin/").get_data(as_text=True), "main a")
+
+
+def test_without_echarts_the_pages_show_their_tables_and_say_so(world, app, client, auth, monkeypatch, tmp_path):
+    """A build without npm has no static/vendor/echarts: no chart box, no script tag, every table still there."""
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    auth.login("root@example.com")
+    for url in (f"/stats?year={YEAR}", f"/admin/stats?year={YEAR}"):
+        page = client.get(url).get_data(as_text=True)
+        assert select(page, "[data-charts-missing]") and not select(page, "[data-chart]")
+        assert not [s for s in select(page, "script[src]") if "echarts" in s.attributes["src"]]
+        assert len(select(page, "[data-stats-table] table")) >= 4
