@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import (
         key_link_routes,  # noqa: F401  (adds the key-links pages to the admin blueprint)
+        stats_routes,  # noqa: F401  (adds the statistics page to the admin blueprint)
         supervision_routes,  # noqa: F401  (adds the 督办 pages to the admin blueprint)
     )
     from .admin.routes import bp as admin_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from .recommendations.routes import bp as recommendations_bp
     from .results.routes import bp as results_bp
     from .search.routes import bp as search_bp
+    from .stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -131,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(stats_bp)  # /stats, public
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")

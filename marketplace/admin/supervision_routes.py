@@ -1,7 +1,7 @@
 """督办: the 8-chain matrix, the lists behind its numbers, issuing a 督办单 and answering it.
 
 Platform admins issue; a chain's lead department reads its own chain and replies; a 链长 reads its
-chain and a 总链长 every chain, read-only (routes.LEADER_PAGES lets them past the admin guard).
+chain and a 总链长 every chain, read-only (pages marked @leaders_may_read let them past the admin guard on GET).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..services import supervision as service
 from ..services.errors import ServiceError
 from ..webkit import run
 from .forms import SupervisionForm, SupervisionReplyForm
-from .routes import bp
+from .routes import bp, leaders_may_read
 
 
 def _year() -> int:
@@ -28,6 +28,7 @@ def _year() -> int:
 
 
 @bp.route("/supervision")
+@leaders_may_read
 @login_required
 def supervision_matrix():
     year = _year()
@@ -38,6 +39,7 @@ def supervision_matrix():
 
 
 @bp.route("/supervision/list")
+@leaders_may_read
 @login_required
 def supervision_list():
     year, show = _year(), request.args.get("show", "")
@@ -115,6 +117,7 @@ def _show_page(supervision, form=None, status=200):
 
 
 @bp.route("/supervision/<int:supervision_id>")
+@leaders_may_read
 @login_required
 def supervision_show(supervision_id):
     return _show_page(_supervision(supervision_id))
