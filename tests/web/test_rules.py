@@ -48,6 +48,7 @@ from marketplace.models import (
 )
 from marketplace.services import (
     accounts,
+    admins,
     attachment_rules,
     challenges,
     key_links,
@@ -406,6 +407,13 @@ def test_appointing_chain_admins(people):
              "a university's user": (people.institution,)}
     agree("may_appoint_chain_admin", everyone(people), cases,
           lambda actor, user: chain_service.set_chain_admin(actor, user, chain_service.chain_by_code("quantum")))
+
+
+def test_appointing_chain_leaders(people):
+    cases = {"a government department's user": (people.other_manager,), "an enterprise's user": (people.poster,),
+             "a university's user": (people.institution,)}
+    agree("may_appoint_chain_leader", everyone(people), cases,
+          lambda actor, user: admins.set_chain_leader(actor, user, chain_service.chain_by_code("quantum"), False))
 
 
 def test_every_rule_is_checked_here():
