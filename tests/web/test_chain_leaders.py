@@ -305,3 +305,20 @@ def test_the_leaders_guide_is_listed_and_open(client):
     assert "/help/guide/chain-leader" in links(client.get("/help/").get_data(as_text=True))
     page = client.get("/help/guide/chain-leader").get_data(as_text=True)
     assert "总链长" in page and "/governance/" in page
+
+
+# ----- demo data ------------------------------------------------------------------------------------
+
+def test_the_demo_has_a_leader_and_a_chief_who_find_their_chains(app, runner, ctx):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "leader-ai@demo.example" in result.output and "chief@demo.example" in result.output
+    leader, chief = user("leader-ai@demo.example"), user("chief@demo.example")
+    assert leader.leader_chain.code == "ai" and chief.is_chief_leader
+    for official in (leader, chief):
+        assert official.organisation.is_government and not official.is_org_admin and not official.is_chain_admin
+    client = app.test_client()
+    for email, expected in (("leader-ai@demo.example", ["ai"]), ("chief@demo.example", EIGHT)):
+        client.post("/auth/login", data={"email": email, "password": "demo-password"})
+        assert hub_chains(client) == expected
+        client.post("/auth/logout")
