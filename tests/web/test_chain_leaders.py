@@ -170,6 +170,28 @@ def test_the_hub_links_each_chain_to_its_key_links(client, auth, world):
     assert "只读" in text_of(page, "[data-chain=ai] h2")
 
 
+def test_the_hub_links_the_parallel_pages_once_they_exist(app, client, auth, world):
+    """The plan, statistics, report and 督办 pages are built beside this one: the hub links each page
+    whose endpoint is registered and leaves out the others (no url_for of a missing endpoint)."""
+    fake = {"admin.plan_page": "/admin/chains/<code>/plan", "admin.supervision_matrix": "/admin/supervision",
+            "admin.stats": "/admin/stats"}
+    for endpoint, rule in fake.items():
+        if endpoint not in app.view_functions:
+            app.add_url_rule(rule, endpoint, lambda **kwargs: "")
+    auth.login("chief@example.com")
+    page = client.get("/governance/?year=2026").get_data(as_text=True)
+    assert {"/admin/chains/ai/plan?year=2026", "/admin/stats?chain=ai&year=2026"} <= set(
+        links(page, "[data-chain=ai] a"))
+    shared = links(page, "[data-shared-pages] a")
+    assert "/admin/supervision?year=2026" in shared and "/admin/stats?year=2026" in shared
+    if "admin.reports_zip" not in app.view_functions:
+        assert not [href for href in links(page) if "/admin/reports/" in href]
+    auth.logout()
+    auth.login("leader-ai@example.com")  # one chain: 督办 (scoped by its page), no province-wide pages
+    assert links(client.get("/governance/?year=2026").get_data(as_text=True), "[data-shared-pages] a") == [
+        "/admin/supervision?year=2026"]
+
+
 def test_the_hub_refuses_others(client, auth, world):
     assert client.get("/governance/").status_code == 302  # anonymous → login
     assert "/auth/login" in client.get("/governance/").headers["Location"]
@@ -216,15 +238,16 @@ def statements(client, url: str) -> int:
 
 
 def test_the_menu_entry_costs_no_statement(client, auth, world):
-    """The entry reads the user's own columns: an ordinary user's page and a 链长's page ask the same
-    number of statements (the 链长 has no 待办 of its own either)."""
-    auth.login("poster@example.com")
+    """The entry reads the user's own columns: the same user's page asks as many statements before and
+    after being made 链长 (the 链长 has no 待办 of its own either)."""
+    auth.login("official@example.com")
     statements(client, "/challenges/")  # warm up: the first page of a session reads the consent
     ordinary = statements(client, "/challenges/")
-    auth.logout()
-    auth.login("leader-ai@example.com")
-    statements(client, "/challenges/")
-    assert statements(client, "/challenges/") <= ordinary + 1
+    assert first(client.get("/challenges/").get_data(as_text=True), "[data-nav-governance]") is None
+    user("official@example.com").leader_chain = chain("ai")
+    db.session.commit()
+    assert statements(client, "/challenges/") == ordinary
+    assert first(client.get("/challenges/").get_data(as_text=True), "[data-nav-governance]") is not None
 
 
 def test_the_dashboard_of_a_leader_links_to_the_hub_and_chains(client, auth, world):
