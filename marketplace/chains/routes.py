@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Challenge
 from ..services import chains as chain_service
-from ..services import key_links
+from ..services import key_links, oversight
 from ..services.visibility import LISTED_STATES, listed_filter
 
 bp = Blueprint("chains", __name__)
@@ -36,4 +36,5 @@ def show(code):
     names_shown = current_user.is_authenticated and chain_service.can_manage(current_user, chain)
     return render_template("chains/show.html", chain=chain, committee_size=len(committee),
                            committee=committee if names_shown else None,
-                           by_state=by_state, key_links=links, quota=quota)
+                           by_state=by_state, key_links=links, quota=quota,
+                           reads_governance=oversight.can_view(current_user, chain))

@@ -345,3 +345,11 @@ def test_the_demo_has_a_leader_and_a_chief_who_find_their_chains(app, runner, ct
         client.post("/auth/login", data={"email": email, "password": "demo-password"})
         assert hub_chains(client) == expected
         client.post("/auth/logout")
+
+
+def test_the_public_chain_page_offers_a_leader_the_read_only_page(client, auth, world):
+    assert first(client.get("/chains/ai").get_data(as_text=True), "[data-read-key-links]") is None
+    auth.login("leader-ai@example.com")
+    link = first(client.get("/chains/ai").get_data(as_text=True), "[data-read-key-links]")
+    assert link is not None and link.attributes["href"] == "/admin/chains/ai/key-links"
+    assert first(client.get("/chains/quantum").get_data(as_text=True), "[data-read-key-links]") is None
