@@ -71,7 +71,7 @@ def set_chain_leader(actor: User, user: User, chain: Chain | None, chief: bool) 
         user.leader_chain, user.is_chief_leader = None, False
         if before:
             audit.record(actor, "chain_leader_set", user, before, "", reason=f"{before} → 无")
-            notify.users([user], "account", f"您已不再担任{before}", "产业链治理页面不再向您开放。")
+            notify.users([user], "account", f"您已不再担任{before}", "您不再以该身份查看产业链治理页面。")
         db.session.flush()
         return
     check_may_appoint_chain_leader(actor, user)
