@@ -35,6 +35,12 @@ def linkable(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def _years(year: int) -> list[int]:
+    """The year selector: this year and the three before (the plans and reports still read), and the one asked."""
+    this_year = clock.today().year
+    return sorted(set(range(this_year - 3, this_year + 1)) | {year}, reverse=True)
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -44,7 +50,7 @@ def index():
     year = parse_int(request.args.get("year", ""), 2000, 2100) or clock.today().year
     wide = oversight.sees_every_chain(user)
     return render_template(
-        "governance/index.html", chains=chains, year=year, this_year=clock.today().year,
+        "governance/index.html", chains=chains, year=year, years=_years(year),
         chain_pages=[page for page in CHAIN_PAGES if linkable(page[0])],
         shared_pages=[page for page in SHARED_PAGES + (PROVINCE_PAGES if wide else ()) if linkable(page[0])],
         manages={chain.id for chain in chains if oversight.can_manage(user, chain)})

@@ -210,6 +210,22 @@ def test_a_leader_lands_on_the_hub_not_a_403(client, auth, world):
     assert client.get("/admin/chains/ai").status_code == 403
 
 
+# Each admin page for a 链长 of 人工智能 and a 总链长: 200 read, 302 sent to the hub, 403 refused.
+LEADER_MATRIX = {
+    "/admin/": (302, 302), "/admin/chains": (302, 302), "/admin/chains/ai": (403, 403),
+    "/admin/organisations": (403, 403), "/admin/users": (403, 403),
+    "/admin/chains/ai/key-links": (200, 200), "/admin/chains/quantum/key-links": (403, 200),
+}
+
+
+@pytest.mark.parametrize(("path", "codes"), LEADER_MATRIX.items())
+def test_what_a_leader_may_open_under_admin(client, auth, world, path, codes):
+    for email, expected in zip(("leader-ai@example.com", "chief@example.com"), codes, strict=True):
+        auth.login(email)
+        assert client.get(path).status_code == expected, (email, path)
+        auth.logout()
+
+
 # ----- the menu and the 工作台 --------------------------------------------------------------------
 
 @pytest.mark.parametrize(("email", "shown"), [
