@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from .challenges.routes import bp as challenges_bp
     from .documents.routes import bp as documents_bp
     from .evaluation.routes import bp as evaluation_bp
+    from .governance.routes import bp as governance_bp
     from .help import consent  # noqa: F401  (adds the consent page and its check before every request)
     from .help.routes import bp as help_bp
     from .listings.routes import bp as listings_bp
@@ -142,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inbox_bp, url_prefix="/inbox")
     app.register_blueprint(documents_bp)  # printable PDFs beside their pages (/projects/…, /publicity/…)
     app.register_blueprint(help_bp, url_prefix="/help")
+    app.register_blueprint(governance_bp, url_prefix="/governance")
 
 
 def register_commands(app: Flask) -> None:

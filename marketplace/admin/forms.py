@@ -51,6 +51,9 @@ class AppointExpertForm(BaseForm):
 class UserRolesForm(BaseForm):
     is_platform_admin = BooleanField("平台管理员")
     admin_chain = SelectField("牵头部门账号（所管产业链）", default="")  # absent when not offered: none
+    # The read-only 链长制 roles, offered like admin_chain: absent from the form means none.
+    leader_chain = SelectField("链长（所联系的产业链，只读）", default="")
+    is_chief_leader = BooleanField("总链长（查看全部产业链，只读）")
 
 
 class KeyLinkForm(BaseForm):

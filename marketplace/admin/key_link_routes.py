@@ -1,4 +1,5 @@
-"""The chain admin's page of the year's key missing links: add, edit, delete, attach listings, solicit."""
+"""The chain admin's page of the year's key missing links: add, edit, delete, attach listings, solicit.
+The chain's 链长 and every 总链长 read the same page without its controls (services/oversight.py)."""
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
@@ -10,15 +11,21 @@ from ..bounds import parse_int
 from ..extensions import db
 from ..models import Challenge, KeyLink
 from ..services import chains as chain_service
-from ..services import key_links
+from ..services import key_links, oversight
 from ..webkit import run
 from .forms import KeyLinkForm
-from .routes import bp
+from .routes import bp, leaders_may_read
 
 
 def _chain(code):
     chain = chain_service.chain_by_code(code) or abort(404)
     require(key_links.can_manage(acting_user(), chain), "只能管理本部门牵头的产业链。")
+    return chain
+
+
+def _viewable_chain(code):
+    chain = chain_service.chain_by_code(code) or abort(404)
+    require(oversight.can_view(acting_user(), chain), "只能查看本部门牵头或您所联系的产业链。")
     return chain
 
 
@@ -40,18 +47,21 @@ def _page_url(chain, year):
 
 def _page(chain, year, form=None, status=200, edit_form=None, editing=None, offer_confirm=False):
     rows = key_links.links(chain, year)
+    manages = key_links.can_manage(acting_user(), chain)  # a reader is offered nothing to attach
     return render_template(
         "admin/key_links.html", chain=chain, year=year, years=key_links.years(chain),
-        quota=key_links.quota(chain, year), rows=[(link, key_links.status(link), key_links.attachable(link))
+        quota=key_links.quota(chain, year), rows=[(link, key_links.status(link),
+                                                   key_links.attachable(link) if manages else [])
                                                   for link in rows],
         form=form or KeyLinkForm(formdata=None), edit_form=edit_form, editing=editing,
         offer_confirm=offer_confirm), status
 
 
 @bp.route("/chains/<code>/key-links")
+@leaders_may_read
 @login_required
 def key_links_page(code):
-    chain = _chain(code)
+    chain = _viewable_chain(code)
     return _page(chain, _year())
 
 

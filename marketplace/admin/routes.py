@@ -1,7 +1,7 @@
 """Admin area: organisation verification, chain settings, users. Access is checked once, here."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
 
@@ -10,7 +10,7 @@ from ..extensions import db, login_manager
 from ..formkit import options
 from ..models import ChainLead, ExpertMembership, Organisation, OrgStatus, User
 from ..paging import paginate
-from ..services import accounts, organisations, password_reset, pickers, verification
+from ..services import accounts, admins, organisations, password_reset, pickers, verification
 from ..services import chains as chain_service
 from ..services.audit import trail
 from ..webkit import run
@@ -21,23 +21,32 @@ bp = Blueprint("admin", __name__)
 
 
 def leaders_may_read(view):
-    """Marks a read-only governance page a 链长 or 总链长 may open too (the page itself asks
+    """Marks a read-only governance page a 链长 or 总链长 may open too (GET; the page itself asks
     services/oversight.py which chains they see); every other admin page stays the admins'."""
     view.leaders_may_read = True
     return view
 
 
+# Where a leader who is not an admin lands instead of a 403 wall: the admin home and chain list.
+LEADER_LANDING = frozenset({"admin.index", "admin.chain_list"})
+
+
 @bp.before_request
 def admins_only():
-    """Every admin page needs a platform admin or a chain admin (or, on pages marked leaders_may_read, a
-    链长 / 总链长); finer checks per page below."""
+    """Every admin page needs a platform admin or a chain admin; a 链长 / 总链长 reads the governance
+    pages and is sent from the admin home to the governance hub; finer checks per page below."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    # Leaders only read: a marked page's POST (if it has one) stays the admins'.
-    leader_page = request.method == "GET" and getattr(
-        current_app.view_functions.get(request.endpoint), "leaders_may_read", False)
-    require(current_user.is_platform_admin or current_user.is_chain_admin
-            or (leader_page and current_user.is_chain_leader), "仅限平台管理员和产业链牵头部门访问。")
+    if current_user.is_platform_admin or current_user.is_chain_admin:
+        return None
+    if current_user.is_chain_leader and request.method in ("GET", "HEAD"):
+        if getattr(current_app.view_functions.get(request.endpoint), "leaders_may_read", False):
+            return None
+        if request.endpoint in LEADER_LANDING:
+            return redirect(url_for("governance.index"))
+    # A leader changes nothing: every POST here is refused before any page code runs.
+    abort(403, description="仅限平台管理员和产业链牵头部门访问；链长、总链长请从“产业链治理”查看。"
+          if current_user.is_chain_leader else "仅限平台管理员和产业链牵头部门访问。")
 
 
 def platform_admin_only() -> None:
@@ -252,17 +261,33 @@ def user_detail(user_id):
     platform_admin_only()
     user = db.get_or_404(User, user_id)
     form = UserRolesForm(obj=user if request.method == "GET" else None)
-    form.admin_chain.choices = options([(c.code, c.name) for c in chain_service.all_chains()], "（无）")
+    form.admin_chain.choices = form.leader_chain.choices = options(
+        [(c.code, c.name) for c in chain_service.all_chains()], "（无）")
     if request.method == "GET":
         form.admin_chain.data = user.admin_chain.code if user.admin_chain else ""
+        form.leader_chain.data = user.leader_chain.code if user.leader_chain else ""
         return _user_page(user, form)
     if not form.validate_on_submit():
         return _user_page(user, form, 400)
     chain = chain_service.chain_by_code(form.admin_chain.data) if form.admin_chain.data else None
+    led = chain_service.chain_by_code(form.leader_chain.data) if form.leader_chain.data else None
+    chief = form.is_chief_leader.data
 
-    def action():
+    def set_admin():
         if (user.admin_chain_id or None) != (chain.id if chain else None):
             chain_service.set_chain_admin(acting_user(), user, chain)
+
+    def set_leader():
+        if (user.leader_chain_id or None) != (led.id if led else None) or user.is_chief_leader != chief:
+            admins.set_chain_leader(acting_user(), user, led, chief)
+
+    def action():
+        # A chain's department may not be its 链长: moving a user from 链长 to department of the same
+        # chain must leave the old role first, so the step that frees the chain goes first.
+        steps = (set_leader, set_admin) if chain is not None and chain.id == user.leader_chain_id else (
+            set_admin, set_leader)
+        for step in steps:
+            step()
         if user.is_platform_admin != form.is_platform_admin.data:
             chain_service.set_platform_admin(acting_user(), user, form.is_platform_admin.data)
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Challenge
 from ..services import chains as chain_service
-from ..services import key_links
+from ..services import key_links, oversight
 from ..services.stats import figures
 from ..services.visibility import LISTED_STATES, listed_filter
 
@@ -38,4 +38,5 @@ def show(code):
     return render_template("chains/show.html", chain=chain, committee_size=len(committee),
                            committee=committee if names_shown else None,
                            by_state=by_state, key_links=links, quota=quota,
-                           key_link_line=figures.key_link_line(chain, quota.year))
+                           key_link_line=figures.key_link_line(chain, quota.year),
+                           reads_governance=oversight.can_view(current_user, chain))

@@ -17,6 +17,7 @@ from ..models import Chain, ChainLead, Consent, ExpertMembership, Organisation, 
 from ..services import consent, verification
 from ..services.admins import office
 from ..services.chains import check_may_lead_chain, ensure_chains
+from .leaders import seed_leaders
 
 DEMO_PASSWORD = "demo-password"
 DATA = Path(__file__).resolve().parent
@@ -188,6 +189,7 @@ def seed_demo(progress=print) -> str:
     ensure_chains()
     seeder = _Seeder(progress)
     seeder.government()
+    seed_leaders(seeder.user, seeder.chains)
     progress("已创建政府部门与管理员账号。")
     organisations = seeder.organisations()
     progress(f"已创建演示机构 {organisations} 家。")
@@ -220,6 +222,8 @@ def demo_accounts() -> list[tuple[str, str]]:
         ("enterprise@demo.example", "企业管理员（人工智能链主企业）"),
         ("institution@demo.example", "高校管理员（已认证）"),
         ("expert@demo.example", "人工智能专家委员会专家"),
+        ("leader-ai@demo.example", "人工智能产业链链长（只读）"),
+        ("chief@demo.example", "总链长（只读，全部产业链）"),
     ]
     existing = set(db.session.scalars(db.select(User.email).where(User.email.in_([e for e, _ in described]))))
     return [(email, text) for email, text in described if email in existing]

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "password_changed": "修改密码", "chain_settings_changed": "修改产业链设置", "chain_lead_designated": "认定链主",
     "chain_lead_removed": "取消链主", "expert_appointed": "聘任专家", "expert_dismissed": "解聘专家",
     "chain_admin_set": "设置牵头部门账号", "platform_admin_set": "授予平台管理员", "platform_admin_unset": "撤销平台管理员",
+    "chain_leader_set": "设置链长 / 总链长",
     "challenge_created": "创建榜单", "challenge_submitted": "提交审核", "challenge_published": "审核通过并发布",
     "challenge_returned": "退回修改", "challenge_closed": "截止揭榜", "challenge_withdrawn": "撤回榜单",
     "challenge_edited": "修改已发布榜单", "challenge_invited": "邀请揭榜机构", "challenge_awarded": "立项",

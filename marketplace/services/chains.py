@@ -168,6 +168,8 @@ def set_chain_admin(actor: User, user: User, chain: Chain | None) -> None:
         raise PermissionDenied("只有平台管理员可以指定牵头部门账号。")
     if chain is not None:
         check_may_appoint_chain_admin(actor, user)
+        if user.leader_chain_id == chain.id:  # the 链长 oversees the department (services/admins.py)
+            raise InvalidTransition(f"该用户是{chain.name}链长，不能同时担任本链牵头部门账号。", field="admin_chain")
     before = user.admin_chain.code if user.admin_chain else ""
     user.admin_chain = chain
     audit.record(actor, "chain_admin_set", user, before, chain.code if chain else "")

@@ -14,9 +14,9 @@ from .errors import ServiceError
 
 # Template name → yes/no function, filled as the service modules below are imported.
 RULES: dict[str, Callable[..., bool]] = {}
-MODULES = ("accounts", "attachment_rules", "chains", "challenges", "key_links", "listings", "official_documents",
-           "organisations", "projects", "proposals", "questions", "reviews", "selection", "supervision",
-           "verification")
+MODULES = ("accounts", "admins", "attachment_rules", "chains", "challenges", "key_links", "listings",
+           "official_documents", "organisations", "projects", "proposals", "questions", "reviews", "selection",
+           "supervision", "verification")
 
 
 def allowed(check: Callable, actor, *args) -> bool:

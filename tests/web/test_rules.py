@@ -50,6 +50,7 @@ from marketplace.models import (
 )
 from marketplace.services import (
     accounts,
+    admins,
     attachment_rules,
     challenges,
     key_links,
@@ -429,6 +430,13 @@ def test_supervision(people):
     supervision.reply(people.manager, answered, answered.version, "已整改。")
     agree("may_reply_supervision", everyone(people), {"an open 督办单": (open_one,), "an answered one": (answered,)},
           lambda actor, s: supervision.reply(actor, s, s.version, "已召开推进会。"))
+
+
+def test_appointing_chain_leaders(people):
+    cases = {"a government department's user": (people.other_manager,), "an enterprise's user": (people.poster,),
+             "a university's user": (people.institution,)}
+    agree("may_appoint_chain_leader", everyone(people), cases,
+          lambda actor, user: admins.set_chain_leader(actor, user, chain_service.chain_by_code("quantum"), False))
 
 
 def test_every_rule_is_checked_here():
