@@ -18,13 +18,18 @@ from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, Reje
 from .picking import Picker
 
 bp = Blueprint("admin", __name__)
+# The admin pages a read-only 链长 / 总链长 may open (each checks oversight.can_view itself).
+LEADER_PAGES = {"admin.reports_year", "admin.reports_zip", "admin.bulletin_page", "admin.bulletin_pdf"}
 
 
 @bp.before_request
 def admins_only():
-    """Every admin page needs a platform admin or a chain admin; finer checks per page below."""
+    """Every admin page needs a platform admin or a chain admin; finer checks per page below. A 链长 or
+    总链长 may open the governance pages they read (the year's reports and 通报), nothing else here."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if current_user.is_chain_leader and request.endpoint in LEADER_PAGES:
+        return None
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门访问。")
 
 

@@ -134,6 +134,19 @@ def key_link_solicit(poster, uni, experts):
                            PermissionDenied("只有本链牵头部门或平台管理员可以确定关键缺失环节。")))
 
 
+def report_narrative_stale(poster, uni, experts):
+    from marketplace import clock
+
+    return Refusal(f"/chains/ai/report/{clock.today().year}", "chain-ai@example.com",
+                   {"narrative": "全年工作总结。", "version": "3"}, status=409)
+
+
+def bulletin_sent_twice(poster, uni, experts):
+    from marketplace import clock
+
+    return Refusal(f"/admin/reports/{clock.today().year}/q1/send", "root@example.com", first=True, status=409)
+
+
 def chain_lead_add(poster, uni, experts):
     return Refusal("/admin/chains/ai/leads", "root@example.com", {"organisation_id": poster.id},
                    forced=("marketplace.services.chains", "designate_lead", InvalidTransition("该企业已是本链链主。")))
@@ -385,6 +398,8 @@ CASES = {
     "/admin/chains/<code>/key-links/<int:link_id>/attach": repeated(award.key_link_attach),
     "/admin/chains/<code>/key-links/<int:link_id>/detach/<int:challenge_id>": key_link_detach_not_attached,
     "/admin/chains/<code>/key-links/<int:link_id>/solicit": key_link_solicit,
+    "/chains/<code>/report/<int:year>": report_narrative_stale,
+    "/admin/reports/<int:year>/q<int:quarter>/send": bulletin_sent_twice,
     "/challenges/<int:challenge_id>/questions": question_by_poster,
     "/challenges/<int:challenge_id>/questions/<int:question_id>/answer": answer_by_asker,
     "/challenges/<int:challenge_id>/attachments": upload_not_owner,
