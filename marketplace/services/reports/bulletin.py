@@ -23,6 +23,8 @@ from .record import plan_record, supervision_record
 
 QUARTERS = (1, 2, 3, 4)
 ACTION = "bulletin_sent"
+# One printed page per chain: the main figures and key links as tables, the plan and 督办 as their sentences.
+PRINTED = {"overview": True, "key_links": True, "plan": False, "supervision": False}
 
 
 class AlreadySent(InvalidTransition):
@@ -50,6 +52,11 @@ class Bulletin:
     @property
     def key(self) -> str:
         return f"{self.year}Q{self.quarter}"
+
+    @property
+    def printed_pages(self) -> list[tuple[ReportContent, list[tuple]]]:
+        """Each chain's page of the PDF: (content, [(section, with its table)])."""
+        return [(page, [(s, PRINTED[s.key]) for s in page.sections if s.key in PRINTED]) for page in self.chains]
 
 
 def quarter_end(year: int, quarter: int) -> date:
