@@ -268,3 +268,15 @@ def test_the_supervision_is_overdue_on_the_report_day(world, ctx):
     assert [r.status for r in rows] == ["逾期未答复"]
     assert [r.status for r in supervision_record(chain_by_code("ai"), YEAR, date(2026, 10, 16))] == ["待答复"]
     assert TODAY - timedelta(days=31) == date(2026, 10, 16)
+
+
+def test_the_demo_completes_last_years_reports(client, world):
+    """Every chain's finished year has its department's words (demo/reports.py)."""
+    from marketplace.demo.reports import seed_reports
+
+    assert seed_reports({}) == 8
+    db.session.commit()
+    login(client, "chief@example.com")
+    for code in ("ai", "materials"):
+        text, _ = docx_text(client.get(f"/chains/{code}/report/{YEAR - 1}.docx").data)
+        assert "下一步" in text and "尚未填写" not in text
