@@ -8,7 +8,7 @@ cut-off day; otherwise the year to date on the day the 通报 is made, and the d
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ... import clock
@@ -18,13 +18,22 @@ from ...notifications import notify
 from .. import audit, oversight
 from ..errors import InvalidTransition, NotFound, PermissionDenied
 from ..official_documents import PLATFORM_NAME, Document
-from .content import ReportContent, figures_for, figures_take_cut_off, narrative_of
+from .content import ReportContent, Section, figures_for, figures_take_cut_off, narrative_of
 from .record import plan_record, supervision_record
 
 QUARTERS = (1, 2, 3, 4)
 ACTION = "bulletin_sent"
-# One printed page per chain: the main figures and key links as tables, the plan and 督办 as their sentences.
+# One printed page per chain: the main figures (two pairs a row) and key links as tables, the plan and
+# 督办 as their sentences.
 PRINTED = {"overview": True, "key_links": True, "plan": False, "supervision": False}
+
+
+def _two_a_row(section: Section) -> Section:
+    """(指标, 数值) rows as (指标, 数值, 指标, 数值): half the height, so a chain's page fits on one sheet."""
+    rows = list(section.rows) + ([("", "")] if len(section.rows) % 2 else [])
+    half = len(rows) // 2
+    paired = [left + right for left, right in zip(rows[:half], rows[half:], strict=True)]
+    return replace(section, columns=section.columns * 2, rows=paired)
 
 
 class AlreadySent(InvalidTransition):
@@ -43,11 +52,17 @@ class Bulletin:
     def title(self) -> str:
         return f"{self.year} 年第 {self.quarter} 季度产业链工作进展情况通报"
 
+    made_on: date = date.min  # the day it was made
+
     @property
     def basis(self) -> str:
         if self.cut_off:
             return f"数据截至 {self.as_of:%Y 年 %-m 月 %-d 日}（第 {self.quarter} 季度末）。"
-        return f"数据为 {self.year} 年 1 月 1 日至 {self.as_of:%Y 年 %-m 月 %-d 日}（通报生成之日）的年度累计数。"
+        # The statistics are computed for a whole year (figures.chain_year has no cut-off day): say so.
+        if self.as_of >= date(self.year, 12, 31):
+            return f"数据为 {self.year} 年全年累计数（统计口径按年度计算，不按季度截止）。"
+        return (f"数据为 {self.year} 年 1 月 1 日至 {self.as_of:%Y 年 %-m 月 %-d 日}（通报生成之日）的年度累计数"
+                "（统计口径按年度计算，不按季度截止）。")
 
     @property
     def key(self) -> str:
@@ -56,7 +71,8 @@ class Bulletin:
     @property
     def printed_pages(self) -> list[tuple[ReportContent, list[tuple]]]:
         """Each chain's page of the PDF: (content, [(section, with its table)])."""
-        return [(page, [(s, PRINTED[s.key]) for s in page.sections if s.key in PRINTED]) for page in self.chains]
+        return [(page, [(_two_a_row(s) if s.key == "overview" else s, PRINTED[s.key])
+                        for s in page.sections if s.key in PRINTED]) for page in self.chains]
 
 
 def quarter_end(year: int, quarter: int) -> date:
@@ -94,7 +110,7 @@ def make(actor, year: int, quarter: int) -> Bulletin:
             figures=figures_for(chain, year, until=as_of if cut_off else None),
             plan=plan_record(chain, year, as_of), supervision=supervision_record(chain, year, as_of),
             narrative=stored.narrative if stored else ""))
-    return Bulletin(year=year, quarter=quarter, as_of=as_of, cut_off=cut_off, chains=pages)
+    return Bulletin(year=year, quarter=quarter, as_of=as_of, cut_off=cut_off, chains=pages, made_on=today)
 
 
 def document(bulletin: Bulletin) -> Document:
