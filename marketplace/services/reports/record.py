@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ... import clock
 from ...extensions import db
-from ...models import Chain, ItemProgress, Supervision, SupervisionState, WorkPlan, WorkPlanItem
+from ...models import Chain, ItemProgress, Project, Supervision, SupervisionState, WorkPlan, WorkPlanItem
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ def _subject(supervision: Supervision) -> str:
 def supervision_record(chain: Chain, year: int, day: date) -> list[SupervisionRow]:
     """Every 督办单 of the chain's year, oldest first, with its reply status on `day`."""
     rows = []
-    for s in db.session.scalars(db.select(Supervision).filter_by(chain_id=chain.id, year=year)
-                                .order_by(Supervision.issued_on, Supervision.id)):
+    query = (db.select(Supervision).filter_by(chain_id=chain.id, year=year)
+             .options(selectinload(Supervision.item), selectinload(Supervision.project).selectinload(Project.challenge))
+             .order_by(Supervision.issued_on, Supervision.id))
+    for s in db.session.scalars(query):
         if s.state is SupervisionState.answered:
             status = "已答复" + (f"（{clock.local(s.replied_at):%Y-%m-%d}）" if s.replied_at else "")
         else:
