@@ -52,7 +52,8 @@ def _page(chain, year, form=None, status=200):
     if form is None and editable:
         stored = narrative_of(chain, year)
         form = NarrativeForm(formdata=None, narrative=content.narrative, version=stored.version if stored else 0)
-    return render_template("chains/report.html", chain=chain, year=year, content=content,
+    next_year = year + 1 if year + 1 <= clock.today().year else None
+    return render_template("chains/report.html", chain=chain, year=year, content=content, next_year=next_year,
                            form=form if editable else None, limit=narrative.NARRATIVE_MAX), status
 
 

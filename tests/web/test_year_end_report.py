@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import time_machine
 from factories import make_challenge, make_org, make_project, make_proposal, make_user
-from pages import only
+from pages import only, select
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -280,3 +280,15 @@ def test_the_demo_completes_last_years_reports(client, world):
     for code in ("ai", "materials"):
         text, _ = docx_text(client.get(f"/chains/{code}/report/{YEAR - 1}.docx").data)
         assert "下一步" in text and "尚未填写" not in text
+
+
+@pytest.mark.parametrize(("email", "status", "chains"), [
+    ("root@example.com", 200, 8), ("chief@example.com", 200, 8), ("chain-ai@example.com", 200, 1),
+    ("leader@example.com", 200, 1), ("poster@example.com", 403, 0)])
+def test_the_years_index_lists_the_readers_chains(client, world, email, status, chains):
+    login(client, email)
+    page = client.get(f"/admin/reports/{YEAR}")
+    assert page.status_code == status
+    if status == 200:
+        assert len(select(page, "tbody tr")) == chains
+        assert ("年度报告汇编" in page.text) == (chains == 8)
