@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test lock lint run dev test bench bench-matching screenshots
+.PHONY: install install-test vendor lock lint run dev test bench bench-matching screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,27 @@ lock: | $(BIN)/python
 	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) -o requirements/run.txt pyproject.toml
 	$(BIN)/pip-compile $(LOCK_FLAGS) $(LOCK_UPGRADE) --extra test -o requirements/test.txt pyproject.toml
 
-install: $(VENV)/.installed
+## The charts' script: ECharts at the exact version package-lock.json pins, fetched by npm at build time and
+## copied into marketplace/static/vendor/ (git-ignored; a built wheel carries it), so pages load it from the
+## app itself, never a CDN. Re-copied when the lock changes. Without npm the statistics pages show their tables
+## only, and the build says so.
+VENDOR := marketplace/static/vendor
+$(VENDOR)/echarts/echarts.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && \
+		mkdir -p $(VENDOR)/echarts && \
+		cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE $(VENDOR)/echarts/ && \
+		touch $@; \
+	else \
+		echo "npm not found: ECharts was not installed; the statistics pages will show tables without charts." \
+		     "Install Node.js and npm, then run make install again."; \
+	fi
 
-install-test: $(VENV)/.installed-test
+vendor: $(VENDOR)/echarts/echarts.min.js
+
+install: $(VENV)/.installed vendor
+
+install-test: $(VENV)/.installed-test vendor
 
 ## make run: install, create or upgrade the database, do the jobs that fell due since the last run
 ## (close listings past their deadline…), seed the demo on an empty database (its accounts printed

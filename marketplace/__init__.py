@@ -98,12 +98,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import key_link_routes  # noqa: F401  (adds the key-links pages to the admin blueprint)
-    from .admin import report_routes as admin_report_routes  # noqa: F401  (the year's zip and the 通报)
+    from .admin import (
+        key_link_routes,  # noqa: F401  (adds the key-links pages to the admin blueprint)
+        report_routes,  # noqa: F401  (the year's reports index, the zip and the quarterly 通报)
+        stats_routes,  # noqa: F401  (adds the statistics page to the admin blueprint)
+    )
     from .admin.routes import bp as admin_bp
     from .auth import idle  # noqa: F401  (the idle timeout: a hook on every request, its two routes)
     from .auth.routes import bp as auth_bp
-    from .chains import report_routes as chain_report_routes  # noqa: F401  (the year-end report)
+    from .chains import report_routes as chain_report_routes  # noqa: F401  (the year-end report and its files)
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp
@@ -121,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from .recommendations.routes import bp as recommendations_bp
     from .results.routes import bp as results_bp
     from .search.routes import bp as search_bp
+    from .stats.routes import bp as stats_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -130,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(challenges_bp, url_prefix="/challenges")
     app.register_blueprint(listings_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(stats_bp)  # /stats, public
     app.register_blueprint(proposals_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(projects_bp, url_prefix="/projects")

@@ -11,10 +11,11 @@ from ..services import oversight
 from ..services.errors import ServiceError
 from ..services.reports import bulletin, bundle
 from ..webkit import run
-from .routes import bp
+from .routes import bp, leaders_may_read
 
 
 @bp.route("/reports/<int:year>")
+@leaders_may_read
 @login_required
 def reports_year(year):
     """The year's reports and 通报 for the chains the user reads (the office: all eight)."""
@@ -26,6 +27,7 @@ def reports_year(year):
 
 
 @bp.route("/reports/<int:year>.zip")
+@leaders_may_read
 @login_required
 def reports_zip(year):
     require(bundle.may_download(acting_user()), "年度报告汇编仅限平台管理员和总链长下载。")
@@ -49,12 +51,14 @@ def _bulletin_page(year, quarter, status=200, offer_confirm=False):
 
 
 @bp.route("/reports/<int:year>/q<int:quarter>")
+@leaders_may_read
 @login_required
 def bulletin_page(year, quarter):
     return _bulletin_page(year, quarter)
 
 
 @bp.route("/reports/<int:year>/q<int:quarter>.pdf")
+@leaders_may_read
 @login_required
 def bulletin_pdf(year, quarter):
     document = bulletin.document(_bulletin(year, quarter))

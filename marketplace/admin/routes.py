@@ -1,7 +1,7 @@
 """Admin area: organisation verification, chain settings, users. Access is checked once, here."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
 
@@ -18,19 +18,24 @@ from .forms import AppointExpertForm, ChainSettingsForm, DesignateLeadForm, Reje
 from .picking import Picker
 
 bp = Blueprint("admin", __name__)
-# The admin pages a read-only 链长 / 总链长 may open (each checks oversight.can_view itself).
-LEADER_PAGES = {"admin.reports_year", "admin.reports_zip", "admin.bulletin_page", "admin.bulletin_pdf"}
+
+
+def leaders_may_read(view):
+    """Marks a read-only governance page a 链长 or 总链长 may open too (the page itself asks
+    services/oversight.py which chains they see); every other admin page stays the admins'."""
+    view.leaders_may_read = True
+    return view
 
 
 @bp.before_request
 def admins_only():
-    """Every admin page needs a platform admin or a chain admin; finer checks per page below. A 链长 or
-    总链长 may open the governance pages they read (the year's reports and 通报), nothing else here."""
+    """Every admin page needs a platform admin or a chain admin (or, on pages marked leaders_may_read, a
+    链长 / 总链长); finer checks per page below."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.is_chain_leader and request.endpoint in LEADER_PAGES:
-        return None
-    require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门访问。")
+    leader_page = getattr(current_app.view_functions.get(request.endpoint), "leaders_may_read", False)
+    require(current_user.is_platform_admin or current_user.is_chain_admin
+            or (leader_page and current_user.is_chain_leader), "仅限平台管理员和产业链牵头部门访问。")
 
 
 def platform_admin_only() -> None:

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Challenge
 from ..services import chains as chain_service
 from ..services import key_links
+from ..services.stats import figures
 from ..services.visibility import LISTED_STATES, listed_filter
 
 bp = Blueprint("chains", __name__)
@@ -36,4 +37,5 @@ def show(code):
     names_shown = current_user.is_authenticated and chain_service.can_manage(current_user, chain)
     return render_template("chains/show.html", chain=chain, committee_size=len(committee),
                            committee=committee if names_shown else None,
-                           by_state=by_state, key_links=links, quota=quota)
+                           by_state=by_state, key_links=links, quota=quota,
+                           key_link_line=figures.key_link_line(chain, quota.year))

@@ -93,6 +93,14 @@ def test_the_installed_wheel_upgrades_a_database_and_serves_pages(installed):
         assert status == 200 and "<form" in hall
         status, css = _get(base + "/static/css/app.css")
         assert status == 200 and css.strip()
+        # The charts' script rides in the wheel when the build copied it from npm (make install); the
+        # statistics page then loads it from the installed app.
+        status, stats = _get(base + "/stats")
+        assert status == 200 and "统计" in stats
+        if (CHECKOUT / "marketplace" / "static" / "vendor" / "echarts" / "echarts.min.js").is_file():
+            assert "vendor/echarts/echarts.min.js" in stats
+            status, script = _get(base + "/static/vendor/echarts/echarts.min.js")
+            assert status == 200 and "echarts" in script[:2000]
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -109,8 +109,7 @@ class ChainYear:
     @property
     def key_link_line(self) -> str:
         """The chain page's line: "2026 年关键缺失环节 5 个：已发榜 4，立项 3，验收通过 1"."""
-        return (f"{self.year} 年关键缺失环节 {self.key_links} 个：已发榜 {self.key_links_listed}，"
-                f"立项 {self.key_links_projects}，验收通过 {self.key_links_accepted}")
+        return _line(self.year, self.key_links, self.key_links_listed, self.key_links_projects, self.key_links_accepted)
 
 
 @dataclass
@@ -220,6 +219,19 @@ def _key_links(facts: dict[int, _Facts], year: int, ids: list[int]) -> None:
         one.link_steps["listed"] += bool(listings_of[link_id])
         one.link_steps["projects"] += bool(states)
         one.link_steps["accepted"] += ProjectState.accepted in states
+
+
+def key_link_line(chain: Chain, year: int) -> str:
+    """The chain page's line, "2026 年关键缺失环节 5 个：已发榜 4，立项 3，验收通过 1", from the same rows as
+    ChainYear.key_link_line but with only the key-link queries (the chain page is public and busy)."""
+    facts = {chain.id: _Facts()}
+    _key_links(facts, year, [chain.id])
+    one = facts[chain.id]
+    return _line(year, len(one.links), one.link_steps["listed"], one.link_steps["projects"], one.link_steps["accepted"])
+
+
+def _line(year: int, links: int, listed: int, projects: int, accepted: int) -> str:
+    return f"{year} 年关键缺失环节 {links} 个：已发榜 {listed}，立项 {projects}，验收通过 {accepted}"
 
 
 def _median(values: list) -> float | None:
