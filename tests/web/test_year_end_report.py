@@ -292,3 +292,18 @@ def test_the_years_index_lists_the_readers_chains(client, world, email, status, 
     if status == 200:
         assert len(select(page, "tbody tr")) == chains
         assert ("年度报告汇编" in page.text) == (chains == 8)
+
+
+def test_the_report_agrees_with_the_statistics_pages_spreadsheet(client, world):
+    """The issue's demand, end to end: the report's rows are the /admin/stats page's rows for the chain and year."""
+    login(client, "chain-ai@example.com")
+    stats = openpyxl.load_workbook(io.BytesIO(client.get(f"/admin/stats?year={YEAR}&chain=ai&format=xlsx").data))
+    shown = {row[0]: row[1] for sheet in stats.worksheets for row in sheet.iter_rows(values_only=True) if row and row[0]}
+    _, rows = docx_text(client.get(f"/chains/ai/report/{YEAR}.docx").data)
+    report = dict(r for r in rows if len(r) == 2)
+    same_label = ["征集榜单（项）", "发布榜单（项）", "揭榜方案（份）", "流榜（项）", "立项（项）", "验收通过（项）", "终止（项）",
+                  "新增成果（项）", "已认证企业（家）", "已认证高校院所（家）"]
+    for label in same_label:
+        assert Decimal(report[label]) == Decimal(str(shown[label])), label
+    assert Decimal(report["立项经费（万元）"].replace(",", "")) == Decimal(str(shown["立项资金（万元）"])) == Decimal("1444.5")
+    assert Decimal(report["榜额合计（万元）"].replace(",", "")) == Decimal(str(shown["对应榜额（万元）"]))
