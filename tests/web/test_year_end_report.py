@@ -307,3 +307,44 @@ def test_the_report_agrees_with_the_statistics_pages_spreadsheet(client, world):
         assert Decimal(report[label]) == Decimal(str(shown[label])), label
     assert Decimal(report["立项经费（万元）"].replace(",", "")) == Decimal(str(shown["立项资金（万元）"])) == Decimal("1444.5")
     assert Decimal(report["榜额合计（万元）"].replace(",", "")) == Decimal(str(shown["对应榜额（万元）"]))
+
+
+def test_the_word_file_names_its_chinese_fonts_and_numbers_its_pages(client, world):
+    login(client, "root@example.com")
+    document = docx.Document(io.BytesIO(client.get(f"/chains/ai/report/{YEAR}.docx").data))
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "Noto Serif CJK SC"
+    assert "PAGE" in document.sections[0].footer.paragraphs[0]._p.xml
+    assert document.core_properties.title == f"人工智能产业链 {YEAR} 年度工作完成情况报告"
+
+
+def test_the_page_costs_no_more_statements_with_more_items_and_supervisions(client, world):
+    """The plan's items, their milestones and the 督办单 are loaded with their lists, not one query each."""
+    from sqlalchemy import event
+
+    login(client, "chain-ai@example.com")
+    url = f"/chains/ai/report/{YEAR}"
+    client.get(url)  # warm: the session's consent check is read once
+
+    def statements() -> int:
+        seen = []
+        record = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(seen)
+
+    before = statements()
+    plan = db.session.scalar(db.select(WorkPlan))
+    for n in range(3, 8):
+        item = WorkPlanItem(seq=n, title=f"事项{n}", start_date=date(2026, 3, 1), end_date=date(2026, 12, 31),
+                            milestones=[WorkPlanMilestone(title="节点一", due_on=date(2026, 5, 1)),
+                                        WorkPlanMilestone(title="节点二", due_on=date(2026, 12, 1))])
+        plan.items.append(item)
+        db.session.flush()
+        db.session.add(Supervision(chain=plan.chain, year=YEAR, item=item, request="请说明", issued_on=date(2026, 10, 9),
+                                   working_days=5, reply_due=date(2026, 10, 16)))
+    db.session.commit()
+    assert statements() == before
