@@ -110,3 +110,14 @@ def test_the_bulletin_pdf(client, world):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+
+
+def test_a_double_click_sends_once(client, world):
+    """The form's submission token: the second request of a double click does nothing (no 409 either)."""
+    from marketplace.services.submissions import FIELD
+
+    login(client, "root@example.com")
+    token = only(client.get(f"/admin/reports/{YEAR}/q3"), f'input[name="{FIELD}"]').attributes["value"]
+    assert client.post(f"/admin/reports/{YEAR}/q3/send", data={FIELD: token}).status_code == 303
+    assert client.post(f"/admin/reports/{YEAR}/q3/send", data={FIELD: token}).status_code == 303
+    assert len(messages(world.manager)) == 1

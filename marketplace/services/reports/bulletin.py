@@ -17,6 +17,7 @@ from ...models import AuditEvent
 from ...notifications import notify
 from .. import audit, oversight
 from ..errors import InvalidTransition, NotFound, PermissionDenied
+from ..locking import lock
 from ..official_documents import PLATFORM_NAME, Document
 from .content import ReportContent, Section, figures_for, figures_take_cut_off, narrative_of
 from .record import plan_record, supervision_record
@@ -136,12 +137,14 @@ def send(actor, year: int, quarter: int, link_for, confirm: bool = False) -> int
     if not (actor is not None and actor.is_authenticated and actor.is_platform_admin):
         raise PermissionDenied("只有平台管理员可以发送季度通报。")
     _check_quarter(year, quarter)
+    chains = oversight.viewable_chains(actor)
+    # Two sends at once queue here (the first chain's row lock), so the second sees the first's events.
+    lock(chains[0])
     earlier = sent_before(year, quarter)
     if earlier and not confirm:
         first = clock.local(earlier[0].created_at)
         raise AlreadySent(f"{year} 年第 {quarter} 季度通报已于 {first:%Y-%m-%d %H:%M} 发送过。"
                           "如确需再次发送，请勾选“确认再次发送”后提交。")
-    chains = oversight.viewable_chains(actor)
     for chain in chains:
         notify.chain_admins(chain, "governance", f"{year} 年第 {quarter} 季度工作进展情况通报",
                             f"省制造强省建设领导小组办公室已发布{year}年第{quarter}季度通报，请查阅{chain.name}产业链的进展情况。",
