@@ -23,6 +23,8 @@ PAGES = [
     (None, "/challenges/"),
     ("admin@demo.example", "/projects/"),
     ("chain-ai@demo.example", "/challenges/9/evaluation"),  # a long caption beside a wide score table
+    (None, "/stats"),  # charts and their tables
+    ("admin@demo.example", "/admin/stats"),  # the widest table: sixteen columns of chains compared
 ]
 
 # What counts as a target, and which of them are too small and too close to another (see above).

@@ -155,6 +155,16 @@ def test_the_province_sums_the_chains_and_takes_medians_over_all_listings(world)
     assert figures.overview(YEAR)[0] == province
 
 
+def test_a_step_dated_before_the_one_it_follows_is_left_out_of_the_medians(ctx):
+    """A listing imported with its publication date has its submission recorded after it: without the
+    guard the demo's 提交至发布 median came out as -36.5 days."""
+    poster = make_org()
+    _listing(poster, S.published, at(3, 1), submitted=at(2, 26))
+    _listing(poster, S.published, at(11, 1), submitted=at(12, 1))
+    db.session.commit()
+    assert figures.chain_year(chain_by_code("ai"), YEAR).days_submit_to_publish == 3
+
+
 def test_another_year_has_its_own_figures(world):
     last = figures.chain_year(chain_by_code("ai"), 2025)
     assert (last.published, last.projects_approved, last.achievements, last.key_links) == (1, 0, 1, 1)

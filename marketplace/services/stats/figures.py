@@ -172,12 +172,12 @@ def _gather(chains: list[Chain], year: int) -> dict[int, _Facts]:
         one.published_proposals.append(counts.get(listing_id, 0))
         one.months_published[china_day(published_at).month] += 1
         if listing_id in submitted:
-            one.submit_to_publish.append((china_day(published_at) - submitted[listing_id].date()).days)
+            _add_days(one.submit_to_publish, submitted[listing_id].date(), china_day(published_at))
         if listing_id in publicity:
             closed = closed_on if closed_on is not None and closed_on < deadline else deadline
-            one.deadline_to_publicity.append((publicity[listing_id] - closed).days)
+            _add_days(one.deadline_to_publicity, closed, publicity[listing_id])
             if listing_id in first_project:
-                one.publicity_to_project.append((first_project[listing_id].date() - publicity[listing_id]).days)
+                _add_days(one.publicity_to_project, publicity[listing_id], first_project[listing_id].date())
     for chain_id, challenge_id, state, funding, budget, created_at in rows.projects(window, ids):
         one = facts[chain_id]
         one.project_states[state] += 1
@@ -185,7 +185,7 @@ def _gather(chains: list[Chain], year: int) -> dict[int, _Facts]:
         one.bounties[challenge_id] = budget or Decimal(0)
         one.months_projects[china_day(created_at).month] += 1
     for chain_id, submitted_at in rows.proposal_times(window, ids):
-        facts[chain_id].months_proposals[rows._aware(submitted_at).month] += 1
+        facts[chain_id].months_proposals[rows.aware(submitted_at).month] += 1
     for chain_id, count in rows.overdue_milestones(window, ids, clock.today()).items():
         facts[chain_id].overdue = count
     for chain_id, trl, count in rows.achievements(window, ids):
@@ -201,6 +201,14 @@ def _gather(chains: list[Chain], year: int) -> dict[int, _Facts]:
     for chain_id, kind, count in rows.recommendation_feedback(window, ids):
         facts[chain_id].feedback[kind] += count
     return facts
+
+
+def _add_days(durations: list[int], start, end) -> None:
+    """Calendar days from start to end. A negative span (the trail dated after the step it precedes: a
+    listing imported with its publication date, or one whose 公示 opened before its deadline passed) says
+    nothing about how long the step took, and would drag the median below zero: it is left out."""
+    if end >= start:
+        durations.append((end - start).days)
 
 
 def _key_links(facts: dict[int, _Facts], year: int, ids: list[int]) -> None:

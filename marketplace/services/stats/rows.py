@@ -101,7 +101,7 @@ def first_submissions(window: Window, chain_ids) -> dict[int, datetime]:
         .where(AuditEvent.subject_type == "challenge", AuditEvent.action == "challenge_submitted",
                AuditEvent.subject_id.in_(_year_listing_ids(window, chain_ids)))
         .group_by(AuditEvent.subject_id)).all()
-    return {subject_id: _aware(at) for subject_id, at in rows}
+    return {subject_id: aware(at) for subject_id, at in rows}
 
 
 def publicity_starts(window: Window, chain_ids) -> dict[int, date]:
@@ -117,7 +117,7 @@ def first_projects(window: Window, chain_ids) -> dict[int, datetime]:
         db.select(Project.challenge_id, func.min(Project.created_at))
         .where(Project.challenge_id.in_(_year_listing_ids(window, chain_ids)))
         .group_by(Project.challenge_id)).all()
-    return {challenge_id: _aware(at) for challenge_id, at in rows}
+    return {challenge_id: aware(at) for challenge_id, at in rows}
 
 
 def projects(window: Window, chain_ids) -> list[tuple]:
@@ -243,8 +243,9 @@ def china_day(value: datetime) -> date:
     return local(value).date()
 
 
-def _aware(value):
-    """func.min() returns the column's raw value on SQLite (a naive UTC string or datetime)."""
+def aware(value):
+    """A stored timestamp in China time. An aggregate (func.min, coalesce) may skip the column type's
+    conversion and hand back SQLite's raw value, a naive UTC string or datetime: taken as UTC."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return local(value) if value is not None else None
