@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask_login import login_required
 
+from .. import clock
 from ..access import acting_user, require
 from ..chains.report_routes import check_year, download
 from ..documents.pdf import render
@@ -22,7 +23,8 @@ def reports_year(year):
     check_year(year)
     chains = oversight.viewable_chains(acting_user())
     require(bool(chains), "仅限平台管理员、产业链牵头部门和链长查看。")
-    return render_template("admin/reports.html", year=year, chains=chains, quarters=bulletin.QUARTERS,
+    return render_template("admin/reports.html", year=year, chains=chains, quarters=bulletin.begun_quarters(year),
+                           next_year=year + 1 if year < clock.today().year else None,
                            may_zip=bundle.may_download(acting_user()))
 
 

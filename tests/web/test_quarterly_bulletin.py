@@ -121,3 +121,13 @@ def test_a_double_click_sends_once(client, world):
     assert client.post(f"/admin/reports/{YEAR}/q3/send", data={FIELD: token}).status_code == 303
     assert client.post(f"/admin/reports/{YEAR}/q3/send", data={FIELD: token}).status_code == 303
     assert len(messages(world.manager)) == 1
+
+
+def test_the_years_index_offers_the_quarters_begun(client, world):
+    login(client, "root@example.com")
+    links = [a.attributes["href"] for a in select(client.get(f"/admin/reports/{YEAR}"), f"a[href*='/reports/{YEAR}/q']")]
+    assert links == [f"/admin/reports/{YEAR}/q{q}" for q in (1, 2, 3, 4)]
+    with time_machine.travel(datetime(2026, 5, 6, 2, 0, tzinfo=UTC), tick=False):
+        login(client, "root@example.com")
+        links = [a.attributes["href"] for a in select(client.get(f"/admin/reports/{YEAR}"), f"a[href*='/reports/{YEAR}/q']")]
+    assert links == [f"/admin/reports/{YEAR}/q{q}" for q in (1, 2)]

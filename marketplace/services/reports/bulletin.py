@@ -85,6 +85,11 @@ def quarter_start(year: int, quarter: int) -> date:
     return date(year, quarter * 3 - 2, 1)
 
 
+def begun_quarters(year: int) -> list[int]:
+    """The year's quarters that have begun (China's calendar): those a 通报 can be made for."""
+    return [q for q in QUARTERS if quarter_start(year, q) <= clock.today()]
+
+
 def _check_quarter(year: int, quarter: int) -> None:
     if quarter not in QUARTERS:
         raise NotFound("季度应为第 1—4 季度。")
