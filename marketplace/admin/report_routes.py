@@ -1,7 +1,7 @@
 """The office's year-end pages: every chain's reports in one zip, and the quarterly 通报 (page, PDF, send)."""
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from .. import clock
@@ -13,6 +13,14 @@ from ..services.errors import ServiceError
 from ..services.reports import bulletin, bundle
 from ..webkit import run
 from .routes import bp, leaders_may_read
+
+
+@bp.route("/reports")
+@leaders_may_read
+@login_required
+def reports_index():
+    """This year's reports page (the admin home links here)."""
+    return redirect(url_for("admin.reports_year", year=clock.today().year))
 
 
 @bp.route("/reports/<int:year>")

@@ -348,3 +348,9 @@ def test_the_page_costs_no_more_statements_with_more_items_and_supervisions(clie
                                    working_days=5, reply_due=date(2026, 10, 16)))
     db.session.commit()
     assert statements() == before
+
+
+def test_the_admin_home_links_to_this_years_reports(client, world):
+    login(client, "chain-ai@example.com")
+    assert 'href="/admin/reports"' in client.get("/admin/").text
+    assert client.get("/admin/reports").location.endswith(f"/admin/reports/{YEAR}")
