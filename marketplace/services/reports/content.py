@@ -12,6 +12,7 @@ from ... import clock
 from ...extensions import db
 from ...models import Chain, ChainReport
 from ...templating import wan
+from ..stats.figures import ChainYear
 from .record import PlanRecord, SupervisionRow, plan_record, supervision_record
 
 
@@ -33,7 +34,7 @@ class ReportContent:
     year: int
     made_on: date  # the day this copy was made
     as_of: date  # the day the figures and the items' 滞后 are computed for (the year's end once it is over)
-    figures: object  # services.stats.figures.ChainYear
+    figures: ChainYear  # the statistics page's figures for the chain and year
     plan: PlanRecord
     supervision: list[SupervisionRow]
     narrative: str
@@ -66,6 +67,7 @@ def figures_for(chain: Chain, year: int, until: date | None = None):
     accepts a cut-off day (the quarterly 通报), otherwise the year to date."""
     from ..stats import figures  # the statistics service: the one place these numbers are computed
 
+    # figures.chain_year has no cut-off day today; should it gain `until=`, the 通报 uses it unchanged.
     if until is not None and "until" in inspect.signature(figures.chain_year).parameters:
         return figures.chain_year(chain, year, until=until)
     return figures.chain_year(chain, year)
