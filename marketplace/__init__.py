@@ -100,12 +100,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import (
         key_link_routes,  # noqa: F401  (adds the key-links pages to the admin blueprint)
+        report_routes,  # noqa: F401  (the year's reports index, the zip and the quarterly 通报)
         stats_routes,  # noqa: F401  (adds the statistics page to the admin blueprint)
         supervision_routes,  # noqa: F401  (adds the 督办 pages to the admin blueprint)
     )
     from .admin.routes import bp as admin_bp
     from .auth import idle  # noqa: F401  (the idle timeout: a hook on every request, its two routes)
     from .auth.routes import bp as auth_bp
+    from .chains import report_routes as chain_report_routes  # noqa: F401  (the year-end report and its files)
     from .chains.routes import bp as chains_bp
     from .challenges import discussion  # noqa: F401  (adds Q&A and attachment routes to the blueprint)
     from .challenges.routes import bp as challenges_bp

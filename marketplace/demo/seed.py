@@ -209,6 +209,10 @@ def seed_demo(progress=print) -> str:
     from .supervision import seed_supervision  # after the plans and projects it chases
 
     seed_supervision(progress)
+
+    from .reports import seed_reports
+
+    progress(f"已写入上一年度各链年度工作总结 {seed_reports(seeder.chain_admins)} 份。")
     return (f"演示数据已加载：机构 {organisations} 家，专家 {experts} 名，榜单 {counts['challenges']} 个，"
             f"科研能力 {counts['capabilities']} 项，成果 {counts['achievements']} 项，"
             f"揭榜方案 {work['proposals']} 份，项目 {work['projects']} 个。")

@@ -62,6 +62,7 @@ ACTION_LABELS = {
     "password_reset_requested": "申请重置密码（邮件已发送）", "password_reset_sent": "平台管理员发送重置密码邮件",
     "password_reset": "通过邮件链接重置密码", "attachment_added": "上传附件", "attachment_deleted": "删除附件",
     "supervision_issued": "发出督办单", "supervision_replied": "答复督办单", "supervision_reminded": "督办单逾期提醒",
+    "chain_report_narrative_saved": "填写年度工作总结", "bulletin_sent": "发送季度通报",
 }
 
 

@@ -148,6 +148,19 @@ def supervision_replied_twice(poster, uni, experts):
                    {"reply": "已召开推进会。", "version": str(sent.version)}, first=True, status=409)
 
 
+def report_narrative_stale(poster, uni, experts):
+    from marketplace import clock
+
+    return Refusal(f"/chains/ai/report/{clock.today().year}", "chain-ai@example.com",
+                   {"narrative": "全年工作总结。", "version": "3"}, status=409)
+
+
+def bulletin_sent_twice(poster, uni, experts):
+    from marketplace import clock
+
+    return Refusal(f"/admin/reports/{clock.today().year}/q1/send", "root@example.com", first=True, status=409)
+
+
 def chain_lead_add(poster, uni, experts):
     return Refusal("/admin/chains/ai/leads", "root@example.com", {"organisation_id": poster.id},
                    forced=("marketplace.services.chains", "designate_lead", InvalidTransition("该企业已是本链链主。")))
@@ -401,6 +414,8 @@ CASES = {
     "/admin/chains/<code>/key-links/<int:link_id>/solicit": key_link_solicit,
     "/admin/supervision/new": supervision_on_an_item_on_track,
     "/admin/supervision/<int:supervision_id>/reply": supervision_replied_twice,
+    "/chains/<code>/report/<int:year>": report_narrative_stale,
+    "/admin/reports/<int:year>/q<int:quarter>/send": bulletin_sent_twice,
     "/challenges/<int:challenge_id>/questions": question_by_poster,
     "/challenges/<int:challenge_id>/questions/<int:question_id>/answer": answer_by_asker,
     "/challenges/<int:challenge_id>/attachments": upload_not_owner,
