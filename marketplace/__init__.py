@@ -98,7 +98,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import key_link_routes  # noqa: F401  (adds the key-links pages to the admin blueprint)
+    from .admin import key_link_routes, plan_routes  # noqa: F401  (add the key-link and work-plan pages to the admin blueprint)
     from .admin.routes import bp as admin_bp
     from .auth import idle  # noqa: F401  (the idle timeout: a hook on every request, its two routes)
     from .auth.routes import bp as auth_bp

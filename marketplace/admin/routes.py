@@ -20,11 +20,23 @@ from .picking import Picker
 bp = Blueprint("admin", __name__)
 
 
+# Governance pages a read-only 链长 / 总链长 may open too (each checks oversight.can_view itself).
+LEADER_PAGES: set[str] = set()
+
+
+def leaders_may_read(view):
+    """Let 链长 and 总链长 past the admin area's gate to this page (a GET; every POST still refuses them)."""
+    LEADER_PAGES.add(f"{bp.name}.{view.__name__}")
+    return view
+
+
 @bp.before_request
 def admins_only():
     """Every admin page needs a platform admin or a chain admin; finer checks per page below."""
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if request.endpoint in LEADER_PAGES and current_user.is_chain_leader:
+        return None
     require(current_user.is_platform_admin or current_user.is_chain_admin, "仅限平台管理员和产业链牵头部门访问。")
 
 

@@ -30,6 +30,7 @@ CATEGORIES: dict[str, str] = {
     "digest": "推荐周报",
     "account": "账号与机构认证",
     "verification": "机构注册与认证材料（平台管理员）",
+    "governance": "产业链年度工作计划与督办（牵头部门、平台管理员）",
 }
 
 TITLE_LENGTH = 200
