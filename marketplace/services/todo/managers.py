@@ -23,6 +23,7 @@ from ...models import (
     User,
 )
 from ..reviews import DEFAULT_REVIEWERS
+from . import plans
 from .core import Entry, Kind, closed_note
 
 
@@ -118,4 +119,5 @@ def kinds(user: User) -> list[Kind]:
     found = [VERIFY] if user.is_platform_admin else []
     if user.is_platform_admin or user.is_chain_admin:
         found += [REVIEW, SELECT, REVIEWERS, APPROVE, OBJECTIONS, MILESTONES]
+    found += plans.kinds(user)
     return found
