@@ -59,10 +59,11 @@ def add_note(actor, item: WorkPlanItem, note: str, upload=None, instance_path: s
     entry = WorkPlanProgress(item=item, note=note, author=actor)
     db.session.add(entry)
     db.session.flush()
+    named = ""
     if upload is not None and upload.filename:
         # The note belongs to a chain, not an organisation: who may attach was checked just above.
-        attachments.save(actor, entry, upload, instance_path, checked=True)
-    audit.record(actor, "plan_progress_added", item.plan, reason=f"{item.title}：{note[:60]}")
+        named = f"（附件：{attachments.save(actor, entry, upload, instance_path, checked=True).original_name}）"
+    audit.record(actor, "plan_progress_added", item.plan, reason=f"{item.title}：{note[:60]}{named}")
     return entry
 
 

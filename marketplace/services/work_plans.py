@@ -13,7 +13,7 @@ from datetime import date
 from .. import clock
 from ..extensions import db
 from ..formkit import REGIONS
-from ..models import Chain, Challenge, KeyLink, PlanCategory, PlanState, Project
+from ..models import Chain, Challenge, ChallengeState, KeyLink, PlanCategory, PlanState, Project
 from ..models.work_plan import (
     MILESTONES_MAX,
     MILESTONES_MIN,
@@ -69,7 +69,9 @@ def linkable(chain: Chain, year: int) -> tuple[list[KeyLink], list[Challenge], l
     """What an item of this chain's plan may name: the year's key links, the chain's listings and projects."""
     links = db.session.scalars(db.select(KeyLink).filter_by(chain_id=chain.id, year=year)
                                .order_by(KeyLink.priority, KeyLink.id)).all()
-    listings = db.session.scalars(db.select(Challenge).filter_by(chain_id=chain.id)
+    # A draft is still its poster's alone: the department names listings once they reach it.
+    listings = db.session.scalars(db.select(Challenge).where(Challenge.chain_id == chain.id,
+                                                             Challenge.state != ChallengeState.draft)
                                   .order_by(Challenge.id.desc())).all()
     projects = db.session.scalars(db.select(Project).join(Challenge, Challenge.id == Project.challenge_id)
                                   .where(Challenge.chain_id == chain.id).order_by(Project.id.desc())).all()

@@ -351,3 +351,37 @@ def test_the_overview_lets_the_office_approve_and_return(world, client, auth):
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/admin/plans?year={YEAR}")
     page = client.get(f"/admin/plans?year={YEAR}").get_data(as_text=True)
     assert "已批准" in text_of(page, '[data-chain="ai"] [data-state]')
+
+
+def test_the_edit_page_is_filled_in_and_a_bad_edit_keeps_the_input(world, client, auth):
+    plan = written(world["manager"])
+    db.session.commit()
+    item = plan.items[0]
+    auth.login("chain-ai@example.com")
+    page = client.get(f"/admin/chains/ai/plan/items/{item.id}/edit").get_data(as_text=True)
+    form = select(page, f'form[action="/admin/chains/ai/plan/items/{item.id}/edit"]')[0]
+    assert form.css_first('input[name="title"]').attributes["value"] == "事项1"
+    assert form.css_first('input[name="milestones-1-due_on"]').attributes["value"] == "2026-08-31"
+    assert len(form.css('input[name="regions"][checked]')) == 2
+    data = item_form(plan, title="改过的名称", **{"milestones-1-title": "", "milestones-1-due_on": "",
+                                             "milestones-2-title": "只有名称"})
+    response = client.post(f"/admin/chains/ai/plan/items/{item.id}/edit", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "缺少日期" in page and "改过的名称" in page
+    db.session.refresh(item)
+    assert item.title == "事项1"
+    response = client.post(f"/admin/chains/ai/plan/items/{item.id}/edit",
+                           data=item_form(plan, **{"milestones-1-title": "", "milestones-1-due_on": ""}))
+    assert response.status_code == 400 and "2—6 个节点" in response.get_data(as_text=True)
+
+
+def test_a_wrong_file_keeps_the_note_unwritten(world, client, auth):
+    plan = approved(world)
+    item = plan.items[0]
+    auth.login("chain-ai@example.com")
+    response = client.post(f"/admin/chains/ai/plan/items/{item.id}/progress",
+                           data={"note": "阶段进展", "attachment": (io.BytesIO(b"plain text"), "说明.txt")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400 and "阶段进展" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(WorkPlanItem, item.id).progress_notes == []
