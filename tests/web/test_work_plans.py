@@ -385,3 +385,13 @@ def test_a_wrong_file_keeps_the_note_unwritten(world, client, auth):
     assert response.status_code == 400 and "阶段进展" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(WorkPlanItem, item.id).progress_notes == []
+
+
+def test_the_add_form_sent_twice_adds_one_item(world, client, auth):
+    auth.login("chain-ai@example.com")
+    page = client.get(f"/admin/chains/ai/plan?year={YEAR}").get_data(as_text=True)
+    token = select(page, 'form[data-plan-item-form] input[name="submission_token"]')[0].attributes["value"]
+    for _ in range(2):
+        assert client.post(f"/admin/chains/ai/plan/items?year={YEAR}",
+                           data=item_form(None, submission_token=token)).status_code == 303
+    assert db.session.scalar(db.select(db.func.count()).select_from(WorkPlanItem)) == 1
