@@ -83,7 +83,8 @@ def snapshot(plan: WorkPlan) -> dict:
     return {
         "revision_no": plan.revision_no, "key_points": plan.key_points,
         "items": [{
-            "title": i.title, "category": i.category.value, "regions": list(i.regions or []),
+            "title": i.title, "category": i.category.value, "category_label": i.category.label,
+            "regions": list(i.regions or []),
             "responsible_unit": i.responsible_unit, "responsible_person": i.responsible_person,
             "start_date": i.start_date.isoformat(), "end_date": i.end_date.isoformat(),
             "completed_on": i.completed_on.isoformat() if i.completed_on else None,
