@@ -395,3 +395,13 @@ def test_the_add_form_sent_twice_adds_one_item(world, client, auth):
         assert client.post(f"/admin/chains/ai/plan/items?year={YEAR}",
                            data=item_form(None, submission_token=token)).status_code == 303
     assert db.session.scalar(db.select(db.func.count()).select_from(WorkPlanItem)) == 1
+
+
+def test_a_refused_progress_note_says_why_next_to_its_field(world, client, auth):
+    plan = approved(world)
+    item = plan.items[0]
+    auth.login("chain-ai@example.com")
+    response = client.post(f"/admin/chains/ai/plan/items/{item.id}/progress", data={"note": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "请填写进展情况" in text_of(page, "#note-error") and select(page, 'a[href="#note"]')
