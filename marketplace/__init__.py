@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin import (
         key_link_routes,  # noqa: F401  (adds the key-links pages to the admin blueprint)
+        plan_routes,  # noqa: F401  (adds the work-plan pages to the admin blueprint)
         report_routes,  # noqa: F401  (the year's reports index, the zip and the quarterly 通报)
         stats_routes,  # noqa: F401  (adds the statistics page to the admin blueprint)
         supervision_routes,  # noqa: F401  (adds the 督办 pages to the admin blueprint)

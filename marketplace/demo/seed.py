@@ -202,6 +202,9 @@ def seed_demo(progress=print) -> str:
     from .lifecycle import seed_lifecycle
 
     work = seed_lifecycle(seeder.chain_admins, progress)
+    from .plans import seed_plans
+
+    progress(f"已创建年度工作计划 {seed_plans(seeder.chain_admins)} 份。")
     from .inbox import seed_inbox
 
     messages = seed_inbox()

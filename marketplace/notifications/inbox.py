@@ -31,7 +31,7 @@ CATEGORIES: dict[str, str] = {
     "digest": "推荐周报",
     "account": "账号与机构认证",
     "verification": "机构注册与认证材料（平台管理员）",
-    "governance": "产业链治理（工作计划、季度通报）",
+    "governance": "产业链治理（年度工作计划、季度通报）",
 }
 
 TITLE_LENGTH = 200

@@ -111,10 +111,11 @@ def owning_organisation_id(owner) -> int | None:
     return getattr(owner, "organisation_id", None)
 
 
-def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS) -> Attachment:
+def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS, checked: bool = False) -> Attachment:
     """Check and store one uploaded file for `owner` (a challenge, proposal, organisation…) if it is
-    one of `kinds`; raises ServiceError."""
-    if actor.organisation_id != owning_organisation_id(owner) and not actor.is_platform_admin:
+    one of `kinds`; raises ServiceError. `checked`: the caller has decided who may attach (a chain's
+    governance records belong to no organisation)."""
+    if not checked and actor.organisation_id != owning_organisation_id(owner) and not actor.is_platform_admin:
         raise PermissionDenied("只能为本机构的内容上传附件。")
     name = clean_name(upload.filename)
     extension = os.path.splitext(name)[1].lower()
@@ -133,7 +134,8 @@ def save(actor, owner, upload, instance_path: str, kinds: Kinds = DOCUMENTS) -> 
     digest = hashlib.sha256(data).hexdigest()
     # Uploads under one organisation are serialised (the file limit holds under simultaneous
     # uploads) and the same file sent twice in a row (a double click) is stored once.
-    refuse_repeat(db.session.get(Organisation, owning_organisation_id(owner)), Attachment,
+    org_id = owning_organisation_id(owner)
+    refuse_repeat(db.session.get(Organisation, org_id) if org_id is not None else owner, Attachment,
                   owner_type=type(owner).__tablename__, owner_id=owner.id, original_name=name, sha256=digest)
     if count(owner) >= kinds.max_files:
         raise ServiceError(kinds.too_many, field="attachment")

@@ -15,8 +15,8 @@ from .errors import ServiceError
 # Template name → yes/no function, filled as the service modules below are imported.
 RULES: dict[str, Callable[..., bool]] = {}
 MODULES = ("accounts", "admins", "attachment_rules", "chains", "challenges", "key_links", "listings",
-           "official_documents", "organisations", "projects", "proposals", "questions", "reviews", "selection",
-           "supervision", "verification")
+           "official_documents", "organisations", "plan_progress", "projects", "proposals", "questions", "reviews",
+           "selection", "supervision", "verification", "work_plans")
 
 
 def allowed(check: Callable, actor, *args) -> bool:

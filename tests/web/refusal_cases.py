@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import race_scenarios_after as after
 import race_scenarios_award as award
+import refusal_cases_plans as plan_cases
 from factories import PASSWORD, make_challenge, make_org, make_plan_item, make_proposal
 from races import P, S, closed_with_reviews, project_for
 from refusals_kit import NOT_FOUND, Refusal, pdf, repeated, stored_file, user
@@ -469,3 +470,5 @@ CASES = {
     "/inbox/<int:notification_id>/read": someone_elses_message,
     "/recommendations/feedback": feedback_on_what_was_not_shown,
 }
+
+CASES |= plan_cases.CASES  # the annual work plan's routes (refusal_cases_plans.py)

@@ -17,6 +17,9 @@ MATRIX = {
     "/admin/chains/compute":         [302, 403, 403, 403, 403, 200],
     "/admin/users":                  [302, 403, 403, 403, 403, 200],
     "/admin/users/{user}":           [302, 403, 403, 403, 403, 200],
+    "/admin/plans":                  [302, 403, 403, 403, 200, 200],
+    "/admin/chains/ai/plan":         [302, 403, 403, 403, 200, 200],
+    "/admin/chains/compute/plan":    [302, 403, 403, 403, 403, 200],
 }
 CASES = [(page, role, codes[i]) for page, codes in MATRIX.items() for i, role in enumerate(ROLES)]
 

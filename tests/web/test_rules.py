@@ -443,3 +443,69 @@ def test_every_rule_is_checked_here():
     """Is every registered rule exercised against its service by a test in this module?"""
     source = Path(__file__).read_text(encoding="utf-8")
     assert not [name for name in registered() if f'"{name}"' not in source]
+
+
+# ----- the annual work plan ---------------------------------------------------------------------------
+
+def _work_plan(chain_code="ai", year=None, state=None, items=1, confirmed=False, done=False):
+    from marketplace.models import PlanCategory, PlanState, WorkPlan, WorkPlanItem, WorkPlanMilestone
+
+    plan = WorkPlan(chain=chain_service.chain_by_code(chain_code), year=year or TODAY.year, key_points="要点",
+                    state=state or PlanState.draft)
+    for n in range(items):
+        steps = [WorkPlanMilestone(title=f"节点{k}", due_on=TODAY + timedelta(days=k),
+                                   confirmed_on=TODAY if confirmed else None) for k in (1, 2)]
+        plan.items.append(WorkPlanItem(seq=n + 1, title=f"事项{n + 1}", category=PlanCategory.other,
+                                       responsible_unit="省经信厅", responsible_person="张伟",
+                                       start_date=TODAY - timedelta(days=10), end_date=TODAY + timedelta(days=30),
+                                       milestones=steps, completed_on=TODAY if done else None))
+    db.session.add(plan)
+    db.session.flush()
+    return plan
+
+
+def test_work_plans(people):
+    from marketplace.models import PlanState
+    from marketplace.services import work_plans
+
+    ai = chain_service.chain_by_code("ai")
+    y = TODAY.year
+    draft, submitted = _work_plan(year=y), _work_plan(year=y + 1, state=PlanState.submitted)
+    approved_plan = _work_plan(year=y + 2, state=PlanState.approved)
+    textile = _work_plan("textile", year=y)
+    agree("may_edit_plan", everyone(people),
+          {"no plan yet": (ai, None), "a draft": (ai, draft), "awaiting approval": (ai, submitted),
+           "approved": (ai, approved_plan), "another chain's draft": (textile.chain, textile)},
+          lambda actor, chain, plan: work_plans.save_key_points(
+              actor, chain, plan.year if plan else y + 3, "新要点", plan.version if plan else None, "调整"))
+    empty = _work_plan(year=y + 4, items=0)
+    agree("may_submit_plan", everyone(people), {"a draft": (draft,), "a draft with no item": (empty,),
+                                               "awaiting approval": (submitted,), "approved": (approved_plan,)},
+          lambda actor, plan: work_plans.submit(actor, plan, plan.version))
+    agree("may_decide_plan", everyone(people), {"awaiting approval": (submitted,), "a draft": (draft,),
+                                               "approved": (approved_plan,)},
+          lambda actor, plan: work_plans.approve(actor, plan, plan.version))
+    agree("may_decide_plan", everyone(people), {"awaiting approval": (submitted,), "a draft": (draft,)},
+          lambda actor, plan: work_plans.return_plan(actor, plan, plan.version, "请补充重点地区"))
+
+
+def test_work_plan_progress(people):
+    from marketplace.models import PlanState
+    from marketplace.services import plan_progress
+
+    y = TODAY.year
+    running = _work_plan(year=y, state=PlanState.approved, items=2)
+    finished = _work_plan(year=y + 1, state=PlanState.approved, confirmed=True, done=True)
+    ready = _work_plan(year=y + 2, state=PlanState.approved, confirmed=True)
+    draft = _work_plan(year=y + 3)
+    items = {"an open item": (running.items[0],), "a completed item": (finished.items[0],),
+             "an item of a draft": (draft.items[0],)}
+    agree("may_report_plan_progress", everyone(people), items,
+          lambda actor, item: plan_progress.add_note(actor, item, "进展顺利"))
+    agree("may_confirm_plan_milestone", everyone(people),
+          {"an open step": (running.items[1].milestones[0],), "a confirmed step": (ready.items[0].milestones[0],),
+           "a step of a draft": (draft.items[0].milestones[0],)},
+          lambda actor, step: plan_progress.confirm_milestone(actor, step, TODAY))
+    agree("may_complete_plan_item", everyone(people),
+          {"every step confirmed": (ready.items[0],), "steps open": (running.items[0],),
+           "already complete": (finished.items[0],)}, plan_progress.complete)

@@ -23,7 +23,7 @@ from ...models import (
     User,
 )
 from ..reviews import DEFAULT_REVIEWERS
-from . import supervision
+from . import plans, supervision
 from .core import Entry, Kind, closed_note
 
 
@@ -119,5 +119,6 @@ def kinds(user: User) -> list[Kind]:
     found = [VERIFY] if user.is_platform_admin else []
     if user.is_platform_admin or user.is_chain_admin:
         found += [REVIEW, SELECT, REVIEWERS, APPROVE, OBJECTIONS, MILESTONES]
+    found += plans.kinds(user)
     found += supervision.kinds(user)
     return found
