@@ -1,19 +1,20 @@
-"""The governance hub: one card per chain the user may read (services/oversight.py), linking to its key
-links, work plan, statistics and report, and the province-wide pages for those who see every chain."""
+"""The governance hub: one card per chain the user may read (services/oversight.py) with its year at a
+glance (plan, key links, 督办), linking to its key links, work plan, statistics and report, and the
+province-wide pages for those who see every chain."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from .. import clock
 from ..access import acting_user, require
 from ..bounds import parse_int
-from ..services import oversight
+from ..services import oversight, plan_progress, supervision
+from ..services.stats import figures
 
 bp = Blueprint("governance", __name__)
 
-# Per chain: (endpoint, label, the name of its chain argument); every one takes the year too. Pages of the
-# whole issue's URL plan: `linkable` drops those not built on this install, so the hub names them all.
+# Per chain: (endpoint, label, the name of its chain argument); every one takes the year too.
 CHAIN_PAGES = (
     ("admin.key_links_page", "关键缺失环节", "code"),
     ("admin.plan_page", "年度工作计划", "code"),
@@ -26,13 +27,9 @@ SHARED_PAGES = (("admin.supervision_matrix", "督办"),)
 PROVINCE_PAGES = (
     ("admin.plans_overview", "各链工作计划一览"),
     ("admin.stats", "全省统计分析"),
+    ("admin.reports_year", "年度报告与季度通报"),
     ("admin.reports_zip", "八条产业链年度报告（打包下载）"),
 )
-
-
-def linkable(endpoint: str) -> bool:
-    """Whether the page exists in this app (a link to a missing endpoint would fail to build)."""
-    return endpoint in current_app.view_functions
 
 
 def _years(year: int) -> list[int]:
@@ -49,8 +46,11 @@ def index():
     require(bool(chains), "仅限平台管理员、产业链牵头部门和链长、总链长访问。")
     year = parse_int(request.args.get("year", ""), 2000, 2100) or clock.today().year
     wide = oversight.sees_every_chain(user)
+    # The year at a glance per chain: the plan's state and items, the 督办 and the key links.
+    plans = {chain.id: (plan, counts) for chain, plan, counts in plan_progress.overview(chains, year)}
+    supervision_rows = {row.chain.id: row for row in supervision.matrix(user, year)[0]}
     return render_template(
-        "governance/index.html", chains=chains, year=year, years=_years(year),
-        chain_pages=[page for page in CHAIN_PAGES if linkable(page[0])],
-        shared_pages=[page for page in SHARED_PAGES + (PROVINCE_PAGES if wide else ()) if linkable(page[0])],
+        "governance/index.html", chains=chains, year=year, years=_years(year), chain_pages=CHAIN_PAGES,
+        shared_pages=SHARED_PAGES + (PROVINCE_PAGES if wide else ()), plans=plans,
+        supervision_rows=supervision_rows, key_link_lines={c.id: figures.key_link_line(c, year) for c in chains},
         manages={chain.id for chain in chains if oversight.can_manage(user, chain)})

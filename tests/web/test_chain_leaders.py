@@ -170,26 +170,40 @@ def test_the_hub_links_each_chain_to_its_key_links(client, auth, world):
     assert "只读" in text_of(page, "[data-chain=ai] h2")
 
 
-def test_the_hub_links_the_parallel_pages_once_they_exist(app, client, auth, world):
-    """The plan, statistics, report and 督办 pages are built beside this one: the hub links each page
-    whose endpoint is registered and leaves out the others (no url_for of a missing endpoint)."""
-    fake = {"admin.plan_page": "/admin/chains/<code>/plan", "admin.supervision_matrix": "/admin/supervision",
-            "admin.stats": "/admin/stats"}
-    for endpoint, rule in fake.items():
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint, lambda **kwargs: "")
+def test_the_hub_links_every_governance_page_and_shows_the_year_at_a_glance(app, client, auth, world):
+    """Per chain: key links, plan, statistics and report, and the chain's plan state, key-link line and
+    督办 counts; across chains the 督办 matrix, and for those who see every chain the province's pages."""
     auth.login("chief@example.com")
     page = client.get("/governance/?year=2026").get_data(as_text=True)
-    assert {"/admin/chains/ai/plan?year=2026", "/admin/stats?chain=ai&year=2026"} <= set(
-        links(page, "[data-chain=ai] a"))
+    assert {"/admin/chains/ai/key-links?year=2026", "/admin/chains/ai/plan?year=2026",
+            "/admin/stats?chain=ai&year=2026", "/chains/ai/report/2026"} <= set(links(page, "[data-chain=ai] a"))
     shared = links(page, "[data-shared-pages] a")
-    assert "/admin/supervision?year=2026" in shared and "/admin/stats?year=2026" in shared
-    if "admin.reports_zip" not in app.view_functions:
-        assert not [href for href in links(page) if "/admin/reports/" in href]
+    assert {"/admin/supervision?year=2026", "/admin/stats?year=2026", "/admin/plans?year=2026",
+            "/admin/reports/2026", "/admin/reports/2026.zip"} <= set(shared)
+    assert "尚未制定" in text_of(page, "[data-chain=ai] [data-plan-state]")
+    assert text_of(page, "[data-chain=ai] [data-key-link-line]").startswith("2026 年关键缺失环节")
+    assert "待答复 0" in text_of(page, "[data-chain=ai] [data-supervision]")
+    for href in links(page, "[data-chain=ai] a") + shared:  # every link opens for a 总链长
+        assert client.get(href).status_code == 200, href
     auth.logout()
     auth.login("leader-ai@example.com")  # one chain: 督办 (scoped by its page), no province-wide pages
     assert links(client.get("/governance/?year=2026").get_data(as_text=True), "[data-shared-pages] a") == [
         "/admin/supervision?year=2026"]
+
+
+def test_the_hub_counts_a_late_item_and_an_open_supervision(client, auth, world):
+    from factories import make_plan_item
+
+    from marketplace.services import supervision
+
+    late = make_plan_item("ai", title="滞后的事项")
+    make_plan_item("ai", late=False)
+    supervision.issue(user("root@example.com"), late, "请说明滞后原因。", 5)
+    db.session.commit()
+    auth.login("leader-ai@example.com")
+    page = client.get(f"/governance/?year={clock.today().year}").get_data(as_text=True)
+    assert "已批准 · 清单 2 项：按期 1，滞后 1，已完成 0" in text_of(page, "[data-chain=ai] [data-plan-state]")
+    assert "待答复 1" in text_of(page, "[data-chain=ai] [data-supervision]")
 
 
 def test_the_hub_refuses_others(client, auth, world):
