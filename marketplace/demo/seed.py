@@ -17,6 +17,7 @@ from ..models import Chain, ChainLead, Consent, ExpertMembership, Organisation, 
 from ..services import consent, verification
 from ..services.admins import office
 from ..services.chains import check_may_lead_chain, ensure_chains
+from .last_year import seed_last_year
 from .leaders import seed_leaders
 
 DEMO_PASSWORD = "demo-password"
@@ -206,6 +207,7 @@ def seed_demo(progress=print) -> str:
 
     messages = seed_inbox()
     progress(f"已写入站内消息 {messages} 条。")
+    seed_last_year(seeder.orgs, seeder.org_chains, seeder.chain_admins, progress)  # after the walks over every listing
     from .supervision import seed_supervision  # after the plans and projects it chases
 
     seed_supervision(progress)
