@@ -41,6 +41,8 @@ def test_every_chain_has_a_finished_last_year(seeded):
         assert f.listings > 0 and f.published > 0 and f.proposals > 0, f.name
         assert f.projects_approved > 0 and f.projects_accepted > 0 and f.achievements > 0, f.name
         assert f.key_link_min <= f.key_links <= f.key_link_max, f.name
+        assert f.chain_lead_min <= f.chain_leads <= f.chain_lead_max, f.name  # designated early last year
+        assert f.verified_enterprises > 0 and f.verified_institutions > 0, f.name
         assert f.overdue_milestones == 0, f.name  # a finished year: every running milestone was confirmed
     province = figures.province_year(year)
     assert province.failed >= 1 and province.projects_terminated >= 1
