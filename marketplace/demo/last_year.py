@@ -60,7 +60,7 @@ TERMINATED = ("textile", 2)  # a chain whose third listing answers a key link: i
 # The TRL each chain's results reached, listing by listing (quantum's are still research results).
 TRL = {"quantum": (3, 4, 5, 6), "materials": (6, 7, 5, 8)}
 TRL_DEFAULT = (7, 6, 8, 5)
-# Listings whose key link the department decided at the start of the year (the third only in some chains).
+# Listings that answer a key link the department decided in January (the third one too in every other chain).
 LINKED = (0, 1, 3)
 
 
@@ -75,15 +75,13 @@ def dated(event, when: datetime):
 
 
 class _Year:
-    def __init__(self, orgs: dict[str, Organisation], org_chains: dict[str, list[str]],
-                 chain_admins: dict[str, User], year: int):
-        self.orgs, self.org_chains, self.admins, self.year = orgs, org_chains, chain_admins, year
+    def __init__(self, orgs: dict[str, Organisation], chain_admins: dict[str, User], year: int):
+        self.orgs, self.admins, self.year = orgs, chain_admins, year
         self.rng = random.Random(year)
         self.counts = {"challenges": 0, "proposals": 0, "projects": 0, "accepted": 0, "failed": 0, "achievements": 0}
         self.experts: dict[int, list[User]] = {}
         for membership in db.session.scalars(db.select(ExpertMembership).order_by(ExpertMembership.id)):
             self.experts.setdefault(membership.chain_id, []).append(membership.user)
-
         self.active = self._active()
 
     @staticmethod
@@ -99,7 +97,7 @@ class _Year:
         return pairs
 
     def members(self, chain, institution: bool) -> list[Organisation]:
-        return [org for key, org in self.orgs.items()
+        return [org for org in self.orgs.values()
                 if (chain.id, org.id) in self.active and org.is_verified and org.is_institution is institution]
 
     def chain(self, chain, rows: list[list[str]], n: int) -> None:
@@ -268,13 +266,12 @@ class _Year:
         self.counts["achievements"] += 1
 
 
-def seed_last_year(orgs: dict[str, Organisation], org_chains: dict[str, list[str]], chain_admins: dict[str, User],
-                   progress=print) -> dict[str, int]:
+def seed_last_year(orgs: dict[str, Organisation], chain_admins: dict[str, User], progress=print) -> dict[str, int]:
     """Give every chain a finished last year; returns what was made."""
     from ..services.chains import all_chains
 
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    work = _Year(orgs, org_chains, chain_admins, clock.today().year - 1)
+    work = _Year(orgs, chain_admins, clock.today().year - 1)
     # The platform already ran last year: its organisations were verified and its 链主 designated early in
     # it, or last year's report would count no 链主 and no verified member (rows.chain_leads, _verified_by).
     for n, org in enumerate(org for org in orgs.values() if org.is_verified):

@@ -207,7 +207,7 @@ def seed_demo(progress=print) -> str:
 
     messages = seed_inbox()
     progress(f"已写入站内消息 {messages} 条。")
-    seed_last_year(seeder.orgs, seeder.org_chains, seeder.chain_admins, progress)  # after the walks over every listing
+    seed_last_year(seeder.orgs, seeder.chain_admins, progress)  # after the walks over every listing
     from .supervision import seed_supervision  # after the plans and projects it chases
 
     seed_supervision(progress)
