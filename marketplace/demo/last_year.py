@@ -176,7 +176,8 @@ class _Year:
                               text=f"经专家评审，拟由{winner.organisation.name}承担“{challenge.title}”攻关任务，现予公示。")
         db.session.add(publicity)
         db.session.flush()
-        dated(audit.record(admin, "publicity_opened", challenge, S.closed, S.closed), at(starts, 9))
+        dated(audit.record(admin, "proposal_selected", winner, P.submitted, P.selected), at(starts, 9))
+        dated(audit.record(admin, "publicity_opened", challenge, reason=f"公示至 {publicity.ends_on}"), at(starts, 9))
         approved_on = publicity.ends_on + timedelta(days=3 + challenge.id % 4)
         challenge.state = S.awarded
         dated(audit.record(admin, "challenge_awarded", challenge, S.closed, S.awarded), at(approved_on, 11))
