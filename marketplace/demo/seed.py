@@ -17,6 +17,7 @@ from ..models import Chain, ChainLead, Consent, ExpertMembership, Organisation, 
 from ..services import consent, verification
 from ..services.admins import office
 from ..services.chains import check_may_lead_chain, ensure_chains
+from .last_year import seed_last_year
 from .leaders import seed_leaders
 
 DEMO_PASSWORD = "demo-password"
@@ -209,6 +210,7 @@ def seed_demo(progress=print) -> str:
 
     messages = seed_inbox()
     progress(f"已写入站内消息 {messages} 条。")
+    last = seed_last_year(seeder.orgs, seeder.chain_admins, progress)  # after the walks over every listing
     from .supervision import seed_supervision  # after the plans and projects it chases
 
     seed_supervision(progress)
@@ -218,7 +220,8 @@ def seed_demo(progress=print) -> str:
     progress(f"已写入上一年度各链年度工作总结 {seed_reports(seeder.chain_admins)} 份。")
     return (f"演示数据已加载：机构 {organisations} 家，专家 {experts} 名，榜单 {counts['challenges']} 个，"
             f"科研能力 {counts['capabilities']} 项，成果 {counts['achievements']} 项，"
-            f"揭榜方案 {work['proposals']} 份，项目 {work['projects']} 个。")
+            f"揭榜方案 {work['proposals']} 份，项目 {work['projects']} 个；"
+            f"上一年度榜单 {last['challenges']} 个，项目 {last['projects']} 个。")
 
 
 def demo_accounts() -> list[tuple[str, str]]:
