@@ -97,6 +97,12 @@ def snapshot(plan: WorkPlan) -> dict:
     }
 
 
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, unless it already ends in punctuation (no "顺延一个月。。")."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in "。！？；….!?;" else text + "。"
+
+
 def revision(plan: WorkPlan, number: int) -> WorkPlanRevision | None:
     return next((r for r in plan.revisions if r.revision_no == number), None)
 
