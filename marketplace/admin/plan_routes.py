@@ -112,6 +112,8 @@ def plan_item_create(code):
     form = _item_form(chain, year)
     again = lambda status: _page(chain, year, status, item_form=form)  # noqa: E731
     if not form.validate_on_submit():
+        form.add_problems(work_plans.item_problems(chain, year, form.data_in(), work_plans.plan_for(chain, year),
+                                                   form.reason.data))
         return again(400)
     return run(lambda: work_plans.add_item(acting_user(), chain, year, form.data_in(), form.version.data,
                                            form.reason.data),
@@ -135,6 +137,7 @@ def plan_item_edit(code, item_id):
     form = _item_form(chain, year, prefix="edit")
     again = lambda status: _page(chain, year, status, editing=item, edit_form=form)  # noqa: E731
     if not form.validate_on_submit():
+        form.add_problems(work_plans.item_problems(chain, year, form.data_in(), item.plan, form.reason.data))
         return again(400)
     return run(lambda: work_plans.edit_item(acting_user(), item, form.data_in(), form.version.data, form.reason.data),
                "已保存事项。", _url(chain, year), again, form)
