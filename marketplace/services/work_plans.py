@@ -221,7 +221,9 @@ def _step_problems(data: ItemInput) -> list[str]:
     for n, (step, due) in enumerate(steps, 1):
         if not step or len(step) > TITLE_MAX:
             found.append(f"第 {n} 个节点须有名称（不超过 {TITLE_MAX} 字）。")
-        elif data.start_date and data.end_date and not data.start_date <= due <= data.end_date:
+        # (Dates that are themselves wrong are reported on their own fields, not once per node.)
+        elif data.start_date and data.end_date and data.start_date <= data.end_date \
+                and not data.start_date <= due <= data.end_date:
             found.append(f"第 {n} 个节点“{step}”的日期 {due} 不在事项起止日期"
                          f"（{data.start_date} 至 {data.end_date}）之内。")
     return found
