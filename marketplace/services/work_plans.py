@@ -229,7 +229,8 @@ def _step_problems(data: ItemInput) -> list[str]:
     return found
 
 
-def item_problems(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | None, reason: str = "") -> list[tuple[str, str]]:
+def item_problems(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | None, reason: str = "",
+                  linked=None) -> list[tuple[str, str]]:
     """Every problem of an item as typed, as (field, message) in the order of the form, the reason an
     approved plan's change needs included: all of them are shown at once, not one per attempt."""
     found: list[tuple[str, str]] = []
@@ -255,7 +256,7 @@ def item_problems(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | Non
     elif data.start_date is not None and data.end_date < data.start_date:
         found.append(("end_date", "完成日期不能早于开始日期。"))
     found += [("milestones", m) for m in _step_problems(data)]
-    links, listings, projects = linkable(chain, year)
+    links, listings, projects = linked or linkable(chain, year)
     for name, ids, allowed, message in (("key_links", data.key_link_ids, links, f"只能关联本链 {year} 年的关键缺失环节。"),
                                         ("challenges", data.challenge_ids, listings, "只能关联本链的榜单。"),
                                         ("projects", data.project_ids, projects, "只能关联本链的项目。")):
@@ -270,10 +271,10 @@ def item_problems(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | Non
 
 def _clean(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | None, reason: str) -> dict:
     """The item's fields checked (every problem raised together, each naming its field)."""
-    problems = item_problems(chain, year, data, plan, reason)
+    links, listings, projects = linked = linkable(chain, year)
+    problems = item_problems(chain, year, data, plan, reason, linked)
     if problems:
         raise ServiceError([m for _, m in problems], field=problems[0][0], problems=problems)
-    links, listings, projects = linkable(chain, year)
     return dict(
         title=data.title.strip(), category=PlanCategory(data.category), regions=list(dict.fromkeys(data.regions or [])),
         responsible_unit=data.responsible_unit.strip(), responsible_person=data.responsible_person.strip(),

@@ -84,6 +84,18 @@ def test_the_key_points_and_add_forms_keep_their_version_too(world, client, auth
     assert response.status_code == 409 and version_in(response.get_data(as_text=True), "添加事项") == str(stale)
 
 
+def test_a_refused_return_keeps_its_version(world, client, auth):
+    plan = written(world["manager"])
+    work_plans.submit(world["manager"], plan, plan.version)
+    db.session.commit()
+    auth.login("root@example.com")
+    stale = plan.version - 1
+    response = client.post(f"/admin/chains/ai/plan/{plan.id}/return", data={"version": stale, "reason": "不够具体"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert select(page, 'form[action$="/return"] input[name="version"]')[0].attributes["value"] == str(stale)
+
+
 # ----- 2. the edit form is for the managers -------------------------------------------------------------
 
 def test_leaders_do_not_get_the_edit_form(world, client, auth):
