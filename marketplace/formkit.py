@@ -157,6 +157,10 @@ def decimals(places: int, message: str):
 
 def apply_error(form, error: ServiceError) -> None:
     """Show a service's refusal next to its field, or above the form when it names none."""
+    if error.problems:  # several fields at once: each message next to its own field
+        for name, message in error.problems:
+            apply_error(form, ServiceError(message, field=name))
+        return
     field = getattr(form, error.field, None) if error.field else None
     if field is not None:
         field.errors = list(field.errors) + [m for m in error.messages if m not in field.errors]

@@ -39,7 +39,7 @@ def run(action, success, back, again=None, form=None, code: int = 303):
             error.back = back if isinstance(back, str) else None
             raise
         db.session.rollback()
-        if form is not None and error.field and getattr(form, error.field, None) is not None:
+        if form is not None and (error.problems or error.field and getattr(form, error.field, None) is not None):
             apply_error(form, error)
         else:
             flash(error.message, "danger")

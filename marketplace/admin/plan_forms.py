@@ -26,10 +26,16 @@ def _date_if_named(row, field):
         raise StopValidation("已填写节点名称，但缺少日期。")
 
 
+def _name_if_dated(row, field):
+    # A row with a date but no name is a mistake, not a blank row to drop silently.
+    if not (field.data or "").strip() and (row.due_on.raw_data or [""])[0].strip():
+        raise StopValidation("请填写节点名称（本行已填写节点日期）。")
+
+
 class StepRow(Form):
     """One sub-milestone of the 任务图; a blank row is ignored."""
 
-    title = StringField("节点名称", validators=[max_length(200)])
+    title = StringField("节点名称", validators=[_name_if_dated, max_length(200)])
     due_on = DateField("节点日期", validators=[_date_if_named, Optional(), within_years(PROJECT_YEARS)],
                        invalid_value_message=BAD_DATE)
 
@@ -75,6 +81,18 @@ class ItemForm(BaseForm):
         self.projects.data = [p.id for p in item.projects]
         for entry, step in zip(self.milestones.entries, item.milestones, strict=False):
             entry.form.title.data, entry.form.due_on.data = step.title, step.due_on
+
+    def add_problems(self, problems) -> None:
+        """The service's own checks (work_plans.item_problems) next to the fields the form's validators
+        passed: one submission shows every problem. The 任务图's count waits until its rows are right."""
+        rows_wrong = any(e.form.errors for e in self.milestones.entries)
+        for name, message in problems:
+            f = getattr(self, name)
+            if name == "milestones":
+                if not rows_wrong:
+                    f.errors = [*f.errors, message]
+            elif not f.errors:  # a field the form already faults keeps the form's own message
+                f.errors = [message]
 
     def data_in(self) -> ItemInput:
         steps = [(e.form.title.data.strip(), e.form.due_on.data) for e in self.milestones.entries

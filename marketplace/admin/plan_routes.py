@@ -46,10 +46,21 @@ def _url(chain, year, **args):
     return url_for("admin.plan_page", code=chain.code, year=year, **args)
 
 
-def _item_form(chain, year, formdata=True) -> ItemForm:
+def _ids(form, prefix: str):
+    """Give every field of `form` (rows of its 任务图 included) an id starting with `prefix`: the plan
+    page holds several forms with the same field names, and a label or an error link must find its own."""
+    for f in form:
+        f.id = f"{prefix}-{f.id}"
+        f.label.field_id = f.id
+        for entry in getattr(f, "entries", ()):
+            _ids(entry.form, prefix)
+    return form
+
+
+def _item_form(chain, year, formdata=True, prefix="add") -> ItemForm:
     form = ItemForm() if formdata else ItemForm(formdata=None)
     form.set_links(*work_plans.linkable(chain, year))
-    return form
+    return _ids(form, prefix)
 
 
 def _page(chain, year, status=200, plan_form=None, item_form=None, editing=None, edit_form=None,
@@ -57,19 +68,24 @@ def _page(chain, year, status=200, plan_form=None, item_form=None, editing=None,
     plan = work_plans.plan_for(chain, year)
     shown = request.args.get("revision", "")
     earlier = work_plans.revision(plan, int(shown)) if plan is not None and shown.isdigit() and len(shown) < 6 else None
+    # A fresh form carries the version of the plan as shown; a form sent back with an error keeps the
+    # version its page was based on, so saving it again after a refusal is refused again (no lost update).
     if plan_form is None:
-        plan_form = PlanForm(formdata=None, key_points=plan.key_points if plan else "")
-    item_form = item_form or _item_form(chain, year, formdata=False)
-    for form in (plan_form, item_form, edit_form):  # the plan as shown is the one a change compares with
-        if form is not None:
-            form.version.data = plan.version if plan else ""
+        plan_form = _ids(PlanForm(formdata=None, key_points=plan.key_points if plan else ""), "points")
+        plan_form.version.data = plan.version if plan else ""
+    if item_form is None:
+        item_form = _item_form(chain, year, formdata=False)
+        item_form.version.data = plan.version if plan else ""
+    if decision_form is None:
+        decision_form = _ids(DecisionForm(formdata=None), "return")
+        decision_form.version.data = plan.version if plan else ""
     notes = [n for i in (plan.items if plan else ()) for n in i.progress_notes]
     return render_template(
         "admin/plan.html", chain=chain, year=year, years=work_plans.years(chain), plan=plan, earlier=earlier,
         counts=plan_progress.counts(plan), today=clock.today(), plan_form=plan_form,
         item_form=item_form, editing=editing, edit_form=edit_form,
         progress_forms=progress_forms or {}, confirm_forms=confirm_forms or {}, files=plan_progress.files(notes),
-        decision_form=decision_form or DecisionForm(formdata=None),
+        decision_form=decision_form, earlier_reason=work_plans.sentence(earlier.reason) if earlier else "",
         revising=plan is not None and plan.state is PlanState.approved), status
 
 
@@ -80,7 +96,7 @@ def plan_page(code):
     chain, year = _chain(code), _year()
     if request.method == "GET":
         return _page(chain, year)
-    form = PlanForm()
+    form = _ids(PlanForm(), "points")
     again = lambda status: _page(chain, year, status, plan_form=form)  # noqa: E731
     if not form.validate_on_submit():
         return again(400)
@@ -96,6 +112,8 @@ def plan_item_create(code):
     form = _item_form(chain, year)
     again = lambda status: _page(chain, year, status, item_form=form)  # noqa: E731
     if not form.validate_on_submit():
+        form.add_problems(work_plans.item_problems(chain, year, form.data_in(), work_plans.plan_for(chain, year),
+                                                   form.reason.data))
         return again(400)
     return run(lambda: work_plans.add_item(acting_user(), chain, year, form.data_in(), form.version.data,
                                            form.reason.data),
@@ -110,13 +128,16 @@ def plan_item_edit(code, item_id):
     item = _item(chain, item_id)
     year = item.plan.year
     if request.method == "GET":
-        form = _item_form(chain, year, formdata=False)
+        # The form is for those who may save it: 链长 / 总链长 (and a submitted plan) get the refusal, not a form.
+        work_plans.check_may_edit(acting_user(), chain, item.plan)
+        form = _item_form(chain, year, formdata=False, prefix="edit")
         form.fill(item)
         form.version.data = item.plan.version
         return _page(chain, year, editing=item, edit_form=form)
-    form = _item_form(chain, year)
+    form = _item_form(chain, year, prefix="edit")
     again = lambda status: _page(chain, year, status, editing=item, edit_form=form)  # noqa: E731
     if not form.validate_on_submit():
+        form.add_problems(work_plans.item_problems(chain, year, form.data_in(), item.plan, form.reason.data))
         return again(400)
     return run(lambda: work_plans.edit_item(acting_user(), item, form.data_in(), form.version.data, form.reason.data),
                "已保存事项。", _url(chain, year), again, form)
@@ -163,7 +184,7 @@ def plan_approve(code, plan_id):
 @login_required
 def plan_return(code, plan_id):
     chain = _chain(code)
-    plan, form = _plan(chain, plan_id), DecisionForm()
+    plan, form = _plan(chain, plan_id), _ids(DecisionForm(), "return")
     link = url_for("admin.plan_page", code=chain.code, year=plan.year)
     return run(lambda: work_plans.return_plan(acting_user(), plan, form.version.data, form.reason.data, link),
                "已退回工作计划。", _back(chain, plan),

@@ -6,12 +6,15 @@ class ServiceError(Exception):
 
     status = 400
 
-    def __init__(self, message: str | list[str], field: str | None = None):
-        """`message` may be a list: every problem of one input, reported together."""
+    def __init__(self, message: str | list[str], field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None):
+        """`message` may be a list: every problem of one input, reported together. `problems`, when
+        given, are (field, message) pairs over several fields, each shown next to its own field."""
         self.messages = [message] if isinstance(message, str) else list(message)
         self.message = " ".join(self.messages)
         super().__init__(self.message)
         self.field = field
+        self.problems = list(problems or [])
 
 
 class PermissionDenied(ServiceError):

@@ -108,23 +108,42 @@ def complete(actor, item: WorkPlanItem) -> WorkPlanItem:
 
 # ----- counts -------------------------------------------------------------------------------------
 
+def counts_progress(plan: WorkPlan | None) -> bool:
+    """The one rule every page, report and 通报 follows: only an approved plan's items are commitments
+    that can be 按期 or 滞后. A draft, submitted or returned plan is shown by its state and its item
+    count, never as 按期 N, 滞后 0 (the 督办 matrix counts approved plans only, for the same reason)."""
+    return plan is not None and plan.state is PlanState.approved
+
+
 @dataclass
 class Counts:
     total: int = 0
     on_track: int = 0
     late: int = 0
     done: int = 0
+    counted: bool = True  # False: the plan is not approved, only `total` means anything
 
     def add(self, progress: ItemProgress) -> None:
         self.total += 1
         setattr(self, progress.name, getattr(self, progress.name) + 1)
 
+    @property
+    def uncounted_line(self) -> str:
+        return f"清单 {self.total} 项（未批准，不计进度）"
+
 
 def counts(plan: WorkPlan | None, day: date | None = None) -> Counts:
+    if plan is not None and not counts_progress(plan):
+        return Counts(total=len(plan.items), counted=False)
     found = Counts()
     for item in plan.items if plan is not None else ():
         found.add(item.progress_on(day or clock.today()))
     return found
+
+
+def item_progress(item: WorkPlanItem, day: date | None = None) -> ItemProgress | None:
+    """An item's 按期 / 滞后 / 已完成 on `day`, or None while its plan is not approved."""
+    return item.progress_on(day or clock.today()) if counts_progress(item.plan) else None
 
 
 def overview(chains: list[Chain], year: int) -> list[tuple[Chain, WorkPlan | None, Counts]]:

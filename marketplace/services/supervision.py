@@ -22,7 +22,7 @@ from ..models import Challenge, MilestoneState, Project, ProjectState, Supervisi
 from ..models.enums import ItemProgress, PlanState
 from ..models.work_plan import WorkPlan, WorkPlanItem
 from ..notifications import notify
-from . import audit, oversight
+from . import audit, oversight, plan_progress
 from .errors import InvalidTransition, NotFound, PermissionDenied, ServiceError
 from .locking import Conflict, claim_once
 from .results import STATUS_FILTERS, ResultStatus
@@ -54,7 +54,7 @@ def check_may_issue(actor, subject: WorkPlanItem | Project) -> None:
     if not _signed_in(actor) or not actor.is_platform_admin:
         raise PermissionDenied("只有平台管理员（省制造强省办）可以发督办单。")
     if isinstance(subject, WorkPlanItem):
-        if subject.plan.state is not PlanState.approved:
+        if not plan_progress.counts_progress(subject.plan):
             raise InvalidTransition("该工作计划尚未批准，其事项不能督办。")
         progress = subject.progress_on(clock.today())
         if progress is not ItemProgress.late:
@@ -228,6 +228,7 @@ class Row:
 
 
 def _approved_items(chain_ids, year: int) -> list[WorkPlanItem]:
+    # plan_progress.counts_progress as a query: only an approved plan's items are counted.
     return list(db.session.scalars(
         select(WorkPlanItem).join(WorkPlan).where(WorkPlan.chain_id.in_(chain_ids), WorkPlan.year == year,
                                                   WorkPlan.state == PlanState.approved)

@@ -97,6 +97,12 @@ def snapshot(plan: WorkPlan) -> dict:
     }
 
 
+def sentence(text: str) -> str:
+    """`text` ending in a full stop, unless it already ends in punctuation (no "顺延一个月。。")."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in "。！？；….!?;" else text + "。"
+
+
 def revision(plan: WorkPlan, number: int) -> WorkPlanRevision | None:
     return next((r for r in plan.revisions if r.revision_no == number), None)
 
@@ -199,55 +205,82 @@ def save_key_points(actor, chain: Chain, year: int, text: str, version: int | No
     return plan
 
 
-def _ids_within(ids, allowed: list, message: str, field_name: str) -> list:
+def _within(ids, allowed: list) -> list | None:
+    """The rows named by `ids` (duplicates once), or None when one of them is not allowed."""
     by_id = {row.id: row for row in allowed}
     if any(i not in by_id for i in ids):
-        raise ServiceError(message, field=field_name)
+        return None
     return [by_id[i] for i in dict.fromkeys(ids)]
 
 
-def _clean(chain: Chain, year: int, data: ItemInput) -> dict:
-    """The item's fields checked, in the order of the form; raises ServiceError naming the field."""
-    title = (data.title or "").strip()
-    if not title:
-        raise ServiceError("请填写事项名称。", field="title")
-    if len(title) > TITLE_MAX:
-        raise ServiceError(f"事项名称不超过 {TITLE_MAX} 字。", field="title")
-    if data.category not in {c.value for c in PlanCategory}:
-        raise ServiceError("请选择事项类别。", field="category")
-    regions = list(dict.fromkeys(data.regions or []))
-    if any(r not in PLAN_REGIONS for r in regions):
-        raise ServiceError("重点地区只能从省内 17 个市州中选择。", field="regions")
-    unit, person = (data.responsible_unit or "").strip(), (data.responsible_person or "").strip()
-    if not unit:
-        raise ServiceError("请填写责任单位。", field="responsible_unit")
-    if not person:
-        raise ServiceError("请填写责任人。", field="responsible_person")
-    if len(unit) > 128 or len(person) > 64:
-        raise ServiceError("责任单位不超过 128 字，责任人不超过 64 字。", field="responsible_unit")
-    if data.start_date is None:
-        raise ServiceError("请填写开始日期。", field="start_date")
-    if data.end_date is None:
-        raise ServiceError("请填写完成日期。", field="end_date")
-    if data.end_date < data.start_date:
-        raise ServiceError("完成日期不能早于开始日期。", field="end_date")
+def _step_problems(data: ItemInput) -> list[str]:
     steps = [(t.strip(), d) for t, d in data.milestones]
+    found = []
     if not MILESTONES_MIN <= len(steps) <= MILESTONES_MAX:
-        raise ServiceError(f"任务图须有 {MILESTONES_MIN}—{MILESTONES_MAX} 个节点（现有 {len(steps)} 个）。",
-                           field="milestones")
+        found.append(f"任务图须有 {MILESTONES_MIN}—{MILESTONES_MAX} 个节点（现有 {len(steps)} 个）。")
     for n, (step, due) in enumerate(steps, 1):
         if not step or len(step) > TITLE_MAX:
-            raise ServiceError(f"第 {n} 个节点须有名称（不超过 {TITLE_MAX} 字）。", field="milestones")
-        if not data.start_date <= due <= data.end_date:
-            raise ServiceError(f"第 {n} 个节点“{step}”的日期 {due} 不在事项起止日期"
-                               f"（{data.start_date} 至 {data.end_date}）之内。", field="milestones")
-    links, listings, projects = linkable(chain, year)
+            found.append(f"第 {n} 个节点须有名称（不超过 {TITLE_MAX} 字）。")
+        # (Dates that are themselves wrong are reported on their own fields, not once per node.)
+        elif data.start_date and data.end_date and data.start_date <= data.end_date \
+                and not data.start_date <= due <= data.end_date:
+            found.append(f"第 {n} 个节点“{step}”的日期 {due} 不在事项起止日期"
+                         f"（{data.start_date} 至 {data.end_date}）之内。")
+    return found
+
+
+def item_problems(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | None, reason: str = "",
+                  linked=None) -> list[tuple[str, str]]:
+    """Every problem of an item as typed, as (field, message) in the order of the form, the reason an
+    approved plan's change needs included: all of them are shown at once, not one per attempt."""
+    found: list[tuple[str, str]] = []
+    title = (data.title or "").strip()
+    if not title:
+        found.append(("title", "请填写事项名称。"))
+    elif len(title) > TITLE_MAX:
+        found.append(("title", f"事项名称不超过 {TITLE_MAX} 字。"))
+    if data.category not in {c.value for c in PlanCategory}:
+        found.append(("category", "请选择事项类别。"))
+    if any(r not in PLAN_REGIONS for r in data.regions or []):
+        found.append(("regions", "重点地区只能从省内 17 个市州中选择。"))
+    unit, person = (data.responsible_unit or "").strip(), (data.responsible_person or "").strip()
+    for name, value, label, most in (("responsible_unit", unit, "责任单位", 128), ("responsible_person", person, "责任人", 64)):
+        if not value:
+            found.append((name, f"请填写{label}。"))
+        elif len(value) > most:
+            found.append((name, f"{label}不超过 {most} 字。"))
+    if data.start_date is None:
+        found.append(("start_date", "请填写开始日期。"))
+    if data.end_date is None:
+        found.append(("end_date", "请填写完成日期。"))
+    elif data.start_date is not None and data.end_date < data.start_date:
+        found.append(("end_date", "完成日期不能早于开始日期。"))
+    found += [("milestones", m) for m in _step_problems(data)]
+    links, listings, projects = linked or linkable(chain, year)
+    for name, ids, allowed, message in (("key_links", data.key_link_ids, links, f"只能关联本链 {year} 年的关键缺失环节。"),
+                                        ("challenges", data.challenge_ids, listings, "只能关联本链的榜单。"),
+                                        ("projects", data.project_ids, projects, "只能关联本链的项目。")):
+        if _within(ids, allowed) is None:
+            found.append((name, message))
+    try:
+        _check_reason(plan, reason)
+    except ServiceError as error:
+        found.append(("reason", error.message))
+    return found
+
+
+def _clean(chain: Chain, year: int, data: ItemInput, plan: WorkPlan | None, reason: str) -> dict:
+    """The item's fields checked (every problem raised together, each naming its field)."""
+    links, listings, projects = linked = linkable(chain, year)
+    problems = item_problems(chain, year, data, plan, reason, linked)
+    if problems:
+        raise ServiceError([m for _, m in problems], field=problems[0][0], problems=problems)
     return dict(
-        title=title, category=PlanCategory(data.category), regions=regions, responsible_unit=unit,
-        responsible_person=person, start_date=data.start_date, end_date=data.end_date, steps=steps,
-        key_links=_ids_within(data.key_link_ids, links, f"只能关联本链 {year} 年的关键缺失环节。", "key_links"),
-        challenges=_ids_within(data.challenge_ids, listings, "只能关联本链的榜单。", "challenges"),
-        projects=_ids_within(data.project_ids, projects, "只能关联本链的项目。", "projects"))
+        title=data.title.strip(), category=PlanCategory(data.category), regions=list(dict.fromkeys(data.regions or [])),
+        responsible_unit=data.responsible_unit.strip(), responsible_person=data.responsible_person.strip(),
+        start_date=data.start_date, end_date=data.end_date, steps=[(t.strip(), d) for t, d in data.milestones],
+        key_links=_within(data.key_link_ids, links), challenges=_within(data.challenge_ids, listings),
+        projects=_within(data.project_ids, projects))
 
 
 def _apply(item: WorkPlanItem, values: dict) -> None:
@@ -263,8 +296,7 @@ def _apply(item: WorkPlanItem, values: dict) -> None:
 def add_item(actor, chain: Chain, year: int, data: ItemInput, version: int | None, reason: str = "") -> WorkPlanItem:
     existing = plan_for(chain, year)
     check_may_edit(actor, chain, existing)
-    values = _clean(chain, year, data)
-    _check_reason(existing, reason)
+    values = _clean(chain, year, data, existing, reason)
     plan = _plan(actor, chain, year)
     _cas(plan, version if existing is not None else plan.version)
     _revise(actor, plan, reason)
@@ -279,8 +311,7 @@ def add_item(actor, chain: Chain, year: int, data: ItemInput, version: int | Non
 def edit_item(actor, item: WorkPlanItem, data: ItemInput, version: int, reason: str = "") -> WorkPlanItem:
     plan = item.plan
     check_may_edit(actor, plan.chain, plan)
-    values = _clean(plan.chain, plan.year, data)
-    _check_reason(plan, reason)
+    values = _clean(plan.chain, plan.year, data, plan, reason)
     _cas(plan, version)
     _revise(actor, plan, reason)
     _apply(item, values)

@@ -145,9 +145,13 @@ def _overview(f) -> Section:
 def _plan(content: ReportContent) -> Section:
     plan = content.plan
     late = "、".join(row.title for row in plan.late)
-    note = (f"年度工作计划状态：{plan.state}。工作清单共 {plan.total} 项，已完成 {plan.done} 项"
-            + (f"，滞后 {len(plan.late)} 项：{late}。" if plan.late else "，无滞后事项。"))
-    rows = [(row.seq, row.title, row.category, row.responsible or "—", row.period, row.progress.label,
+    if not plan.counted:  # only an approved plan's items are commitments (plan_progress.counts_progress)
+        note = f"年度工作计划状态：{plan.state}。工作清单 {plan.total} 项（未批准，不计进度）。"
+    else:
+        note = (f"年度工作计划状态：{plan.state}。工作清单共 {plan.total} 项，已完成 {plan.done} 项"
+                + (f"，滞后 {len(plan.late)} 项：{late}。" if plan.late else "，无滞后事项。"))
+    rows = [(row.seq, row.title, row.category, row.responsible or "—", row.period,
+             row.progress.label if row.progress else "未批准，不计进度",
              "；".join(row.late_milestones) or "—") for row in plan.items]
     return Section("plan", "二、工作清单完成情况", ("序号", "事项", "类别", "责任单位及责任人", "时间安排", "状态", "滞后节点"),
                    rows, note=note, empty="本年度尚未制定工作清单。")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ... import clock
 from ...extensions import db
 from ...models import Chain, ItemProgress, Project, Supervision, SupervisionState, WorkPlan, WorkPlanItem
+from .. import plan_progress
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class ItemRow:
     category: str
     responsible: str
     period: str
-    progress: ItemProgress
+    progress: ItemProgress | None  # None: the plan is not approved, its items are not counted
     late_milestones: tuple[str, ...] = ()
 
 
@@ -28,6 +29,7 @@ class PlanRecord:
     state: str  # the plan's state label, or 未制定
     key_points: str
     items: list[ItemRow] = field(default_factory=list)
+    counted: bool = True  # plan_progress.counts_progress: only an approved plan's items are 按期 / 滞后
 
     @property
     def total(self) -> int:
@@ -60,15 +62,15 @@ def plan_record(chain: Chain, year: int, day: date) -> PlanRecord:
         .options(selectinload(WorkPlan.items).selectinload(WorkPlanItem.milestones)))
     if plan is None:
         return PlanRecord(state="未制定", key_points="")
-    rows = []
+    rows, counted = [], plan_progress.counts_progress(plan)
     for item in plan.items:
-        late = tuple(f"{m.title}（{m.due_on:%m-%d} 到期）" for m in item.late_milestones(day))
+        late = tuple(f"{m.title}（{m.due_on:%m-%d} 到期）" for m in item.late_milestones(day)) if counted else ()
         rows.append(ItemRow(
             seq=item.seq, title=item.title, category=item.category.label,
             responsible=" ".join(p for p in (item.responsible_unit, item.responsible_person) if p),
-            period=f"{item.start_date:%Y-%m-%d} 至 {item.end_date:%Y-%m-%d}", progress=item.progress_on(day),
+            period=f"{item.start_date:%Y-%m-%d} 至 {item.end_date:%Y-%m-%d}", progress=item.progress_on(day) if counted else None,
             late_milestones=late))
-    return PlanRecord(state=plan.state.label, key_points=plan.key_points, items=rows)
+    return PlanRecord(state=plan.state.label, key_points=plan.key_points, items=rows, counted=counted)
 
 
 def _subject(supervision: Supervision) -> str:
