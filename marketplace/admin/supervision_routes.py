@@ -66,13 +66,16 @@ def _subject():
 
 
 def _new_page(subject, form, status=200):
-    days = form.working_days.data if isinstance(form.working_days.data, int) and not form.working_days.errors \
-        else service.DEFAULT_DAYS
-    days = min(max(days, service.MIN_DAYS), service.MAX_DAYS)
-    due = service.reply_due(days)
+    """The form with the deadline for the days typed; an invalid number shows its error and no date (a
+    date computed from some other number would contradict it)."""
+    days = form.working_days.data
+    if form.working_days.errors or not isinstance(days, int) or not service.MIN_DAYS <= days <= service.MAX_DAYS:
+        days = None
+    due = service.reply_due(days) if days else None
     return render_template("admin/supervision_new.html", subject=subject, title=service.subject_title(subject),
                            chain=service.chain_of(subject), form=form, days=days, due=due,
-                           note=service.deadline_note(due), refusal=_refusal(subject)), status
+                           note=service.deadline_note(due) if due else "", refusal=_refusal(subject),
+                           chain_year=subject.plan.year if isinstance(subject, WorkPlanItem) else None), status
 
 
 def _refusal(subject) -> str | None:
@@ -97,7 +100,7 @@ def supervision_new():
     if not form.validate_on_submit():
         return _new_page(subject, form, 400)
     return run(lambda: service.issue(acting_user(), subject, form.request.data, form.working_days.data),
-               lambda s: f"已发出督办单，请牵头部门于 {s.reply_due} 前答复。",
+               lambda s: f"已发出督办单，请牵头部门{service.reply_by(s.reply_due)}。",
                lambda s: url_for("admin.supervision_show", supervision_id=s.id),
                lambda status: _new_page(subject, form, status), form)
 

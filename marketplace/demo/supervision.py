@@ -74,7 +74,7 @@ def _sent(admin: User | None, subject, year: int, issued_on: date, request: str,
     departments = db.session.scalars(select(User).filter_by(admin_chain_id=chain.id, is_enabled=True)).all()
     for user in departments:
         db.session.add(Notification(user_id=user.id, category=service.CATEGORY, title=f"督办单：{title}",
-                                    body=f"请于 {supervision.reply_due} 前答复。督办要求：{request}", url=url,
+                                    body=f"请{service.reply_by(supervision.reply_due)}。督办要求：{request}", url=url,
                                     created_at=_at(issued_on, 10)))
     if reply:
         answered_on = service.reply_due(DAYS - 2, issued_on)

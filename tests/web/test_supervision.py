@@ -99,7 +99,7 @@ def test_a_supervision_issued_on_2025_09_29_is_due_on_2025_10_13(world, client, 
         db.session.commit()
         auth.login("root@example.com")
         page = client.get(f"/admin/supervision/new?item={item.id}")
-        assert "答复期限为 2025-10-13" in text_of(page, "[data-due]")
+        assert "最迟于 2025-10-13 答复（含当日）" in text_of(page, "[data-due]")
         response = client.post(f"/admin/supervision/new?item={item.id}",
                                data={"request": "请说明进度滞后原因。", "working_days": "5"})
         assert response.status_code == 303
@@ -114,12 +114,13 @@ def test_the_form_recomputes_the_date_for_the_days_typed_without_saving(world, c
     page = client.post(f"/admin/supervision/new?item={item.id}",
                        data={"request": "", "working_days": "10", "preview": "1"})
     assert page.status_code == 200
-    assert f"答复期限为 {service.reply_due(10, TODAY)}" in text_of(page, "[data-due]")
+    assert f"最迟于 {service.reply_due(10, TODAY)} 答复" in text_of(page, "[data-due]")
     assert db.session.scalar(db.select(db.func.count()).select_from(Supervision)) == 0
     assert "请填写督办事项及要求" not in page.get_data(as_text=True)  # the request is asked for when sent
     bad = client.post(f"/admin/supervision/new?item={item.id}", data={"request": "请说明。", "working_days": "31"})
     assert bad.status_code == 400 and "应为 1—30 之间的整数。" in bad.get_data(as_text=True)
     assert "请说明。" in bad.get_data(as_text=True)
+    assert "最迟于" not in text_of(bad, "[data-due]")  # no date computed from some other number
     empty = client.post(f"/admin/supervision/new?item={item.id}", data={"request": " ", "working_days": "5"})
     assert empty.status_code == 400 and "请填写督办事项及要求。" in empty.get_data(as_text=True)
 
@@ -162,9 +163,12 @@ def test_the_new_page_says_why_an_item_cannot_be_supervised(world, client, auth)
     item = make_plan_item(late=False)
     db.session.commit()
     auth.login("root@example.com")
-    assert "按期，没有滞后" in text_of(client.get(f"/admin/supervision/new?item={item.id}"), "[data-refusal]")
+    page = client.get(f"/admin/supervision/new?item={item.id}")
+    assert "按期，没有滞后" in text_of(page, "[data-refusal]")
+    assert not select(page, "form[action*=supervision]") and "发出督办单</button>" not in page.get_data(as_text=True)
+    assert select(page, 'a[href^="/admin/supervision"]')  # a way back instead
     response = client.post(f"/admin/supervision/new?item={item.id}", data={"request": "请说明。", "working_days": "5"})
-    assert response.status_code == 409 and "请说明。" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "请说明。" in text_of(response, "[data-kept]")
     assert client.get("/admin/supervision/new?item=999999").status_code == 404
 
 
