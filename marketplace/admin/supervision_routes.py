@@ -42,11 +42,15 @@ def supervision_matrix():
 @leaders_may_read
 @login_required
 def supervision_list():
-    year, show = _year(), request.args.get("show", "")
-    chain = chain_service.chain_by_code(request.args.get("chain", "")) or abort(404)
-    if not oversight.can_view(acting_user(), chain) or show not in service.COLUMNS:
+    """One number of the matrix: a chain's (?chain=code) or, without a chain, the province's total (for
+    those who see every chain, like the 全省合计 row)."""
+    year, show, actor = _year(), request.args.get("show", ""), acting_user()
+    code = request.args.get("chain", "")
+    chain = chain_service.chain_by_code(code) if code else None
+    if show not in service.COLUMNS or (code and not (chain and oversight.can_view(actor, chain))) \
+            or (not code and not oversight.sees_every_chain(actor)):
         abort(404)
-    records, today = service.listing(chain, year, show), clock.today()
+    records, today = service.listing([chain] if chain else oversight.viewable_chains(actor), year, show), clock.today()
     of_projects = show in ("projects", "late_projects")
     of_supervisions = show in ("open", "overdue", "answered")
     return render_template(

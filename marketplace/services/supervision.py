@@ -291,19 +291,20 @@ def matrix(actor, year: int) -> tuple[list[Row], Row | None]:
     return list(rows.values()), total
 
 
-def listing(chain, year: int, show: str) -> list:
-    """The records behind one number of the matrix: items, projects or 督办单 (the caller checked that
-    the actor may read `chain`). An unknown `show` is NotFound."""
-    today = clock.today()
+def listing(chains, year: int, show: str) -> list:
+    """The records behind one number of the matrix: items, projects or 督办单 of `chains` (one chain's
+    row, or every chain for the 全省合计 row; the caller checked that the actor may read them). An
+    unknown `show` is NotFound."""
+    today, ids = clock.today(), [chain.id for chain in chains]
     if show == "items":
-        return _approved_items([chain.id], year)
+        return _approved_items(ids, year)
     if show in ITEM_COLUMNS:
-        return [i for i in _approved_items([chain.id], year) if i.progress_on(today) is ITEM_COLUMNS[show]]
+        return [i for i in _approved_items(ids, year) if i.progress_on(today) is ITEM_COLUMNS[show]]
     if show in ("projects", "late_projects"):
-        return list(db.session.scalars(_running_projects([chain.id], show == "late_projects")
+        return list(db.session.scalars(_running_projects(ids, show == "late_projects")
                                        .order_by(Project.id)))
     if show in ("open", "overdue", "answered"):
-        found = db.session.scalars(_supervisions([chain.id], year)).all()
+        found = db.session.scalars(_supervisions(ids, year)).all()
         if show == "answered":
             return [s for s in found if s.state is SupervisionState.answered]
         return [s for s in found if s.state is SupervisionState.open and (show == "open" or s.is_overdue(today))]

@@ -281,6 +281,26 @@ def test_the_matrix_counts_each_chain_and_the_province(world, client, auth):
     assert len(select(overdue, "[data-supervision] [data-overdue]")) == 1
 
 
+def test_every_number_of_the_provinces_total_opens_the_province_wide_list(world, client, auth):
+    _matrix_world(*world)
+    make_plan_item("quantum", title="量子滞后")
+    db.session.commit()
+    auth.login("root@example.com")
+    page = client.get("/admin/supervision?year=2026")
+    links = select(page, '[data-chain="total"] td a')
+    assert len(links) == len([c for c, n in _row(page, "total").items() if n])
+    for link in links:
+        listed = client.get(link.attributes["href"])
+        rows = select(listed, "[data-item], [data-project], [data-supervision]")
+        assert listed.status_code == 200 and len(rows) == int(link.text()), link.attributes["href"]
+    late = client.get("/admin/supervision/list?year=2026&show=late")
+    assert sorted(r.css_first("th").text() for r in select(late, "[data-item]")) == ["滞后一", "滞后二", "量子滞后"]
+    assert "全省" in text_of(late, "h1") and "量子科技" in text_of(late, "table")
+    auth.logout()
+    auth.login("chain-ai@example.com")  # the province's lists are for those who see every chain
+    assert client.get("/admin/supervision/list?year=2026&show=late").status_code == 404
+
+
 def test_a_chain_admin_and_a_chain_leader_see_only_their_chain(world, client, auth):
     _matrix_world(*world)
     for who in ("chain-ai@example.com", "leader-ai@example.com"):
