@@ -119,6 +119,14 @@ def test_the_admin_page_is_scoped_by_role(world, client, auth, who, query, statu
         assert bool(select(page, '[data-stats-table="chains"]')) == ("chain=" not in query and "ai@" not in who)
 
 
+def test_another_chains_statistics_are_refused_in_words_for_a_department_and_a_chain_leader(world, client, auth):
+    for who in ("chain-ai@example.com", "leader-ai@example.com"):
+        auth.login(who)
+        refused = client.get(f"/admin/stats?year={YEAR}&chain=textile").get_data(as_text=True)
+        assert "只能查看您负责或联系的产业链的统计。" in refused and "本部门" not in refused
+        auth.logout()
+
+
 def test_the_admin_page_shows_every_figure_of_the_chain(world, client, auth):
     auth.login("chain-ai@example.com")
     page = client.get(f"/admin/stats?year={YEAR}").get_data(as_text=True)
