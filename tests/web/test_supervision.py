@@ -347,31 +347,53 @@ def test_anonymous_users_are_sent_to_log_in(world, client):
 
 # ----- demo data -------------------------------------------------------------------------------------
 
-def _demo_check():
+def _demo_check(expected=3):
     from marketplace.demo.supervision import seed_supervision
 
-    assert seed_supervision(lambda _: None) == 3
+    assert seed_supervision(lambda _: None) == expected
     db.session.commit()
     made = db.session.scalars(db.select(Supervision).order_by(Supervision.id)).all()
     assert [(s.year, s.state, s.is_overdue(TODAY)) for s in made] == [
         (2026, SupervisionState.answered, False), (2026, SupervisionState.open, True),
-        (2025, SupervisionState.answered, False)]
+        (2025, SupervisionState.answered, False)][:expected]
     assert made[1].issued_on < TODAY - timedelta(days=7)  # more than five working days ago
+    for s in made:  # by the app's rule: late from the day after a due day passed unconfirmed
+        late = s.item.late_milestones(s.issued_on) if s.item else service.late_milestones(s.project, s.issued_on)
+        assert late, f"{service.subject_title(s)} was not late on {s.issued_on}"
+        assert s.replied_at is None or s.replied_at.date() <= TODAY
     return made
 
 
+def _late_since(item, day):
+    item.milestones[0].due_on = day
+    return item
+
+
 def test_the_demo_chases_late_plan_items_when_there_are_plans(world):
-    make_plan_item(title="滞后甲")
-    make_plan_item("textile", title="滞后乙")
-    make_plan_item(year=2025, title="去年的事项")
+    _late_since(make_plan_item(title="滞后甲"), TODAY - timedelta(days=40))
+    _late_since(make_plan_item("textile", title="滞后乙"), TODAY - timedelta(days=30))
+    _late_since(make_plan_item(year=2025, title="去年的事项"), date(2025, 9, 1))
     made = _demo_check()
     assert [s.item.title for s in made] == ["滞后甲", "滞后乙", "去年的事项"]
+    assert made[0].issued_on == TODAY - timedelta(days=21) and made[2].issued_on == date(2025, 9, 15)
+
+
+def test_the_demo_issues_no_supervision_before_its_subject_is_late(world):
+    """A sub-milestone due 11-14 makes its item late from 11-15: a 督办单 planned for 11-12 waits till then."""
+    _late_since(make_plan_item(title="滞后甲"), date(2026, 11, 14))
+    _late_since(make_plan_item("textile", title="滞后乙"), TODAY - timedelta(days=30))
+    _late_since(make_plan_item(year=2025, title="去年的事项"), date(2025, 9, 1))
+    from marketplace.demo.supervision import seed_supervision
+
+    seed_supervision(lambda _: None)
+    first = db.session.scalar(db.select(Supervision).join(Supervision.item).filter_by(title="滞后甲"))
+    assert first.issued_on == date(2026, 11, 15)
 
 
 def test_the_demo_chases_running_projects_made_late_without_plans(world):
     poster, uni = world
     first, second = project(poster, uni, late=False), project(poster, uni, late=False)
     project(poster, uni, ProjectState.accepted)
-    made = _demo_check()
+    made = _demo_check(expected=2)  # no project was late last year: no 督办单 of last year
     assert [s.project for s in made[:2]] == [first, second]
     assert all(service.late_milestones(p, TODAY) for p in (first, second))
