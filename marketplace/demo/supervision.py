@@ -74,15 +74,28 @@ def _first_late_day(subject, planned: date, last: date) -> date | None:
     return None
 
 
-def _chase(subjects: list, planned: date, last: date, taken: list, make_late: bool = True) -> tuple | None:
-    """The first of `subjects` (not already chased) late on a day from `planned` to `last`, with that day;
-    `make_late`: a running project is first made late (this year's only: last year's record is left as is)."""
+def _confirmed_late(item: WorkPlanItem, day: date) -> None:
+    """Last year's demo items were all confirmed on time: the one chased had a step confirmed a week after
+    `day` (its 督办单's), before the item was completed, so the 督办 had its reason."""
+    if _late_on(item, day):
+        return
+    passed = [m for m in item.milestones if m.due_on < day]
+    confirmed = day + timedelta(days=7)
+    if passed and (item.completed_on is None or item.completed_on > confirmed):
+        passed[-1].confirmed_on = confirmed
+
+
+def _chase(subjects: list, planned: date, last: date, taken: list, this_year: bool = True) -> tuple | None:
+    """The first of `subjects` (not already chased) late on a day from `planned` to `last`, with that day.
+    This year a running project is first made late; last year an item is given a step confirmed late."""
     for subject in subjects:
         if subject in taken:
             continue
-        if make_late and isinstance(subject, Project) and subject.state in (ProjectState.approved,
+        if this_year and isinstance(subject, Project) and subject.state in (ProjectState.approved,
                                                                               ProjectState.in_progress):
             _make_late(subject, planned)
+        if not this_year and isinstance(subject, WorkPlanItem):
+            _confirmed_late(subject, planned)
         day = _first_late_day(subject, planned, last)
         if day is not None:
             taken.append(subject)
@@ -143,7 +156,7 @@ def seed_supervision(progress=print) -> int:
     answered = _chase(this_year, today - timedelta(days=21), today, taken)
     overdue = _chase(this_year, today - timedelta(days=14), today, taken)
     earlier = _chase(last_year, date(today.year - 1, 9, 15), date(today.year - 1, 12, 31), taken,
-                    make_late=False)
+                    this_year=False)
     made = 0
     if answered:
         _sent(admin, answered[0], today.year, answered[1],
