@@ -16,7 +16,7 @@ def _selection(actor, code: str):
     """The chain asked for (None: the province), when the actor may read it."""
     if code:
         chain = chain_by_code(code) or abort(404)
-        require(oversight.can_view(actor, chain), "只能查看本部门牵头的产业链的统计。")
+        require(oversight.can_view(actor, chain), "只能查看您负责或联系的产业链的统计。")
         return chain
     if oversight.sees_every_chain(actor):
         return None

@@ -42,11 +42,15 @@ def supervision_matrix():
 @leaders_may_read
 @login_required
 def supervision_list():
-    year, show = _year(), request.args.get("show", "")
-    chain = chain_service.chain_by_code(request.args.get("chain", "")) or abort(404)
-    if not oversight.can_view(acting_user(), chain) or show not in service.COLUMNS:
+    """One number of the matrix: a chain's (?chain=code) or, without a chain, the province's total (for
+    those who see every chain, like the 全省合计 row)."""
+    year, show, actor = _year(), request.args.get("show", ""), acting_user()
+    code = request.args.get("chain", "")
+    chain = chain_service.chain_by_code(code) if code else None
+    if show not in service.COLUMNS or (code and not (chain and oversight.can_view(actor, chain))) \
+            or (not code and not oversight.sees_every_chain(actor)):
         abort(404)
-    records, today = service.listing(chain, year, show), clock.today()
+    records, today = service.listing([chain] if chain else oversight.viewable_chains(actor), year, show), clock.today()
     of_projects = show in ("projects", "late_projects")
     of_supervisions = show in ("open", "overdue", "answered")
     return render_template(
@@ -66,13 +70,16 @@ def _subject():
 
 
 def _new_page(subject, form, status=200):
-    days = form.working_days.data if isinstance(form.working_days.data, int) and not form.working_days.errors \
-        else service.DEFAULT_DAYS
-    days = min(max(days, service.MIN_DAYS), service.MAX_DAYS)
-    due = service.reply_due(days)
+    """The form with the deadline for the days typed; an invalid number shows its error and no date (a
+    date computed from some other number would contradict it)."""
+    days = form.working_days.data
+    if form.working_days.errors or not isinstance(days, int) or not service.MIN_DAYS <= days <= service.MAX_DAYS:
+        days = None
+    due = service.reply_due(days) if days else None
     return render_template("admin/supervision_new.html", subject=subject, title=service.subject_title(subject),
                            chain=service.chain_of(subject), form=form, days=days, due=due,
-                           note=service.deadline_note(due), refusal=_refusal(subject)), status
+                           note=service.deadline_note(due) if due else "", refusal=_refusal(subject),
+                           chain_year=subject.plan.year if isinstance(subject, WorkPlanItem) else None), status
 
 
 def _refusal(subject) -> str | None:
@@ -97,7 +104,7 @@ def supervision_new():
     if not form.validate_on_submit():
         return _new_page(subject, form, 400)
     return run(lambda: service.issue(acting_user(), subject, form.request.data, form.working_days.data),
-               lambda s: f"已发出督办单，请牵头部门于 {s.reply_due} 前答复。",
+               lambda s: f"已发出督办单，请牵头部门{service.reply_by(s.reply_due)}。",
                lambda s: url_for("admin.supervision_show", supervision_id=s.id),
                lambda status: _new_page(subject, form, status), form)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from .. import clock
@@ -48,6 +48,26 @@ def _institutions_for(challenge: Challenge) -> list[tuple[Organisation, Capabili
     return result
 
 
+def _china_noon(day) -> datetime:
+    """Noon of a China day, as the UTC time stored."""
+    return datetime.combine(day, time(4), tzinfo=UTC)
+
+
+def _while_open(challenge: Challenge, rng: random.Random) -> datetime:
+    """A submission time between the listing's publication and its deadline (and not after today), as the
+    proposals service allows."""
+    opened = challenge.published_at.replace(tzinfo=UTC) if challenge.published_at.tzinfo is None \
+        else challenge.published_at
+    last = min(challenge.deadline, clock.today() - timedelta(days=1))
+    span = (last - (opened + timedelta(hours=8)).date()).days
+    return max(opened + timedelta(hours=1), _china_noon(last - timedelta(days=rng.randint(0, max(span - 1, 0)))))
+
+
+def _after_deadline(challenge: Challenge, days: int) -> datetime:
+    """Experts score once applications close: `days` after the deadline, and not after today."""
+    return _china_noon(min(challenge.deadline + timedelta(days=days), clock.today()))
+
+
 def _proposal(challenge: Challenge, org: Organisation, cap: Capability | None, state: ProposalState,
               rng: random.Random) -> Proposal:
     basis = cap.title if cap else "相关方向"
@@ -63,7 +83,7 @@ def _proposal(challenge: Challenge, org: Organisation, cap: Capability | None, s
         team=(f"项目负责人：{cap.team_lead}；团队 {cap.team_size} 人。{cap.notable_members}" if cap
               else "项目负责人及核心成员 8 人。"),
         track_record=(cap.results if cap else ""), schedule=f"总周期 {months} 个月，分三个阶段实施。",
-        submitted_at=utcnow() - timedelta(days=rng.randint(20, 60)) if state is not P.draft else None,
+        submitted_at=_while_open(challenge, rng) if state is not P.draft else None,
     )
     for i, title in enumerate(STAGES):
         proposal.milestones.append(ProposalMilestone(
@@ -82,7 +102,7 @@ def _reviews(proposal: Proposal, experts: list[User], admin: User | None, rng: r
             review.scores, review.total = scores, weighted_total(list(DEFAULT_RUBRIC), scores)
             review.comment = rng.choice(["技术路线清晰，指标论证较充分，建议细化中试方案。", "团队基础扎实，经费测算基本合理。",
                                          "关键指标有实现把握，需关注工程化风险。"])
-            review.state, review.submitted_at = ReviewState.submitted, utcnow() - timedelta(days=10)
+            review.state, review.submitted_at = ReviewState.submitted, _after_deadline(proposal.challenge, 5)
         db.session.add(review)
 
 

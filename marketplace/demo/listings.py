@@ -58,11 +58,14 @@ def seed_listings(orgs: dict[str, Organisation], org_chains: dict[str, list[str]
         org = orgs[record["org_key"]]
         poster = org.members[0] if org.members else None
         days_ago = 10 + (n * 7) % 60
+        deadline = today + timedelta(days=record["deadline_days"])
+        # Published at least a month before its deadline (a closed or awarded listing's deadline is long past).
+        days_ago = max(days_ago, 30 - record["deadline_days"])
         challenge = Challenge(
             organisation=org, created_by=poster, chain=chains[record["chain"]], mode=ChallengeMode(record["mode"]),
             title=record["title"], background=record["background"], difficulty=record["difficulty"],
             indicators=record["indicators"], expected_outcome=record["expected_outcome"],
-            budget_wan=Decimal(str(record["budget_wan"])), deadline=today + timedelta(days=record["deadline_days"]),
+            budget_wan=Decimal(str(record["budget_wan"])), deadline=deadline,
             period_months=record["period_months"], conditions=record["conditions"],
             keywords=", ".join(record["keywords"]), ip_terms=IPTerms(record["ip_terms"]),
             visibility=Visibility(record["visibility"]), contact_name=record["contact_name"],

@@ -43,14 +43,64 @@ def _projects(running: bool) -> list[Project]:
     return sorted(projects, key=lambda p: not service.late_milestones(p))  # overdue milestones first
 
 
-def _make_late(project: Project, today: date) -> None:
+def _make_late(project: Project, issued_on: date) -> None:
     """The demo lifecycle's running projects are all on schedule: move the first unconfirmed milestone
-    of a chased one ten days into the past, so the 督办 has its reason (and the matrix a late project)."""
-    if service.late_milestones(project, today):
+    of a chased one to a few days before its 督办单, so the 督办 has its reason (and the matrix a late
+    project)."""
+    if service.late_milestones(project, issued_on):
         return
     waiting = [m for m in project.milestones if m.state is not MilestoneState.confirmed]
     if waiting:
-        waiting[0].due_date = today - timedelta(days=10)
+        waiting[0].due_date = issued_on - timedelta(days=3)
+
+
+def _late_on(subject, day: date) -> bool:
+    """Whether `subject` was 滞后 on `day` by the app's rule (from the day after a due day passed
+    unconfirmed), as far as its record tells: a 督办单 is only issued on such a day."""
+    if isinstance(subject, WorkPlanItem):
+        if subject.completed_on is not None and subject.completed_on <= day:
+            return False
+        return any(m.due_on < day and (m.confirmed_on is None or m.confirmed_on >= day) for m in subject.milestones)
+    return bool(service.late_milestones(subject, day))
+
+
+def _first_late_day(subject, planned: date, last: date) -> date | None:
+    """The planned day if `subject` was late then, else the first later day (up to `last`) when it was."""
+    day = planned
+    while day <= last:
+        if _late_on(subject, day):
+            return day
+        day += timedelta(days=1)
+    return None
+
+
+def _confirmed_late(item: WorkPlanItem, day: date) -> None:
+    """Last year's demo items were all confirmed on time: the one chased had a step confirmed a week after
+    `day` (its 督办单's), before the item was completed, so the 督办 had its reason."""
+    if _late_on(item, day):
+        return
+    passed = [m for m in item.milestones if m.due_on < day]
+    confirmed = day + timedelta(days=7)
+    if passed and (item.completed_on is None or item.completed_on > confirmed):
+        passed[-1].confirmed_on = confirmed
+
+
+def _chase(subjects: list, planned: date, last: date, taken: list, this_year: bool = True) -> tuple | None:
+    """The first of `subjects` (not already chased) late on a day from `planned` to `last`, with that day.
+    This year a running project is first made late; last year an item is given a step confirmed late."""
+    for subject in subjects:
+        if subject in taken:
+            continue
+        if this_year and isinstance(subject, Project) and subject.state in (ProjectState.approved,
+                                                                              ProjectState.in_progress):
+            _make_late(subject, planned)
+        if not this_year and isinstance(subject, WorkPlanItem):
+            _confirmed_late(subject, planned)
+        day = _first_late_day(subject, planned, last)
+        if day is not None:
+            taken.append(subject)
+            return subject, day
+    return None
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -69,15 +119,15 @@ def _sent(admin: User | None, subject, year: int, issued_on: date, request: str,
     db.session.flush()
     title = service.subject_title(subject)
     audit.record(admin, "supervision_issued", supervision, to_state=SupervisionState.open,
-                 reason=f"{title}，{DAYS} 个工作日内（{supervision.reply_due} 前）答复").created_at = _at(issued_on, 10)
+                 reason=f"{title}，{DAYS} 个工作日内答复（最迟 {supervision.reply_due}，含当日）").created_at = _at(issued_on, 10)
     url = f"/admin/supervision/{supervision.id}"
     departments = db.session.scalars(select(User).filter_by(admin_chain_id=chain.id, is_enabled=True)).all()
     for user in departments:
         db.session.add(Notification(user_id=user.id, category=service.CATEGORY, title=f"督办单：{title}",
-                                    body=f"请于 {supervision.reply_due} 前答复。督办要求：{request}", url=url,
+                                    body=f"请{service.reply_by(supervision.reply_due)}。督办要求：{request}", url=url,
                                     created_at=_at(issued_on, 10)))
     if reply:
-        answered_on = service.reply_due(DAYS - 2, issued_on)
+        answered_on = min(service.reply_due(DAYS - 2, issued_on), clock.today())
         replier = departments[0] if departments else None
         supervision.state, supervision.reply = SupervisionState.answered, reply
         supervision.replied_by_id, supervision.replied_at = (replier.id if replier else None), _at(answered_on, 16)
@@ -99,19 +149,29 @@ def seed_supervision(progress=print) -> int:
     if len(this_year) < 2 or not last_year:
         progress("演示数据中没有可督办的滞后事项或在研项目，未创建督办单。")
         return 0
-    for subject in this_year[:2]:
-        if isinstance(subject, Project):
-            _make_late(subject, today)
     # Answered: issued three weeks ago, answered before its day. Overdue: issued two weeks ago (ten
-    # working days at least), unanswered; `flask run-jobs` sends its reminder.
-    _sent(admin, this_year[0], today.year, today - timedelta(days=21),
-          "该事项子节点已过期未完成，请说明滞后原因，提出整改措施和完成时限。",
-          "已召开专题推进会，明确责任单位与完成时限，预计下月底前完成该节点，届时报送进展材料。")
-    _sent(admin, this_year[1], today.year, today - timedelta(days=14),
-          "请于期限内报送进展情况及下一步工作安排，说明存在的困难和需要协调的事项。")
-    last = date(today.year - 1, 9, 15)
-    _sent(admin, last_year[0], today.year - 1, last, "请报送年度任务完成情况，未完成部分说明原因。",
-          "年度任务已全部完成，相关材料已随年度报告报送。")
+    # working days at least), unanswered; `flask run-jobs` sends its reminder. Each on a day its subject
+    # was already late (later than planned if it became late later).
+    taken: list = []
+    answered = _chase(this_year, today - timedelta(days=21), today, taken)
+    overdue = _chase(this_year, today - timedelta(days=14), today, taken)
+    earlier = _chase(last_year, date(today.year - 1, 9, 15), date(today.year - 1, 12, 31), taken,
+                    this_year=False)
+    made = 0
+    if answered:
+        _sent(admin, answered[0], today.year, answered[1],
+              "该事项子节点已过期未完成，请说明滞后原因，提出整改措施和完成时限。",
+              "已召开专题推进会，明确责任单位与完成时限，预计下月底前完成该节点，届时报送进展材料。")
+        made += 1
+    if overdue:
+        _sent(admin, overdue[0], today.year, overdue[1],
+              "请于期限内报送进展情况及下一步工作安排，说明存在的困难和需要协调的事项。")
+        made += 1
+    if earlier:
+        _sent(admin, earlier[0], today.year - 1, earlier[1], "请报送年度任务完成情况，未完成部分说明原因。",
+              "年度任务已全部完成，相关材料已随年度报告报送。")
+        made += 1
     db.session.flush()
-    progress("已创建演示督办单 3 份（本年已答复 1 份、逾期未答复 1 份，上年已答复 1 份）。")
-    return 3
+    progress(f"已创建演示督办单 {made} 份（本年已答复 {int(bool(answered))} 份、待答复 {int(bool(overdue))} 份，"
+             f"上年已答复 {int(bool(earlier))} 份）。")
+    return made

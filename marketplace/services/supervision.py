@@ -84,6 +84,12 @@ def deadline_note(due: date, day: date | None = None) -> str:
     return "" if workdays.all_covered(day or clock.today(), due) else workdays.FALLBACK_NOTE
 
 
+def reply_by(due: date, note: str = "") -> str:
+    """The reply deadline as every page and message words it: the day itself is allowed ("于 … 前" would
+    read as "before that day")."""
+    return f"最迟于 {due}{note} 答复（含当日）"
+
+
 def subject_title(supervision_or_subject) -> str:
     subject = supervision_or_subject
     if isinstance(subject, Supervision):
@@ -125,10 +131,11 @@ def issue(actor: User, subject: WorkPlanItem | Project, request: str, working_da
     db.session.flush()
     title = subject_title(subject)
     audit.record(actor, "supervision_issued", supervision, to_state=SupervisionState.open,
-                 reason=f"{title}，{working_days} 个工作日内（{supervision.reply_due} 前）答复")
+                 reason=f"{title}，{working_days} 个工作日内答复（最迟 {supervision.reply_due}，含当日）")
     notify.chain_admins(chain, CATEGORY, f"督办单：{title}",
-                        f"省制造强省办就{title}发出督办单，请于 {supervision.reply_due}"
-                        f"{deadline_note(supervision.reply_due, today)}前答复。督办要求：{request}",
+                        f"省制造强省办就{title}发出督办单，请"
+                        f"{reply_by(supervision.reply_due, deadline_note(supervision.reply_due, today))}。"
+                        f"督办要求：{request}",
                         page_path(supervision))
     return supervision
 
@@ -179,7 +186,7 @@ def remind_if_overdue(supervision_id: int, today: date | None = None) -> bool:
     title = subject_title(supervision)
     audit.record(None, "supervision_reminded", supervision, reason=f"答复期限 {supervision.reply_due} 已过")
     notify.chain_admins(supervision.chain, CATEGORY, f"督办单已逾期未答复：{title}",
-                        f"该督办单应于 {supervision.reply_due} 前答复，现已逾期，请尽快答复。",
+                        f"该督办单的答复期限为 {supervision.reply_due}（含当日），现已逾期，请尽快答复。",
                         page_path(supervision))
     db.session.flush()
     return True
@@ -285,19 +292,20 @@ def matrix(actor, year: int) -> tuple[list[Row], Row | None]:
     return list(rows.values()), total
 
 
-def listing(chain, year: int, show: str) -> list:
-    """The records behind one number of the matrix: items, projects or 督办单 (the caller checked that
-    the actor may read `chain`). An unknown `show` is NotFound."""
-    today = clock.today()
+def listing(chains, year: int, show: str) -> list:
+    """The records behind one number of the matrix: items, projects or 督办单 of `chains` (one chain's
+    row, or every chain for the 全省合计 row; the caller checked that the actor may read them). An
+    unknown `show` is NotFound."""
+    today, ids = clock.today(), [chain.id for chain in chains]
     if show == "items":
-        return _approved_items([chain.id], year)
+        return _approved_items(ids, year)
     if show in ITEM_COLUMNS:
-        return [i for i in _approved_items([chain.id], year) if i.progress_on(today) is ITEM_COLUMNS[show]]
+        return [i for i in _approved_items(ids, year) if i.progress_on(today) is ITEM_COLUMNS[show]]
     if show in ("projects", "late_projects"):
-        return list(db.session.scalars(_running_projects([chain.id], show == "late_projects")
+        return list(db.session.scalars(_running_projects(ids, show == "late_projects")
                                        .order_by(Project.id)))
     if show in ("open", "overdue", "answered"):
-        found = db.session.scalars(_supervisions([chain.id], year)).all()
+        found = db.session.scalars(_supervisions(ids, year)).all()
         if show == "answered":
             return [s for s in found if s.state is SupervisionState.answered]
         return [s for s in found if s.state is SupervisionState.open and (show == "open" or s.is_overdue(today))]

@@ -164,3 +164,29 @@ def test_the_expert_picker_from_the_keyboard(browser, live_server):
         assert f"已聘任 {name} 为人工智能专家委员会成员" in page.content()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 1400])
+@pytest.mark.parametrize("who", ["admin@demo.example", "chain-ai@demo.example"])
+def test_the_menu_fits_a_desktop(browser, live_server, screenshots, who, width):
+    """With every entry a platform admin or a department has (统计, 产业链治理, 管理后台, …), the menu keeps a
+    usable search box and shows the user's name in full on a 1280 px screen."""
+    context, page = new_page(browser, (width, 800))
+    try:
+        log_in(page, live_server["url"], who)
+        page.goto(live_server["url"] + "/")
+        page.screenshot(path=str(screenshots / f"menu-{who.split('@')[0]}-{width}.png"))
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        search = page.locator("#site-q")
+        if not page.locator(".navbar-toggler").is_visible():
+            assert search.bounding_box()["width"] >= 160, search.bounding_box()
+        user = page.locator("header .dropdown-toggle").last
+        if page.locator(".navbar-toggler").is_visible():
+            page.locator(".navbar-toggler").click()
+            page.locator(".navbar-collapse.show").wait_for()
+        assert user.is_visible()
+        assert user.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), "the user's name is cut off"
+        box, nav = user.bounding_box(), page.locator("header nav > div").bounding_box()
+        assert box["x"] + box["width"] <= nav["x"] + nav["width"] + 1
+    finally:
+        context.close()

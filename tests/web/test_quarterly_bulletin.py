@@ -131,3 +131,14 @@ def test_the_years_index_offers_the_quarters_begun(client, world):
         login(client, "root@example.com")
         links = [a.attributes["href"] for a in select(client.get(f"/admin/reports/{YEAR}"), f"a[href*='/reports/{YEAR}/q']")]
     assert links == [f"/admin/reports/{YEAR}/q{q}" for q in (1, 2)]
+
+
+def test_the_pdf_numbers_the_sections_it_prints_in_turn(client, world):
+    """The report numbers 一 to 七; the 通报 prints four of them, numbered 一 to 四 (not 一、二、三、七)."""
+    from marketplace.models import User
+    from marketplace.services.reports import bulletin
+
+    root = db.session.scalar(db.select(User).filter_by(email="root@example.com"))
+    for _, printed in bulletin.make(root, YEAR, 3).printed_pages:
+        assert [s.title.split("、")[0] for s, _ in printed] == ["一", "二", "三", "四"]
+        assert printed[-1][0].title == "四、督办事项"

@@ -84,14 +84,17 @@ def test_every_table_has_an_xlsx_that_opens_with_the_figures(world, client, auth
     book = load_workbook(BytesIO(response.data))
     page = client.get(f"/stats?year={YEAR}").get_data(as_text=True)
     assert len(book.sheetnames) == len(select(page, "[data-stats-table]"))
-    funnel = next(book[name] for name in book.sheetnames if name.startswith("揭榜流程漏斗"))
+    assert all(len(name) <= 31 for name in book.sheetnames) and "揭榜流程漏斗" in book.sheetnames
+    funnel = book["揭榜流程漏斗"]
+    assert funnel["A1"].value == "揭榜流程漏斗（征集 → 发布 → 揭榜 → 立项 → 验收）"  # the full title, uncut
     assert [[c.value for c in row] for row in funnel.iter_rows(min_row=3)] == [
         ["征集", 3], ["发布", 3], ["揭榜", 2], ["立项", 1], ["验收", 1]]
     auth.login("root@example.com")
     admin = load_workbook(BytesIO(client.get(f"/admin/stats?year={YEAR}&chain=ai&format=xlsx").data))
     rows = {row[0].value: row[1].value for row in admin[admin.sheetnames[0]].iter_rows(min_row=3)}
     assert rows["发布榜单（项）"] == 2 and rows["关键缺失环节（个）"] == 2 and rows["验收通过（项）"] == 1
-    key_links = next(admin[name] for name in admin.sheetnames if "关键缺失环节及进展" in name)
+    key_links = admin["关键缺失环节"]
+    assert "关键缺失环节及进展" in key_links["A1"].value
     assert [[c.value for c in row] for row in key_links.iter_rows(min_row=3)] == [
         ["高端芯片封装", "验收通过"], ["尚无榜单的环节", "尚无榜单"]]
 
@@ -119,6 +122,14 @@ def test_the_admin_page_is_scoped_by_role(world, client, auth, who, query, statu
         assert bool(select(page, '[data-stats-table="chains"]')) == ("chain=" not in query and "ai@" not in who)
 
 
+def test_another_chains_statistics_are_refused_in_words_for_a_department_and_a_chain_leader(world, client, auth):
+    for who in ("chain-ai@example.com", "leader-ai@example.com"):
+        auth.login(who)
+        refused = client.get(f"/admin/stats?year={YEAR}&chain=textile").get_data(as_text=True)
+        assert "只能查看您负责或联系的产业链的统计。" in refused and "本部门" not in refused
+        auth.logout()
+
+
 def test_the_admin_page_shows_every_figure_of_the_chain(world, client, auth):
     auth.login("chain-ai@example.com")
     page = client.get(f"/admin/stats?year={YEAR}").get_data(as_text=True)
@@ -128,6 +139,12 @@ def test_the_admin_page_shows_every_figure_of_the_chain(world, client, auth):
     counters = dict(zip(*[iter(_cells(page, "counters"))] * 2, strict=True))
     assert counters["链主要求（家）"] == "2—5" and counters["揭榜方案（份）"] == "2"
     assert counters["方案数 ≥ 3 的榜单占比"] == "0.0%" and counters["推荐结果“有用”占比"] == "—"
+    assert counters["每榜方案数（中位数）"] == "1"  # a median of 1 is "1" here as in the report, never "1.0"
+    timing = dict(zip(*[iter(_cells(page, "timing"))] * 2, strict=True))
+    for name, label in (("提交至发布", "提交至发布（中位数）"), ("截止至公示", "截止至公示（中位数）"),
+                        ("公示至立项", "公示至立项（中位数）")):
+        assert timing[name] == "—" or f"{timing[name]} 天" == counters[label], name
+        assert ".0" not in timing[name]
     # Chinese choices only: no other chain is offered.
     assert [text_of(o) for o in select(page, "#chain-select option")] == ["人工智能"]
 

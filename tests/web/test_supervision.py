@@ -99,7 +99,7 @@ def test_a_supervision_issued_on_2025_09_29_is_due_on_2025_10_13(world, client, 
         db.session.commit()
         auth.login("root@example.com")
         page = client.get(f"/admin/supervision/new?item={item.id}")
-        assert "答复期限为 2025-10-13" in text_of(page, "[data-due]")
+        assert "最迟于 2025-10-13 答复（含当日）" in text_of(page, "[data-due]")
         response = client.post(f"/admin/supervision/new?item={item.id}",
                                data={"request": "请说明进度滞后原因。", "working_days": "5"})
         assert response.status_code == 303
@@ -114,12 +114,13 @@ def test_the_form_recomputes_the_date_for_the_days_typed_without_saving(world, c
     page = client.post(f"/admin/supervision/new?item={item.id}",
                        data={"request": "", "working_days": "10", "preview": "1"})
     assert page.status_code == 200
-    assert f"答复期限为 {service.reply_due(10, TODAY)}" in text_of(page, "[data-due]")
+    assert f"最迟于 {service.reply_due(10, TODAY)} 答复" in text_of(page, "[data-due]")
     assert db.session.scalar(db.select(db.func.count()).select_from(Supervision)) == 0
     assert "请填写督办事项及要求" not in page.get_data(as_text=True)  # the request is asked for when sent
     bad = client.post(f"/admin/supervision/new?item={item.id}", data={"request": "请说明。", "working_days": "31"})
     assert bad.status_code == 400 and "应为 1—30 之间的整数。" in bad.get_data(as_text=True)
     assert "请说明。" in bad.get_data(as_text=True)
+    assert "最迟于" not in text_of(bad, "[data-due]")  # no date computed from some other number
     empty = client.post(f"/admin/supervision/new?item={item.id}", data={"request": " ", "working_days": "5"})
     assert empty.status_code == 400 and "请填写督办事项及要求。" in empty.get_data(as_text=True)
 
@@ -162,9 +163,12 @@ def test_the_new_page_says_why_an_item_cannot_be_supervised(world, client, auth)
     item = make_plan_item(late=False)
     db.session.commit()
     auth.login("root@example.com")
-    assert "按期，没有滞后" in text_of(client.get(f"/admin/supervision/new?item={item.id}"), "[data-refusal]")
+    page = client.get(f"/admin/supervision/new?item={item.id}")
+    assert "按期，没有滞后" in text_of(page, "[data-refusal]")
+    assert not select(page, "form[action*=supervision]") and "发出督办单</button>" not in page.get_data(as_text=True)
+    assert select(page, 'a[href^="/admin/supervision"]')  # a way back instead
     response = client.post(f"/admin/supervision/new?item={item.id}", data={"request": "请说明。", "working_days": "5"})
-    assert response.status_code == 409 and "请说明。" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "请说明。" in text_of(response, "[data-kept]")
     assert client.get("/admin/supervision/new?item=999999").status_code == 404
 
 
@@ -277,6 +281,26 @@ def test_the_matrix_counts_each_chain_and_the_province(world, client, auth):
     assert len(select(overdue, "[data-supervision] [data-overdue]")) == 1
 
 
+def test_every_number_of_the_provinces_total_opens_the_province_wide_list(world, client, auth):
+    _matrix_world(*world)
+    make_plan_item("quantum", title="量子滞后")
+    db.session.commit()
+    auth.login("root@example.com")
+    page = client.get("/admin/supervision?year=2026")
+    links = select(page, '[data-chain="total"] td a')
+    assert len(links) == len([c for c, n in _row(page, "total").items() if n])
+    for link in links:
+        listed = client.get(link.attributes["href"])
+        rows = select(listed, "[data-item], [data-project], [data-supervision]")
+        assert listed.status_code == 200 and len(rows) == int(link.text()), link.attributes["href"]
+    late = client.get("/admin/supervision/list?year=2026&show=late")
+    assert sorted(r.css_first("th").text() for r in select(late, "[data-item]")) == ["滞后一", "滞后二", "量子滞后"]
+    assert "全省" in text_of(late, "h1") and "量子科技" in text_of(late, "table")
+    auth.logout()
+    auth.login("chain-ai@example.com")  # the province's lists are for those who see every chain
+    assert client.get("/admin/supervision/list?year=2026&show=late").status_code == 404
+
+
 def test_a_chain_admin_and_a_chain_leader_see_only_their_chain(world, client, auth):
     _matrix_world(*world)
     for who in ("chain-ai@example.com", "leader-ai@example.com"):
@@ -323,31 +347,53 @@ def test_anonymous_users_are_sent_to_log_in(world, client):
 
 # ----- demo data -------------------------------------------------------------------------------------
 
-def _demo_check():
+def _demo_check(expected=3):
     from marketplace.demo.supervision import seed_supervision
 
-    assert seed_supervision(lambda _: None) == 3
+    assert seed_supervision(lambda _: None) == expected
     db.session.commit()
     made = db.session.scalars(db.select(Supervision).order_by(Supervision.id)).all()
     assert [(s.year, s.state, s.is_overdue(TODAY)) for s in made] == [
         (2026, SupervisionState.answered, False), (2026, SupervisionState.open, True),
-        (2025, SupervisionState.answered, False)]
+        (2025, SupervisionState.answered, False)][:expected]
     assert made[1].issued_on < TODAY - timedelta(days=7)  # more than five working days ago
+    for s in made:  # by the app's rule: late from the day after a due day passed unconfirmed
+        late = s.item.late_milestones(s.issued_on) if s.item else service.late_milestones(s.project, s.issued_on)
+        assert late, f"{service.subject_title(s)} was not late on {s.issued_on}"
+        assert s.replied_at is None or s.replied_at.date() <= TODAY
     return made
 
 
+def _late_since(item, day):
+    item.milestones[0].due_on = day
+    return item
+
+
 def test_the_demo_chases_late_plan_items_when_there_are_plans(world):
-    make_plan_item(title="滞后甲")
-    make_plan_item("textile", title="滞后乙")
-    make_plan_item(year=2025, title="去年的事项")
+    _late_since(make_plan_item(title="滞后甲"), TODAY - timedelta(days=40))
+    _late_since(make_plan_item("textile", title="滞后乙"), TODAY - timedelta(days=30))
+    _late_since(make_plan_item(year=2025, title="去年的事项"), date(2025, 9, 1))
     made = _demo_check()
     assert [s.item.title for s in made] == ["滞后甲", "滞后乙", "去年的事项"]
+    assert made[0].issued_on == TODAY - timedelta(days=21) and made[2].issued_on == date(2025, 9, 15)
+
+
+def test_the_demo_issues_no_supervision_before_its_subject_is_late(world):
+    """A sub-milestone due 11-14 makes its item late from 11-15: a 督办单 planned for 11-12 waits till then."""
+    _late_since(make_plan_item(title="滞后甲"), date(2026, 11, 14))
+    _late_since(make_plan_item("textile", title="滞后乙"), TODAY - timedelta(days=30))
+    _late_since(make_plan_item(year=2025, title="去年的事项"), date(2025, 9, 1))
+    from marketplace.demo.supervision import seed_supervision
+
+    seed_supervision(lambda _: None)
+    first = db.session.scalar(db.select(Supervision).join(Supervision.item).filter_by(title="滞后甲"))
+    assert first.issued_on == date(2026, 11, 15)
 
 
 def test_the_demo_chases_running_projects_made_late_without_plans(world):
     poster, uni = world
     first, second = project(poster, uni, late=False), project(poster, uni, late=False)
     project(poster, uni, ProjectState.accepted)
-    made = _demo_check()
+    made = _demo_check(expected=2)  # no project was late last year: no 督办单 of last year
     assert [s.project for s in made[:2]] == [first, second]
     assert all(service.late_milestones(p, TODAY) for p in (first, second))

@@ -37,6 +37,16 @@ def _two_a_row(section: Section) -> Section:
     return replace(section, columns=section.columns * 2, rows=paired)
 
 
+NUMERALS = "一二三四五六七八九十"
+
+
+def _numbered(section: Section, number: int) -> Section:
+    """The report numbers all its sections; the 通报 prints only some, numbered again in turn (一、二、三、四,
+    not 一、二、三、七)."""
+    name = section.title.split("、", 1)[-1]
+    return replace(section, title=f"{NUMERALS[number - 1]}、{name}")
+
+
 class AlreadySent(InvalidTransition):
     """This quarter's 通报 went out before: sending again needs the admin's confirmation (409)."""
 
@@ -72,8 +82,12 @@ class Bulletin:
     @property
     def printed_pages(self) -> list[tuple[ReportContent, list[tuple]]]:
         """Each chain's page of the PDF: (content, [(section, with its table)])."""
-        return [(page, [(_two_a_row(s) if s.key == "overview" else s, PRINTED[s.key])
-                        for s in page.sections if s.key in PRINTED]) for page in self.chains]
+        pages = []
+        for page in self.chains:
+            printed = [s for s in page.sections if s.key in PRINTED]
+            pages.append((page, [(_numbered(_two_a_row(s) if s.key == "overview" else s, n), PRINTED[s.key])
+                                 for n, s in enumerate(printed, start=1)]))
+        return pages
 
 
 def quarter_end(year: int, quarter: int) -> date:

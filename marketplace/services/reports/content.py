@@ -12,6 +12,7 @@ from ... import clock
 from ...extensions import db
 from ...models import Chain, ChainReport
 from ...templating import wan
+from ..stats import labels
 from ..stats.figures import ChainYear
 from .record import PlanRecord, SupervisionRow, plan_record, supervision_record
 
@@ -110,12 +111,11 @@ def number(value) -> str:
     if isinstance(value, Decimal):
         return wan(value)
     if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".")
+        return str(labels.median(value))
     return str(value)
 
 
-def percent(share) -> str:
-    return "—" if share is None else f"{share * 100:.1f}%"
+percent = labels.percent
 
 
 def _overview(f) -> Section:
@@ -123,21 +123,21 @@ def _overview(f) -> Section:
         ("征集榜单（项）", number(f.listings)),
         ("发布榜单（项）", number(f.published)),
         ("揭榜方案（份）", number(f.proposals)),
-        ("每项榜单方案数（中位数）", number(f.proposals_median)),
-        ("收到 3 份及以上方案的榜单占比", percent(f.share_3_or_more)),
+        (labels.PROPOSALS_MEDIAN, number(f.proposals_median)),
+        (labels.SHARE_3, percent(f.share_3_or_more)),
         ("流榜（项）", number(f.failed)),
-        ("流榜率", percent(f.failed_rate)),
+        (labels.FAILED_RATE, percent(f.failed_rate)),
         ("立项（项）", number(f.projects_approved)),
         ("验收通过（项）", number(f.projects_accepted)),
         ("终止（项）", number(f.projects_terminated)),
-        ("立项经费（万元）", number(f.funding_committed_wan)),
-        ("榜额合计（万元）", number(f.bounty_wan)),
-        ("逾期里程碑（个）", number(f.overdue_milestones)),
-        ("新增成果（项）", number(f.achievements)),
+        (labels.FUNDING, number(f.funding_committed_wan)),
+        (labels.BOUNTY, number(f.bounty_wan)),
+        (labels.OVERDUE_MILESTONES, number(f.overdue_milestones)),
+        (labels.ACHIEVEMENTS, number(f.achievements)),
         ("关键缺失环节（个）", f"{number(f.key_links)}（要求 {f.key_link_min}—{f.key_link_max} 个）"),
         ("链主企业（家）", f"{number(f.chain_leads)}（政策要求 {f.chain_lead_min}—{f.chain_lead_max} 家）"),
-        ("已认证企业（家）", number(f.verified_enterprises)),
-        ("已认证高校院所（家）", number(f.verified_institutions)),
+        (labels.VERIFIED_ENTERPRISES, number(f.verified_enterprises)),
+        (labels.VERIFIED_INSTITUTIONS, number(f.verified_institutions)),
     ]
     return Section("overview", "一、主要指标", ("指标", "数值"), rows)
 

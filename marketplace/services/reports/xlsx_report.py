@@ -2,6 +2,8 @@
 section, and the narrative; the same rows as the Word document, from the same Section objects."""
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -9,6 +11,24 @@ from openpyxl.styles import Alignment, Font
 
 from ..score_export import as_text
 from .content import ReportContent
+
+# The sections print their figures as text ("1,444.5", "33.3%"): in a workbook they are numbers again, so a
+# reader can sum or chart them. Anything else ("5（要求 2—5 个）", "—", names) stays text.
+PLAIN_NUMBER = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+(\.\d+)?")
+PERCENTAGE = re.compile(r"(-?\d+(\.\d+)?)%")
+
+
+def typed(value):
+    """A section's cell as the workbook stores it: (value, number_format or None)."""
+    if not isinstance(value, str):
+        return value, None
+    if PLAIN_NUMBER.fullmatch(value):
+        number = Decimal(value.replace(",", ""))
+        return (int(number) if number == number.to_integral_value() and "." not in value else float(number)), None
+    if match := PERCENTAGE.fullmatch(value):
+        return float(Decimal(match.group(1)) / 100), "0.0%"
+    return value, None
+
 
 SHEET_NAMES = {"overview": "主要指标", "plan": "工作清单", "key_links": "关键缺失环节", "listings": "榜单",
                "projects": "项目", "achievements": "成果", "supervision": "督办"}
@@ -36,7 +56,11 @@ def build(content: ReportContent) -> bytes:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
         for row in section.rows:
-            sheet.append(list(row))
+            values = [typed(value) for value in row]
+            sheet.append([value for value, _ in values])
+            for cell, (_, number_format) in zip(sheet[sheet.max_row], values, strict=False):
+                if number_format:
+                    cell.number_format = number_format
         if not section.rows:
             sheet.append([section.empty])
         for column in "ABCDEFG"[:max(len(section.columns), 1)]:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ...models.enums import ChallengeState, ProjectState
+from . import labels
 from .figures import TRL_BANDS, ChainYear
+from .labels import days, median, percent
 
 CHART_KINDS = ("funnel", "bar", "line")
 
@@ -36,14 +38,6 @@ def _number(value):
     return value if isinstance(value, int | float) else 0
 
 
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def days(value: float | None) -> str:
-    return "—" if value is None else f"{value:g} 天"
-
-
 def wan(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
@@ -57,14 +51,14 @@ def charts(tables: list[Table]) -> dict:
 
 def public_counters(p: ChainYear) -> Table:
     return Table("counters", f"{p.year} 年全省概览", ["指标", "数值"], [
-        ["已认证企业（家）", p.verified_enterprises], ["已认证高校院所（家）", p.verified_institutions],
+        [labels.VERIFIED_ENTERPRISES, p.verified_enterprises], [labels.VERIFIED_INSTITUTIONS, p.verified_institutions],
         ["发布榜单（项）", p.published], ["揭榜方案（份）", p.proposals], ["立项项目（项）", p.projects_approved],
-        ["验收通过（项）", p.projects_accepted], ["立项资金（万元）", wan(p.funding_committed_wan)]])
+        ["验收通过（项）", p.projects_accepted], [labels.FUNDING, wan(p.funding_committed_wan)]])
 
 
 def public_chains(each: list[ChainYear]) -> Table:
     return Table("chains", "各产业链对比", ["产业链", "认证企业", "认证高校院所", "发布榜单", "揭榜方案", "立项", "验收通过",
-                                      "立项资金（万元）"],
+                                      labels.FUNDING],
                  [[c.name, c.verified_enterprises, c.verified_institutions, c.published, c.proposals,
                    c.projects_approved, c.projects_accepted, wan(c.funding_committed_wan)] for c in each],
                  chart="bar", series=(3, 5, 6))
@@ -89,15 +83,15 @@ def public_tables(province: ChainYear, each: list[ChainYear]) -> list[Table]:
 
 def counters(f: ChainYear) -> Table:
     return Table("counters", f"{f.name} · {f.year} 年全部指标", ["指标", "数值"], [
-        ["已认证企业（家）", f.verified_enterprises], ["已认证高校院所（家）", f.verified_institutions],
+        [labels.VERIFIED_ENTERPRISES, f.verified_enterprises], [labels.VERIFIED_INSTITUTIONS, f.verified_institutions],
         ["链主企业（家）", f.chain_leads], ["链主要求（家）", f"{f.chain_lead_min}—{f.chain_lead_max}"],
         ["关键缺失环节（个）", f.key_links], ["关键缺失环节要求（个）", f"{f.key_link_min}—{f.key_link_max}"],
         ["征集榜单（项）", f.listings], ["发布榜单（项）", f.published], ["有人揭榜的榜单（项）", f.answered],
-        ["揭榜方案（份）", f.proposals], ["每榜方案数中位数", f.proposals_median],
-        ["方案数 ≥ 3 的榜单占比", percent(f.share_3_or_more)], ["流榜（项）", f.failed], ["流榜率", percent(f.failed_rate)],
+        ["揭榜方案（份）", f.proposals], [labels.PROPOSALS_MEDIAN, median(f.proposals_median)],
+        [labels.SHARE_3, percent(f.share_3_or_more)], ["流榜（项）", f.failed], [labels.FAILED_RATE, percent(f.failed_rate)],
         ["立项（项）", f.projects_approved], ["验收通过（项）", f.projects_accepted], ["终止（项）", f.projects_terminated],
-        ["立项资金（万元）", wan(f.funding_committed_wan)], ["对应榜额（万元）", wan(f.bounty_wan)],
-        ["逾期未完成的里程碑（个）", f.overdue_milestones], ["新增成果（项）", f.achievements],
+        [labels.FUNDING, wan(f.funding_committed_wan)], [labels.BOUNTY, wan(f.bounty_wan)],
+        [labels.OVERDUE_MILESTONES, f.overdue_milestones], [labels.ACHIEVEMENTS, f.achievements],
         ["提交至发布（中位数）", days(f.days_submit_to_publish)],
         ["截止至公示（中位数）", days(f.days_deadline_to_publicity)],
         ["公示至立项（中位数）", days(f.days_publicity_to_project)],
@@ -107,9 +101,9 @@ def counters(f: ChainYear) -> Table:
 def chain_comparison(each: list[ChainYear]) -> Table:
     return Table("chains", "各产业链对比",
                  ["产业链", "链主", "关键缺失环节", "发布榜单", "揭榜方案", "每榜方案中位数", "方案 ≥ 3 占比", "流榜率", "立项",
-                  "验收通过", "终止", "立项资金（万元）", "榜额（万元）", "逾期里程碑", "新增成果", "推荐有用率"],
+                  "验收通过", "终止", labels.FUNDING, labels.BOUNTY, "逾期里程碑", "新增成果", "推荐有用率"],
                  [[c.name, f"{c.chain_leads}（{c.chain_lead_min}—{c.chain_lead_max}）",
-                   f"{c.key_links}（{c.key_link_min}—{c.key_link_max}）", c.published, c.proposals, c.proposals_median,
+                   f"{c.key_links}（{c.key_link_min}—{c.key_link_max}）", c.published, c.proposals, median(c.proposals_median),
                    percent(c.share_3_or_more), percent(c.failed_rate), c.projects_approved, c.projects_accepted,
                    c.projects_terminated, wan(c.funding_committed_wan), wan(c.bounty_wan), c.overdue_milestones,
                    c.achievements, percent(c.recommendation_useful)] for c in each],
@@ -132,15 +126,16 @@ def trl(f: ChainYear) -> Table:
 
 
 def money(f: ChainYear) -> Table:
-    return Table("money", "立项资金与榜额", ["类别", "万元"],
-                 [["立项资金", wan(f.funding_committed_wan)], ["对应榜额", wan(f.bounty_wan)]], chart="bar")
+    return Table("money", "立项经费与对应榜额", ["类别", "万元"],
+                 [[labels.FUNDING.removesuffix("（万元）"), wan(f.funding_committed_wan)],
+                  [labels.BOUNTY.removesuffix("（万元）"), wan(f.bounty_wan)]], chart="bar")
 
 
 def timing(f: ChainYear) -> Table:
     values = [("提交至发布", f.days_submit_to_publish), ("截止至公示", f.days_deadline_to_publicity),
               ("公示至立项", f.days_publicity_to_project)]
     return Table("timing", "各环节用时（中位数，天）", ["阶段", "天数"],
-                 [[name, value if value is not None else "—"] for name, value in values], chart="bar")
+                 [[name, median(value)] for name, value in values], chart="bar")
 
 
 def key_links(f: ChainYear) -> Table:

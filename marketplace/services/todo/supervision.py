@@ -27,13 +27,13 @@ REPLY = Kind(
     "supervision_reply", "督办待答复",
     lambda user: _open(user).where(Supervision.chain_id == user.admin_chain_id),
     lambda r: Entry(r.subject, "admin.supervision_show", {"supervision_id": r.id},
-                    due_note(r.reply_due, "答复期限 "), overdue=is_overdue(r.reply_due)))
+                    due_note(r.reply_due, "最迟答复日 "), overdue=is_overdue(r.reply_due)))
 
 OVERDUE = Kind(
     "supervision_overdue", "督办逾期未答复",
     lambda user: _open(user).where(Supervision.reply_due < clock.today()),
     lambda r: Entry(f"{r.chain} · {r.subject}", "admin.supervision_show", {"supervision_id": r.id},
-                    due_note(r.reply_due, "答复期限 "), overdue=True))
+                    due_note(r.reply_due, "最迟答复日 "), overdue=True))
 
 
 def kinds(user: User) -> list[Kind]:
