@@ -3,7 +3,7 @@ each role, and that the key-links page is read-only for them (no controls, every
 import pytest
 from factories import make_chain_admin, make_challenge, make_org, make_platform_admin, make_user
 from pages import first, links, select, text_of
-from sqlalchemy import event
+from statements import page_statements
 
 from marketplace import clock
 from marketplace.extensions import db
@@ -254,17 +254,7 @@ def test_the_menu_entry(client, auth, world, email, shown):
 
 
 def statements(client, url: str) -> int:
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(seen)
+    return len(page_statements(client, url))
 
 
 def test_the_menu_entry_costs_no_statement(client, auth, world):

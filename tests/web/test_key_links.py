@@ -18,6 +18,7 @@ from factories import (
     make_user,
 )
 from pages import select, text_of
+from statements import page_statements
 from test_jobs import empty_database  # noqa: F401 (a fixture: an app on a database with no schema yet)
 
 from marketplace.extensions import db
@@ -330,21 +331,8 @@ def test_the_demo_has_this_years_links_in_every_state(runner, ctx):
 
 def test_the_hall_loads_the_key_link_badges_in_one_go(world, client):
     """The hall shows each listing's key-link badge: more linked listings cost no more statements."""
-    from sqlalchemy import event
-
     def statements() -> int:
-        seen = []
-
-        def record(*args):
-            seen.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            page = client.get("/challenges/")
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        assert page.status_code == 200
-        return len(seen)
+        return len(page_statements(client, "/challenges/"))
 
     poster, _ = world
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from factories import make_chain_admin, make_challenge, make_org, make_proposal, make_user
 from pages import only, select, text_of, texts
-from sqlalchemy import event
+from statements import recorded
 
 from marketplace.extensions import db
 from marketplace.models import Capability, Challenge, ChallengeState, OrgType, ProposalState, User
@@ -112,16 +112,8 @@ def test_dashboard_shows_match_index_and_answered_listings_last_with_one_query(a
     make_proposal(open_one, make_org(type=OrgType.university), state=ProposalState.submitted)  # someone else's
     db.session.commit()
     auth.login("cooling@example.com")
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded() as statements:
         html = client.get("/dashboard").get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     section = only(html, RECOMMENDED)
     rows = select(section, "ol > li")
     titles = [text_of(row, "a") for row in rows]

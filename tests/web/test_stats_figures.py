@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from factories import make_challenge, make_org, make_platform_admin, make_project, make_proposal
-from sqlalchemy import event
+from statements import recorded
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -180,13 +180,8 @@ def test_an_empty_year_is_zeros_and_no_medians(ctx):
 
 def test_the_number_of_statements_does_not_grow_with_the_listings(world):
     def statements() -> int:
-        seen = []
-        record = lambda *args: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded() as seen:
             figures.overview(YEAR)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(seen)
 
     before = statements()

@@ -19,7 +19,7 @@ from factories import (
 )
 from openpyxl import load_workbook
 from pages import links, select, text_of
-from sqlalchemy import event
+from statements import page_statements
 
 from marketplace.extensions import db
 from marketplace.models import ChallengeState, KeyLink, OrgType, ProjectState, Visibility
@@ -171,17 +171,7 @@ def test_the_charts_read_their_data_from_a_json_block_beside_the_tables(world, c
 
 
 def _statements(client, url: str) -> int:
-    seen = []
-
-    def record(*args):
-        seen.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(seen)
+    return len(page_statements(client, url))
 
 
 def test_the_pages_cost_statements_that_do_not_grow_with_the_listings(world, client, auth):

@@ -16,7 +16,7 @@ from factories import (
     make_user,
 )
 from pages import first, links, select, text_of
-from sqlalchemy import event
+from statements import page_statements
 
 from marketplace.clock import utcnow
 from marketplace.extensions import db
@@ -303,18 +303,6 @@ def _uni():
 
 # ----- what the menu costs ------------------------------------------------------------------------
 
-def statements(client, url: str) -> list[str]:
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
 
 
 def test_the_menu_count_is_one_statement_that_does_not_grow(client, auth, world):
@@ -323,26 +311,26 @@ def test_the_menu_count_is_one_statement_that_does_not_grow(client, auth, world)
     def counting(found):  # only the 待办 counts read consortium members on these pages
         return [s for s in found if "consortium_member" in s]
 
-    assert counting(statements(client, "/challenges/")) == []
+    assert counting(page_statements(client, "/challenges/")) == []
     auth.login("uni@example.com")
-    assert len(counting(statements(client, "/challenges/"))) == 1
-    before = statements(client, "/auth/password")
+    assert len(counting(page_statements(client, "/challenges/"))) == 1
+    before = page_statements(client, "/auth/password")
     assert len(counting(before)) == 1
     for i in range(3):
         make_proposal(make_challenge(title=f"更多草稿{i}"), _uni(), state=P.draft)
     db.session.commit()
-    assert len(statements(client, "/auth/password")) == len(before) and menu_badge(client) == "8 项待办"
-    dashboard = statements(client, "/dashboard")
+    assert len(page_statements(client, "/auth/password")) == len(before) and menu_badge(client) == "8 项待办"
+    dashboard = page_statements(client, "/dashboard")
     assert len(counting(dashboard)) == 1  # the 工作台's own list query: the menu reuses its total
 
 
 def test_dashboard_queries_do_not_grow_with_each_roles_work(client, auth, world):
     auth.login("poster@example.com")
-    statements(client, "/dashboard")  # the first page after login also reads the user's consent, once a session
-    before = len(statements(client, "/dashboard"))
+    page_statements(client, "/dashboard")  # the first page after login also reads the user's consent, once a session
+    before = len(page_statements(client, "/dashboard"))
     for i in range(3):
         poster = db.session.scalars(db.select(User).filter_by(email="poster@example.com")).one()
         challenge = make_challenge(poster.organisation, title=f"更多答疑{i}")
         db.session.add(ChallengeQuestion(challenge=challenge, question=f"问题{i}"))
     db.session.commit()
-    assert len(statements(client, "/dashboard")) == before
+    assert len(page_statements(client, "/dashboard")) == before
