@@ -120,7 +120,9 @@ def test_a_wide_table_scrolls_inside_its_region_and_keeps_its_first_column(brows
         wrapper.focus()  # from the keyboard: the region takes focus, the arrow keys scroll it
         for _ in range(5):
             page.keyboard.press("ArrowRight")
-        assert wrapper.evaluate("w => w.scrollLeft") > 0
+        # Chromium scrolls smoothly: wait for the scroll to land rather than read it mid-animation.
+        page.wait_for_function("w => w.scrollLeft > 0", arg=wrapper.element_handle(), timeout=5000)
+        page.wait_for_timeout(400)  # let the smooth scroll settle before the sticky column is measured
         assert first.evaluate("c => c.getBoundingClientRect().left") == pytest.approx(left_before, abs=1)  # sticky
         assert page.evaluate("document.scrollingElement.scrollLeft") == 0
     finally:
