@@ -52,5 +52,5 @@ def index():
     return render_template(
         "governance/index.html", chains=chains, year=year, years=_years(year), chain_pages=CHAIN_PAGES,
         shared_pages=SHARED_PAGES + (PROVINCE_PAGES if wide else ()), plans=plans,
-        supervision_rows=supervision_rows, key_link_lines={c.id: figures.key_link_line(c, year) for c in chains},
+        supervision_rows=supervision_rows, key_link_lines=figures.key_link_lines(chains, year),
         manages={chain.id for chain in chains if oversight.can_manage(user, chain)})

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import selectinload
+
 from .. import clock
 from ..extensions import db
 from ..models import Attachment, Chain, ItemProgress, PlanState, WorkPlan, WorkPlanItem, WorkPlanMilestone
@@ -149,7 +151,8 @@ def item_progress(item: WorkPlanItem, day: date | None = None) -> ItemProgress |
 def overview(chains: list[Chain], year: int) -> list[tuple[Chain, WorkPlan | None, Counts]]:
     """Each chain's plan for the year (or None) with its item counts today."""
     plans = {p.chain_id: p for p in db.session.scalars(
-        db.select(WorkPlan).where(WorkPlan.year == year, WorkPlan.chain_id.in_([c.id for c in chains])))}
+        db.select(WorkPlan).where(WorkPlan.year == year, WorkPlan.chain_id.in_([c.id for c in chains]))
+        .options(selectinload(WorkPlan.items).selectinload(WorkPlanItem.milestones)))}  # not a query per plan and item
     today = clock.today()
     return [(c, plans.get(c.id), counts(plans.get(c.id), today)) for c in chains]
 

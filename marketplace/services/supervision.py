@@ -264,13 +264,10 @@ def matrix(actor, year: int) -> tuple[list[Row], Row | None]:
     rows = {chain.id: Row(chain) for chain in chains}
     ids = list(rows)
     today = clock.today()
-    for item in _approved_items(ids, year):
-        row = rows[item.plan.chain_id]
-        row.items += 1
-        progress = item.progress_on(today)
-        for code, value in ITEM_COLUMNS.items():
-            if progress is value:
-                setattr(row, code, getattr(row, code) + 1)
+    for chain, _plan, counts in plan_progress.overview(chains, year):
+        if counts.counted:  # plan_progress.counts_progress: only an approved plan's items count
+            row = rows[chain.id]
+            row.items, row.on_track, row.late, row.done = counts.total, counts.on_track, counts.late, counts.done
     for column, late_only in (("projects", False), ("late_projects", True)):
         query = (_running_projects(ids, late_only).with_only_columns(Challenge.chain_id, db.func.count(Project.id))
                  .group_by(Challenge.chain_id))

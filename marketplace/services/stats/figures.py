@@ -27,6 +27,7 @@ from statistics import median
 from ... import clock
 from ...models import Chain, ChallengeState, ProjectState
 from ...models.chain import CHAIN_LEAD_MAX, CHAIN_LEAD_MIN
+from .. import key_links
 from ..chains import all_chains
 from . import rows
 from .rows import Window, china_day
@@ -38,17 +39,6 @@ MONTHS = tuple(range(1, 13))
 def trl_band(trl: int) -> str:
     """"1–3" (research), "4–6" (development) or "7–9" (ready for use)."""
     return TRL_BANDS[0] if trl <= 3 else TRL_BANDS[1] if trl <= 6 else TRL_BANDS[2]
-
-
-def link_status(listing_count: int, project_states: list) -> str:
-    """key_links.status's words from already fetched rows (tests check both agree)."""
-    if ProjectState.accepted in project_states:
-        return "验收通过"
-    if project_states:
-        return "已立项"
-    if listing_count:
-        return f"已发榜 {listing_count}"
-    return "尚无榜单"
 
 
 @dataclass(frozen=True)
@@ -223,7 +213,7 @@ def _key_links(facts: dict[int, _Facts], year: int, ids: list[int]) -> None:
     for link_id, chain_id, segment in links:
         states = states_of_link.get(link_id, [])
         one = facts[chain_id]
-        one.links.append((segment, link_status(listings_of[link_id], states)))
+        one.links.append((segment, key_links.status_from(listings_of[link_id], states)))
         one.link_steps["listed"] += bool(listings_of[link_id])
         one.link_steps["projects"] += bool(states)
         one.link_steps["accepted"] += ProjectState.accepted in states
@@ -232,10 +222,15 @@ def _key_links(facts: dict[int, _Facts], year: int, ids: list[int]) -> None:
 def key_link_line(chain: Chain, year: int) -> str:
     """The chain page's line, "2026 年关键缺失环节 5 个：已发榜 4，立项 3，验收通过 1", from the same rows as
     ChainYear.key_link_line but with only the key-link queries (the chain page is public and busy)."""
-    facts = {chain.id: _Facts()}
-    _key_links(facts, year, [chain.id])
-    one = facts[chain.id]
-    return _line(year, len(one.links), one.link_steps["listed"], one.link_steps["projects"], one.link_steps["accepted"])
+    return key_link_lines([chain], year)[chain.id]
+
+
+def key_link_lines(chains: list[Chain], year: int) -> dict[int, str]:
+    """key_link_line for several chains with the same three queries (the governance hub's cards)."""
+    facts = {chain.id: _Facts() for chain in chains}
+    _key_links(facts, year, list(facts))
+    return {chain_id: _line(year, len(one.links), one.link_steps["listed"], one.link_steps["projects"],
+                            one.link_steps["accepted"]) for chain_id, one in facts.items()}
 
 
 def _line(year: int, links: int, listed: int, projects: int, accepted: int) -> str:
