@@ -11,7 +11,7 @@ from ..models import Achievement, MidtermResult, Milestone, MilestoneState, Proj
 from ..notifications import notify
 from . import audit
 from .errors import InvalidTransition, PermissionDenied, ServiceError
-from .locking import claim_once
+from .locking import claim_once, lock
 from .rules import rule
 from .visibility import is_manager
 
@@ -133,7 +133,13 @@ def submit_milestone(actor: User, milestone: Milestone, evidence: str) -> None:
 
 
 def confirm_milestone(actor: User, milestone: Milestone) -> bool:
-    """The enterprise and the lead department each confirm; returns True once both have."""
+    """The enterprise and the lead department each confirm; returns True once both have.
+
+    Both parties may legitimately confirm at the same moment: they queue on the milestone's row lock
+    (instead of the second failing on the version check) and each then sees what the other committed,
+    so the second confirmation completes the milestone and a party's repeated click is refused.
+    """
+    lock(milestone)
     project = milestone.project
     poster, manager = _require_judge(actor, milestone, "确认")
     now = utcnow()
