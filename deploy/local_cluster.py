@@ -221,7 +221,7 @@ class LocalCluster:
 
         folder = self.folder / "nginx"
         static = ROOT / "marketplace" / "static"
-        bootstrap_static = Path(__import__("flask_bootstrap").__file__).parent / "static"
+        bootstrap_static = Path(__import__("flask_bootstrap").__file__).parent / "static" / "bootstrap5"
         body_mb = Defaults.MAX_CONTENT_LENGTH // (1024 * 1024)
         servers = "\n".join(f"        server 127.0.0.1:{self.ports[n]} max_fails=1 fail_timeout=5s;" for n in NODES)
         # Started by root (CI), the workers would otherwise run as nobody and could not read the
@@ -362,6 +362,10 @@ http {{
         self._database_created = True
 
 
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Two app nodes behind nginx, with PostgreSQL, Redis and an RQ worker.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT") or 0) or None,
@@ -369,7 +373,10 @@ def main() -> None:
     parser.add_argument("--pg", default=os.environ.get("CLUSTER_PG_URL", DEFAULT_PG),
                         help=f"the PostgreSQL server to create the cluster's database on (default {DEFAULT_PG})")
     args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # systemd / kill: leave through stop() as Ctrl-C does
+    # Ctrl-C, and SIGTERM (kill, systemd) alike, leave through the `with`, which stops everything. SIGINT is
+    # set explicitly: a shell starting this in the background would have it ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     print("Starting nginx, two app nodes, an RQ worker, Redis and a PostgreSQL database…", flush=True)
     try:
         with LocalCluster(pg_url=args.pg, port=args.port) as cluster:

@@ -118,6 +118,15 @@ def test_a_capability_written_through_one_node_is_found_through_the_other_within
     assert found and elapsed <= 2.0
 
 
+def test_nginx_serves_the_pages_static_files_itself(cluster):
+    """Every script and stylesheet a page links (the site's and Bootstrap's) comes from nginx, not a node."""
+    site = Visitor(cluster.url)
+    links = re.findall(r'(?:href|src)="(/(?:static|bootstrap/static)/[^"?]+)', site.get("/").text)
+    assert any(link.startswith("/bootstrap/") for link in links) and any(link.startswith("/static/") for link in links)
+    assert [link for link in links if site.get(link).status != 200] == []
+    assert "/static/" not in cluster.log("a") + cluster.log("b")  # the nodes' access logs never saw them
+
+
 def test_a_file_uploaded_through_one_node_downloads_through_the_other(cluster, database):
     """Do both nodes read and write the one upload folder (UPLOAD_FOLDER)?"""
     challenge_id = scalar(database, """
