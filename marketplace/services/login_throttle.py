@@ -105,7 +105,10 @@ def begin(email: str, address: str) -> Attempt:
         retry_at = _reserve_db(attempt)
     if retry_at is not None:
         if attempt.in_redis:
-            _release_redis(client, attempt)
+            try:
+                _release_redis(client, attempt)
+            except RedisError:  # gone since the reservation: its slot expires with the window
+                _redis_unreachable()
         raise Lockout(retry_at)
     return attempt
 
