@@ -92,3 +92,12 @@ bench: install
 ## make bench-matching: the matching library alone at 100k documents.
 bench-matching: install
 	$(BIN)/python -m matching.bench --docs 100000
+
+## make cluster: the two-node layout of deploy/ on this machine's loopback — nginx in front of two gunicorn
+## nodes (each its own instance folder), an RQ worker, a redis-server and a PostgreSQL database of its own
+## (created on the local server, dropped at the end), with the demo data. Prints the address and the accounts;
+## Ctrl-C stops everything it started. Needs nginx, redis-server and PostgreSQL (CLUSTER_PG_URL, default
+## postgresql://postgres@127.0.0.1:5432); CLUSTER_PORT picks nginx's port.
+.PHONY: cluster
+cluster: install
+	$(BIN)/python deploy/local_cluster.py

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from . import clock
 from .filemodes import DIR_MODE, FILE_MODE, make_private
+from .services.attachments import storage_dir
 
 FORMAT = 1
 SQLITE_NAME = "database.sqlite3"
@@ -97,7 +98,7 @@ def create(engine: Engine, instance_path: str, folder: str | Path) -> Path:
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
             archive.add(database_file, arcname=name)
-            uploads = Path(instance_path) / "uploads"
+            uploads = storage_dir(instance_path)  # UPLOAD_FOLDER when set
             if uploads.is_dir():
                 archive.add(uploads, arcname="uploads")
         os.replace(partial, target)  # a half-written archive never carries the final name
@@ -144,12 +145,13 @@ def restore(engine: Engine, instance_path: str, archive_path: str | Path) -> dic
             if result.returncode != 0:
                 raise BackupError(f"psql 恢复失败，数据库未改动：{result.stderr.strip()}")
         engine.dispose()  # pooled connections must not keep serving the old pages
-        uploads = Path(instance_path) / "uploads"
+        uploads = storage_dir(instance_path)  # UPLOAD_FOLDER when set
         restored = Path(scratch) / "uploads"
-        if uploads.exists():
-            shutil.rmtree(uploads)
+        # Empty the folder rather than remove it: a shared UPLOAD_FOLDER is often a mount point.
+        for child in uploads.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
         if restored.is_dir():
-            shutil.copytree(restored, uploads)
+            shutil.copytree(restored, uploads, dirs_exist_ok=True)
             make_private(uploads)  # an archive from an older version holds the files at 0644
     shutil.rmtree(Path(instance_path) / "index", ignore_errors=True)
     return manifest

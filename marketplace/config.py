@@ -61,6 +61,17 @@ class Defaults:
     # None: `flask run-jobs` does the work itself.
     JOB_QUEUE_URL = None
     JOB_QUEUE_NAME = "marketplace-jobs"
+    # Mail from requests as jobs on that queue (notifications/mail.py): the request's commit only queues
+    # it and `flask jobs-worker` sends it; when the queue cannot be reached it is sent at once, as without.
+    MAIL_VIA_QUEUE = False
+    # Where uploaded files are stored. None: instance/uploads. With several app nodes, a folder every node
+    # mounts (NFS, a shared volume): a file uploaded through one node is downloaded through another.
+    UPLOAD_FOLDER = None
+    # Redis down: the rate limits count in each process's memory until it answers again (Flask-Limiter
+    # checks it again with a growing pause), instead of failing every rate-limited request with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Seconds to wait for Redis (rate limits, login throttle, job queue) before treating it as down.
+    REDIS_TIMEOUT = 2
     # The 用户协议 and 隐私政策 in force (their text: templates/help/terms.html, privacy.html). Change
     # the text and its date here together: every user is then asked to accept again at their next
     # page (services/consent.py), and the acceptance is recorded.
@@ -83,6 +94,8 @@ ENVIRONMENT_KEYS = {
     "REDIS_URL": "REDIS_URL",
     "JOB_QUEUE_URL": "JOB_QUEUE_URL",
     "JOB_QUEUE_NAME": "JOB_QUEUE_NAME",
+    "MAIL_VIA_QUEUE": "MAIL_VIA_QUEUE",
+    "UPLOAD_FOLDER": "UPLOAD_FOLDER",
     "APP_ENV": "APP_ENV",
     "COOKIE_SECURE": "COOKIE_SECURE",
     "MAIL_BACKEND": "MAIL_BACKEND",
@@ -180,3 +193,10 @@ def configure(app, test_config: dict | None) -> None:
                            "public address (e.g. https://jiebang.example.gov.cn).", app.config["BASE_URL"])
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "unix://")):
+        # Without a timeout a Redis host that stops answering (not refusing) holds every request.
+        timeout = float(app.config.get("REDIS_TIMEOUT") or 2)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": timeout,
+                                                            "socket_timeout": timeout})
+    if isinstance(app.config.get("MAIL_VIA_QUEUE"), str):  # from the environment: "1", "true"
+        app.config["MAIL_VIA_QUEUE"] = app.config["MAIL_VIA_QUEUE"].strip().lower() not in ("", "0", "false", "no", "off")

@@ -9,6 +9,15 @@ one institution's digest — is claimed by a compare-and-set before it is done
 (`services.locking.claim_once`), and the claim commits together with the audit rows and messages it
 causes (mail leaves after that commit): two overlapping runs, two workers, or the same work queued
 twice close, remind and send once.
+
+The queue is RQ on Redis rather than Celery on RabbitMQ: the site already runs Redis (rate limits,
+login throttle), so a queue there adds no service to install, secure and watch, and RQ's one idea —
+a job is a function and its arguments — is all this work needs. What Celery adds (routing, chords,
+a broker with acknowledgements) is covered here by the claims: a job lost with a killed worker is
+due again, and the next `run-jobs --enqueue` (or RQ's retry of the abandoned job) queues it again,
+without a second effect. Mail from requests can go through the same queue (MAIL_VIA_QUEUE,
+notifications/mail.py). The match index's snapshot is not queue work: each host saves its own
+index files (`flask index-snapshot` from that host's timer).
 """
 from __future__ import annotations
 
@@ -27,6 +36,9 @@ from . import clock
 from .extensions import db
 
 QUEUE_TTL = 3600  # seconds queued work may wait: what no worker took by then is due again next run
+# A job that failed, or whose worker died under it (RQ finds it abandoned once its heartbeat lapses),
+# is queued again this many times; the claims make a repeat of work already done a no-op.
+RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -106,13 +118,23 @@ def summary(done: dict[str, int], queued: bool = False) -> str:
 
 def job_queue():
     """The RQ queue named by JOB_QUEUE_NAME on JOB_QUEUE_URL; a ClickException when none is configured."""
-    url = current_app.config.get("JOB_QUEUE_URL")
-    if not url:
+    if not current_app.config.get("JOB_QUEUE_URL"):
         raise click.ClickException("未配置任务队列：请设置 JOB_QUEUE_URL（Redis 地址，例如 redis://127.0.0.1:6379/1）。")
+    return queue_for(current_app)
+
+
+def queue_for(app):
+    """The RQ queue of `app`'s JOB_QUEUE_URL, on one Redis connection pool per app (with REDIS_TIMEOUT)."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(current_app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(url))
+    connection = app.extensions.get("job_queue_redis")
+    if connection is None:
+        timeout = float(app.config.get("REDIS_TIMEOUT") or 2)
+        # socket_timeout stays unset: a worker blocks on the queue for longer than any timeout.
+        connection = app.extensions["job_queue_redis"] = Redis.from_url(app.config["JOB_QUEUE_URL"],
+                                                                         socket_connect_timeout=timeout)
+    return Queue(app.config["JOB_QUEUE_NAME"], connection=connection)
 
 
 def enqueue_due_jobs(queue, today: date | None = None) -> dict[str, int]:
@@ -121,12 +143,14 @@ def enqueue_due_jobs(queue, today: date | None = None) -> dict[str, int]:
     Work already on the queue may be put there again (a run before the workers caught up): the
     claims make the second one a no-op.
     """
+    from rq import Retry
+
     today = today or clock.today()
     jobs = _jobs()
     queued = dict.fromkeys(jobs, 0)
     for name, job in jobs.items():
         for item_id in job.find(today):
-            queue.enqueue(perform, name, item_id, ttl=QUEUE_TTL, result_ttl=0,
+            queue.enqueue(perform, name, item_id, ttl=QUEUE_TTL, result_ttl=0, retry=Retry(max=RETRIES),
                           description=f"{name} {item_id}")
             queued[name] += 1
     db.session.commit()
@@ -136,13 +160,27 @@ def enqueue_due_jobs(queue, today: date | None = None) -> dict[str, int]:
 def perform(name: str, item_id: int) -> bool:
     """What an RQ worker runs: one piece of work, in the worker's app context (`flask jobs-worker`)
     or, under RQ's own `rq worker`, in an app made for it. A failure is raised, so that RQ records it."""
+    return _in_app(lambda: bool(run_item(name, item_id, reraise=True)))
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """What an RQ worker runs for a mail a request queued (MAIL_VIA_QUEUE): send it now; a failure of
+    the mail server is raised, so that RQ records the job as failed."""
+    from .notifications.mail import Mail, deliver
+
+    return _in_app(lambda: deliver(current_app._get_current_object(), Mail(to, subject, body)))
+
+
+def _in_app(work: Callable[[], bool]) -> bool:
+    """Run `work` in the worker's app context (`flask jobs-worker`) or, under RQ's own `rq worker`, in an
+    app made for it."""
     if has_app_context():
-        return bool(run_item(name, item_id, reraise=True))
+        return work()
     from . import create_app
 
     with create_app().app_context():
         try:
-            return bool(run_item(name, item_id, reraise=True))
+            return work()
         finally:
             db.session.remove()
             db.engine.dispose()

@@ -3,6 +3,11 @@
 Sending never raises: a mail server that is down must not undo the state change that caused
 the message, so failures are logged instead. Services queue mail with `send_after_commit`: it
 leaves when the request's transaction commits, and a rolled-back change sends nothing.
+
+With MAIL_VIA_QUEUE (and JOB_QUEUE_URL) the commit puts each mail on the job queue instead, so a
+slow SMTP server never holds a request, and `flask jobs-worker` sends it (a failure there is raised,
+so that RQ keeps the job in its failed registry, `rq info`). When the queue cannot be reached the
+mail is sent at once, as without a queue: a Redis outage must not swallow mail.
 """
 from __future__ import annotations
 
@@ -49,22 +54,42 @@ def site_path_url(path: str) -> str:
 
 def send(app, mail: Mail) -> bool:
     """Deliver `mail` through app's MAIL_BACKEND; True if delivered, False (logged) otherwise."""
+    try:
+        return deliver(app, mail)
+    except Exception:  # any failure of the mail server: log it, the caller's change stands
+        _logger(app).exception("Could not send mail to %s (%s)", mail.to, mail.subject)
+        return False
+
+
+def deliver(app, mail: Mail) -> bool:
+    """Deliver `mail` through app's MAIL_BACKEND; False for an unknown backend; raises what the server raises."""
     backend = (app.config.get("MAIL_BACKEND") or "log").strip().lower()
     logger = _logger(app)
-    try:
-        if backend == "log":
-            logger.info("Mail to %s\nSubject: %s\n\n%s", mail.to, mail.subject, mail.body)
-        elif backend == "memory":
-            app.extensions.setdefault("mail_outbox", []).append(mail)
-        elif backend == "smtp":
-            _send_smtp(app.config, mail)
-        else:
-            logger.error("Unknown MAIL_BACKEND %r: mail to %s not sent (%s)", backend, mail.to, mail.subject)
-            return False
-    except Exception:  # any failure of the mail server: log it, the caller's change stands
-        logger.exception("Could not send mail to %s (%s)", mail.to, mail.subject)
+    if backend == "log":
+        logger.info("Mail to %s\nSubject: %s\n\n%s", mail.to, mail.subject, mail.body)
+    elif backend == "memory":
+        app.extensions.setdefault("mail_outbox", []).append(mail)
+    elif backend == "smtp":
+        _send_smtp(app.config, mail)
+    else:
+        logger.error("Unknown MAIL_BACKEND %r: mail to %s not sent (%s)", backend, mail.to, mail.subject)
         return False
     return True
+
+
+def dispatch(app, mail: Mail) -> None:
+    """Send `mail` now, or put it on the job queue when MAIL_VIA_QUEUE says so (sent now if the queue is away)."""
+    if app.config.get("MAIL_VIA_QUEUE") and app.config.get("JOB_QUEUE_URL"):
+        from .. import jobs
+
+        try:
+            jobs.queue_for(app).enqueue(jobs.send_mail, mail.to, mail.subject, mail.body, ttl=jobs.QUEUE_TTL,
+                                        result_ttl=0, description=f"mail {mail.to}")
+            return
+        except Exception:  # Redis down or not answering: better sent from here than not at all
+            _logger(app).warning("Job queue unreachable: mail to %s (%s) sent directly", mail.to, mail.subject,
+                                 exc_info=True)
+    send(app, mail)
 
 
 def send_after_commit(mail: Mail) -> None:
@@ -75,7 +100,7 @@ def send_after_commit(mail: Mail) -> None:
 @event.listens_for(Session, "after_commit")
 def _send_pending(session) -> None:
     for app, message in session.info.pop(_PENDING, []):
-        send(app, message)
+        dispatch(app, message)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
+from flask import current_app, has_app_context
 
 from ..extensions import db
 from ..models import Attachment, Organisation
@@ -63,7 +64,16 @@ def clean_name(name: str) -> str:
 
 
 def storage_dir(instance_path: str) -> Path:
-    path = Path(instance_path) / "uploads"
+    """The folder uploaded files live in: UPLOAD_FOLDER when configured, else `uploads` in the instance folder.
+
+    Several app nodes share one UPLOAD_FOLDER (a mounted volume) rather than keeping the bytes in the
+    database: files of 10 MB would go through every backup, replica and connection of a database
+    sized for rows, and the web server can send a file from disk without holding a database
+    connection. The row (name, type, sha256) stays in the database, so a node sees a file the moment
+    its row commits.
+    """
+    configured = current_app.config.get("UPLOAD_FOLDER") if has_app_context() else None
+    path = Path(configured) if configured else Path(instance_path) / "uploads"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 

@@ -10,6 +10,9 @@ is serialised per key across workers (Redis MULTI, or a lock in the database), s
 limit get through. A wrong password keeps its slot for the
 window; a right one gives its slot back and clears the account's failures. Refused attempts do not
 count, so a locked-out user is let in again once the window has passed.
+
+Redis down (or not answering within REDIS_TIMEOUT) is not a reason to let guessing through, nor to
+refuse every login: the attempt is counted in the database instead, which every node shares too.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from limits import parse as parse_limit
+from redis.exceptions import RedisError
 from sqlalchemy import delete, func, insert, select, text
 
 from ..clock import CHINA_TIME, utcnow
@@ -54,6 +58,7 @@ class Attempt:
     keys: list[tuple[str, int, int]]  # (key, limit, window seconds)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     ids: list[int] = field(default_factory=list)  # database rows reserved
+    in_redis: bool = False  # where the slots were reserved: Redis, or (ids) the database
 
 
 def _limits(email: str, address: str) -> list[tuple[str, int, int]]:
@@ -75,7 +80,8 @@ def _redis():
     if client is None:
         import redis
 
-        client = redis.Redis.from_url(uri)
+        timeout = float(current_app.config.get("REDIS_TIMEOUT") or 2)
+        client = redis.Redis.from_url(uri, socket_connect_timeout=timeout, socket_timeout=timeout)
         current_app.extensions["login_throttle_redis"] = client
     return client
 
@@ -88,10 +94,21 @@ def begin(email: str, address: str) -> Attempt:
     """
     attempt = Attempt(_limits(email, address))
     client = _redis()
-    retry_at = _reserve_redis(client, attempt) if client is not None else _reserve_db(attempt)
+    retry_at = None
+    if client is not None:
+        try:
+            retry_at = _reserve_redis(client, attempt)
+            attempt.in_redis = True
+        except RedisError:
+            _redis_unreachable()
+    if not attempt.in_redis:
+        retry_at = _reserve_db(attempt)
     if retry_at is not None:
-        if client is not None:
-            _release_redis(client, attempt)
+        if attempt.in_redis:
+            try:
+                _release_redis(client, attempt)
+            except RedisError:  # gone since the reservation: its slot expires with the window
+                _redis_unreachable()
         raise Lockout(retry_at)
     return attempt
 
@@ -99,13 +116,15 @@ def begin(email: str, address: str) -> Attempt:
 def succeeded(attempt: Attempt) -> None:
     """The password was right: give the slot back and forget the account's earlier failures."""
     account_key = attempt.keys[1][0]
-    client = _redis()
-    if client is not None:
-        _release_redis(client, attempt)
-        client.delete(_redis_key(account_key))
-    else:
-        db.session.execute(delete(LoginAttempt).where(
-            LoginAttempt.id.in_(attempt.ids) | (LoginAttempt.key == account_key)))
+    if attempt.in_redis:
+        try:
+            client = _redis()
+            _release_redis(client, attempt)
+            client.delete(_redis_key(account_key))
+        except RedisError:  # gone since the reservation: its slot expires with the window
+            _redis_unreachable()
+    db.session.execute(delete(LoginAttempt).where(
+        LoginAttempt.id.in_(attempt.ids) | (LoginAttempt.key == account_key)))
 
 
 def forget_account(email: str) -> None:
@@ -113,9 +132,15 @@ def forget_account(email: str) -> None:
     key = f"account:{token_digest(normalise_email(email))}"
     client = _redis()
     if client is not None:
-        client.delete(_redis_key(key))
-    else:
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+        try:
+            client.delete(_redis_key(key))
+        except RedisError:
+            _redis_unreachable()
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.key == key))
+
+
+def _redis_unreachable() -> None:
+    current_app.logger.warning("Login throttle: Redis unreachable, counting attempts in the database meanwhile")
 
 
 def _release_redis(client, attempt: Attempt) -> None:
