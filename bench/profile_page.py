@@ -28,7 +28,9 @@ def main() -> None:
     parser.add_argument("--instance", required=True, help="a prepared bench instance (never the original: a copy)")
     parser.add_argument("--database-url", default="", help="default: the instance's bench.sqlite3")
     parser.add_argument("--user", default="admin@demo.example", help="log in as (empty: a visitor)")
-    parser.add_argument("--warm", default="/challenges/1", help="a page requested first, not measured")
+    parser.add_argument("--warm", action="append", help="pages requested first, not measured (default: a challenge"
+                        " page and a search, which load the index and compile the SQL statements, as in a worker"
+                        " that has served a while)")
     parser.add_argument("--profile", action="store_true", help="print the top functions by cumulative time")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
@@ -48,7 +50,8 @@ def main() -> None:
         page = client.get("/auth/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         client.post("/auth/login", data={"csrf_token": token, "email": args.user, "password": "demo-password"})
-    client.get(args.warm)
+    for path in args.warm or ["/challenges/1", "/search?q=%E5%B7%A5%E4%B8%9A%E6%9C%BA%E5%99%A8%E4%BA%BA", "/challenges/2"]:
+        client.get(path)
     statements = [0]
     with app.app_context():
         engine = db.engine

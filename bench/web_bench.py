@@ -32,7 +32,8 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # matching/, for the cold searches' words (run as a script: bench/ comes first)
+# bench/ for its siblings (also when this file is loaded by path, as its tests do), the checkout for matching/
+sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]
 
 import bench_db  # noqa: E402 - bench/ is the script's folder
 import cold_paths  # noqa: E402
