@@ -20,15 +20,15 @@ BENCH_DATABASE = "marketplace_bench"
 MARKER_TABLE = "bench_prepared"
 
 
-def bench_url(given: str, instance: Path) -> str:
-    """The URL the bench uses: SQLite in the instance folder, or the bench's own database on the server
-    `given` names (same host, port and user)."""
+def bench_url(given: str, instance: Path, database: str = BENCH_DATABASE) -> str:
+    """The URL the bench uses: SQLite in the instance folder, or the bench's own `database` on the server
+    `given` names (same host, port and user); raises SystemExit for other databases."""
     if not given or given.startswith("sqlite"):
         return f"sqlite:///{instance / 'bench.sqlite3'}"
     url = make_url(given)
     if url.get_backend_name() != "postgresql":
         raise SystemExit(f"the bench runs on SQLite or PostgreSQL, not {url.get_backend_name()}")
-    return url.set(drivername="postgresql+psycopg", database=BENCH_DATABASE).render_as_string(hide_password=False)
+    return url.set(drivername="postgresql+psycopg", database=database).render_as_string(hide_password=False)
 
 
 def describe(url: str) -> str:
@@ -42,7 +42,7 @@ def _size(capabilities: int, challenges: int) -> str:
     return f"{capabilities} capabilities, {challenges} challenges"
 
 
-def _postgres_state(url: str) -> str | None:
+def postgres_state(url: str) -> str | None:
     """The size the bench database was prepared with; None when it does not exist yet, or "" when it
     exists without the bench's marker (half prepared). Refuses a database of that name that holds
     tables but neither marker: it is not the bench's."""
@@ -68,7 +68,7 @@ def _postgres_state(url: str) -> str | None:
         engine.dispose()
 
 
-def _recreate_postgres(url: str) -> None:
+def recreate_postgres(url: str) -> None:
     parsed = make_url(url)
     server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
@@ -83,7 +83,7 @@ def _recreate_postgres(url: str) -> None:
         server.dispose()
 
 
-def _mark_postgres(url: str, size: str) -> None:
+def mark_postgres(url: str, size: str) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
@@ -104,12 +104,12 @@ def prepare(url: str, instance: Path, capabilities: int, challenges: int, flask:
     if sqlite:
         prepared = marker.exists()
     else:
-        state = _postgres_state(url)
+        state = postgres_state(url)
         prepared = state == size
         if state is not None and not prepared:
             say(f"the bench database holds {state or 'a half-prepared run'}, not {size}: preparing it again")
         if not prepared:
-            _recreate_postgres(url)
+            recreate_postgres(url)
     if prepared:
         say(f"reusing the prepared database ({size})")
         if not (instance / "index" / "matcher.npz").exists():
@@ -128,7 +128,7 @@ def prepare(url: str, instance: Path, capabilities: int, challenges: int, flask:
     flask("seed-scale", "--capabilities", str(capabilities), "--challenges", str(challenges), quiet=False)
     say(f"prepared in {time.monotonic() - started:.0f} s")
     if not sqlite:
-        _mark_postgres(url, size)
+        mark_postgres(url, size)
     marker.write_text("ok")
 
 

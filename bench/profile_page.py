@@ -33,6 +33,7 @@ def main() -> None:
                         " that has served a while)")
     parser.add_argument("--profile", action="store_true", help="print the top functions by cumulative time")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sql", action="store_true", help="print each SQL statement's first line")
     args = parser.parse_args()
     instance = Path(args.instance).resolve()
     os.environ.update(INSTANCE_PATH=str(instance), COOKIE_SECURE="0", MAIL_BACKEND="log",
@@ -53,12 +54,15 @@ def main() -> None:
     for path in args.warm or ["/challenges/1", "/search?q=%E5%B7%A5%E4%B8%9A%E6%9C%BA%E5%99%A8%E4%BA%BA", "/challenges/2"]:
         client.get(path)
     statements = [0]
+    shown = args.sql
     with app.app_context():
         engine = db.engine
 
     @event.listens_for(engine, "before_cursor_execute")
-    def count(*_):
+    def count(conn, cursor, statement, *_):
         statements[0] += 1
+        if shown:
+            print("   SQL", " ".join(statement.split())[:160])
 
     for path in args.paths:
         statements[0] = 0
