@@ -42,9 +42,9 @@ BIN = Path(sys.executable).parent
 HOT_QUERY = "液冷 冷板 散热"
 REPORT = """
 done = function(summary, latency, requests)
-  io.write(string.format("BENCH %d %d %d %.3f %.3f\\n", summary.requests, summary.errors.status + summary.errors.connect
+  io.write(string.format("BENCH %d %d %d %.3f %.3f %d\\n", summary.requests, summary.errors.status + summary.errors.connect
     + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.duration,
-    latency:percentile(95) / 1000.0, latency:percentile(50) / 1000.0))
+    latency:percentile(95) / 1000.0, latency:percentile(50) / 1000.0, summary.errors.timeout))
   report_walk()
 end
 report_walk = function() end
@@ -130,10 +130,12 @@ def load(wrk: str, url: str, cookie: str, seconds: int, lua: Path, walk: Path | 
     if walk is not None:
         args += ["--", str(walk), str(THREADS)]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
-    requests, errors, duration_us, p95, p50 = re.search(r"BENCH (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", out).groups()
+    requests, errors, duration_us, p95, p50, timeouts = re.search(
+        r"BENCH (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", out).groups()
     # errors counts the answers of status 400 and above too (wrk's "Non-2xx or 3xx responses").
     result = {"requests": int(requests), "errors": int(errors),
-              "rps": int(requests) / (int(duration_us) / 1e6), "p95_ms": float(p95), "p50_ms": float(p50)}
+              "rps": int(requests) / (int(duration_us) / 1e6), "p95_ms": float(p95), "p50_ms": float(p50),
+              "timeouts": int(timeouts)}
     repeats = re.search(r"WALK (\d+)", out)
     if repeats:
         result["repeats"] = int(repeats.group(1))
@@ -193,7 +195,7 @@ def write_lines(folder: Path, name: str, lines: list[str]) -> Path:
 
 TARGETS = (("challenge_p95_ms", "≤ 250"), ("search_p95_ms", "≤ 250"), ("requests_per_s", "≥ 60"),
            ("cold_challenge_p95_ms", "≤ 300"), ("cold_search_p95_ms", "≤ 250"), ("cold_requests_per_s", "≥ 50"),
-           ("errors", "0"), ("cold_repeats", "0"), ("freshness_s", "≤ 2"), ("worker_rss_mb", "≤ 1536"),
+           ("errors", "0"), ("timeouts", "0"), ("cold_repeats", "0"), ("freshness_s", "≤ 2"), ("worker_rss_mb", "≤ 1536"),
            ("worker_uss_mb", "≤ 200"), ("host_pss_mb", "≤ 1200"))
 
 
@@ -290,6 +292,8 @@ def main() -> None:
         "cold_requests_per_s": round(min(results[n]["rps"] for n in ("cold_challenge", "cold_search")), 1),
         "cold_repeats": sum(results[n]["repeats"] for n in ("cold_challenge", "cold_search")),
         "errors": sum(r["errors"] for r in results.values()),
+        # wrk leaves requests that timed out (10 s) out of its percentiles: a p95 with timeouts is too low
+        "timeouts": sum(r["timeouts"] for r in results.values()),
         "freshness_s": round(fresh, 2),
         **{key: round(value, 1) for key, value in memory.items()},
         "capabilities": args.capabilities, "challenges": args.challenges,
