@@ -85,9 +85,11 @@ screenshots: install-test
 lint: install-test
 	$(BIN)/ruff check .
 
-## make bench: the web app under load at 100k capabilities / 10k challenges (prints a JSON line last).
+## make bench: the web app under load at 100k capabilities / 10k challenges, hot (one page over and over) and
+## cold (distinct pages, each once), printing a JSON line last. On SQLite in instance-bench/, or with
+## DATABASE_URL=postgresql://user@host/any on that server's own database marketplace_bench (created there).
 bench: install
-	$(BIN)/python bench/web_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/web_bench.py $(if $(DATABASE_URL),--database-url '$(DATABASE_URL)') $(BENCH_ARGS)
 
 ## make bench-matching: the matching library alone at 100k documents.
 bench-matching: install

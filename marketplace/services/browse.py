@@ -149,8 +149,10 @@ def achievements(filters: Filters, page: int = 1, per_page: int = 20, organisati
     query = _listing_filters(query, Achievement, filters).order_by(Achievement.created_at.desc(), Achievement.id.desc())
     if not filters.q:
         return _paginate(query, page, per_page)
-    unfiltered = not (filters.chain or filters.org_type or filters.region or organisation_id)
-    ids = None if unfiltered else db.session.scalars(query.with_only_columns(Achievement.id)).all()
+    # Ranked among their ids even unfiltered: achievements are a small share of the index, and a search
+    # told only "achievements" (a test per id) walked every other listing the query touched, best first,
+    # looking for them — 95k tests and 180 ms for a 40-character query at 100k listings.
+    ids = db.session.scalars(query.with_only_columns(Achievement.id)).all()
     return _ranked(filters.q, ids, "ach", page, per_page)
 
 

@@ -78,13 +78,16 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
         the page shows of them changes only with the index (an organisation's edits re-log its
         listings), so a view of a popular challenge costs no query at all until the index changes."""
         hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
-        groups: dict[int, tuple[OrgView, list[Item]]] = {}
-        for hit, obj, shared in explained_rows(hits):
-            org = obj.organisation
-            _, found = groups.setdefault(org.id, (OrgView(org.id, org.name, org.type, org.region), []))
+        groups: dict[int, list[Item]] = {}
+        for hit, row, shared in explained_rows(hits):
+            found = groups.setdefault(row.organisation_id, [])
             if len(found) < SHOWN_PER_GROUP:
-                found.append(Item(hit.id, ListingView(obj.id, obj.title), hit.score, shared, 0, hit.match))
-        return list(groups.values())[:limit]
+                found.append(Item(hit.id, ListingView(row.id, row.title), hit.score, shared, 0, hit.match))
+        shown = list(groups)[:limit]
+        orgs = {r.id: OrgView(r.id, r.name, r.type, r.region) for r in db.session.execute(
+            db.select(Organisation.id, Organisation.name, Organisation.type, Organisation.region)
+            .where(Organisation.id.in_(shown)))} if shown else {}
+        return [(orgs[org_id], groups[org_id]) for org_id in shown if org_id in orgs]
 
     return [Group(org, list(items)) for org, items in index.memo(key, compute)]
 

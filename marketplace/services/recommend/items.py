@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
+from sqlalchemy import Row
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -13,6 +14,16 @@ from ..index_log import CHANGED
 from ..match_index import live_index
 
 MODELS = {"ch": Challenge, "cap": Capability, "ach": Achievement, "exp": User}
+# The columns match_index.TEXTS reads to make each kind's indexed text, and the owner: what explaining a
+# hit needs of its row. Loaded as plain rows, not objects — a search explains up to 200 hits a kind.
+TEXT_COLUMNS = {
+    "ch": (Challenge.id, Challenge.organisation_id, Challenge.title, Challenge.keywords, Challenge.background,
+           Challenge.difficulty, Challenge.indicators, Challenge.expected_outcome, Challenge.chain_id),
+    "cap": (Capability.id, Capability.organisation_id, Capability.title, Capability.keywords, Capability.direction,
+            Capability.description, Capability.facilities, Capability.results),
+    "ach": (Achievement.id, Achievement.organisation_id, Achievement.title, Achievement.summary, Achievement.ip),
+    "exp": (User.id, User.organisation_id, User.expert_title, User.expertise),
+}
 
 # (doc id, raw score, shared terms, match index): plain data
 Explained = tuple[str, float, tuple[tuple[str, float], ...], float]
@@ -49,12 +60,8 @@ def current_index():
 
 def load_rows(doc_ids) -> dict[str, object]:
     """The rows of these documents (one query per kind, with what the pages show of them)."""
-    by_kind: dict[str, list[int]] = {}
-    for doc_id in doc_ids:
-        kind, _, raw = doc_id.partition(":")
-        by_kind.setdefault(kind, []).append(int(raw))
     loaded = {}
-    for kind, ids in by_kind.items():
+    for kind, ids in _by_kind(doc_ids).items():
         model = MODELS[kind]
         # The pages show each hit's organisation (and a challenge's chain): load them with the rows.
         query = db.select(model).where(model.id.in_(ids)).options(selectinload(model.organisation))
@@ -62,6 +69,25 @@ def load_rows(doc_ids) -> dict[str, object]:
             query = query.options(selectinload(Challenge.chain))
         for obj in db.session.scalars(query):
             loaded[f"{kind}:{obj.id}"] = obj
+    return loaded
+
+
+def _by_kind(doc_ids) -> dict[str, list[int]]:
+    by_kind: dict[str, list[int]] = {}
+    for doc_id in doc_ids:
+        kind, _, raw = doc_id.partition(":")
+        by_kind.setdefault(kind, []).append(int(raw))
+    return by_kind
+
+
+def load_texts(doc_ids) -> dict[str, Row]:
+    """The TEXT_COLUMNS of these documents as plain rows (one query per kind): `match_index.TEXTS`
+    makes their indexed text from them as from the objects."""
+    loaded = {}
+    for kind, ids in _by_kind(doc_ids).items():
+        columns = TEXT_COLUMNS[kind]
+        for row in db.session.execute(db.select(*columns).where(columns[0].in_(ids))):
+            loaded[f"{kind}:{row.id}"] = row
     return loaded
 
 

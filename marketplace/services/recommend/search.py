@@ -7,7 +7,12 @@ from ...models import Challenge, User
 from ..match_index import chain_name
 from .audience import challenge_verdicts
 from .items import current_index
-from .shared_terms import explained_items
+from .shared_terms import explain
+
+
+def _words(explained) -> list[tuple[str, list[str]]]:
+    """(doc id, shared words) of explained hits: what a list of results shows of why each was found."""
+    return [(doc_id, [word for word, _ in terms]) for doc_id, _, terms, _ in explained]
 
 
 def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tuple[str, list[str]]]:
@@ -30,7 +35,7 @@ def ranked_ids(query: str, prefix: str, ids=None, limit: int = 200) -> list[tupl
         # What a user typed is searched for without the relevance cutoff: every listing with one of
         # the typed words is a result (sorted by match), as a search promises.
         hits = index.search(query, k=limit, allowed=allowed, cache_key=key, min_match=0.0)
-        return [(item.doc_id, item.words) for item in explained_items(hits, typed=True)]
+        return _words(explain(hits, typed=True))
 
     return list(index.memo((key, query, limit), compute))
 
@@ -51,7 +56,7 @@ def ranked_challenges(query: str, user: User | None, limit: int = 200):
         summary = db.session.execute(db.select(Challenge.id, Challenge.title, Challenge.keywords, Challenge.chain_id)
                                      .where(Challenge.id.in_(summary_ids))).all() if summary_ids else []
         # A summary-only listing may match on what it shows publicly: title, keywords and its chain.
-        return ([(item.doc_id, item.words) for item in explained_items(full, typed=True)],
+        return (_words(explain(full, typed=True)),
                 [(r.id, r.title, f"{r.keywords} {chain_name(r.chain_id)}") for r in summary])
 
     ranked, summary = index.memo(("challenge-search", signature, query, limit), compute)

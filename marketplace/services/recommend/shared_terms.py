@@ -11,30 +11,45 @@ import re
 from functools import lru_cache
 
 from matching.explain import is_filler
-from matching.tokenize import normalize
+from matching.normalize import normalize_many
 
 from ..match_index import TEXTS
 from ..text_search import query_words
-from .items import Explained, Item, current_index, load_rows, to_items
+from .items import Explained, Item, current_index, load_texts, to_items
 
 
-def shared_terms(hit, obj, typed: bool = False) -> list[tuple[str, float]]:
-    """The hit's terms that really occur in the document, as the document writes them (the matcher
-    also credits a query word for character bigrams it shares, which may not be the word itself)."""
-    title, body = TEXTS[hit.id.partition(":")[0]](obj)
-    raw = f"{title}\n{body}"
-    text = normalize(raw)
-    common = current_index().common_terms
-    shared = []
-    for term, weight in _with_parts(hit.terms, text) if typed else hit.terms:
-        # Single characters (液, 板) explain nothing to a reader even when they matched.
-        if len(term) < 2 or term not in text:
-            continue
-        if not typed and is_filler(term, common):
-            continue
-        written = re.search(re.escape(term), raw, re.IGNORECASE)  # "PUE", not the index's "pue"
-        shared.append((written.group(0) if written else term, weight))
-    return shared
+class Reasons:
+    """Which of a hit's terms are reasons, checked against the document's own text: one per explained
+    list of hits, so each term's filler verdict is worked out once, not once per hit it is credited in."""
+
+    def __init__(self, common: frozenset[str], typed: bool):
+        self.common, self.typed = common, typed
+        self._filler: dict[str, bool] = {}
+
+    def _is_filler(self, term: str) -> bool:
+        verdict = self._filler.get(term)
+        if verdict is None:
+            verdict = self._filler[term] = is_filler(term, self.common)
+        return verdict
+
+    def shared(self, terms, raw: str, text: str) -> list[tuple[str, float]]:
+        """The terms that really occur in the document (`raw`, and `text` normalised), as it writes them:
+        the matcher also credits a query word for character bigrams it shares, which may not be the word."""
+        shared = []
+        for term, weight in _with_parts(terms, text) if self.typed else terms:
+            # Single characters (液, 板) explain nothing to a reader even when they matched.
+            if len(term) < 2 or (not self.typed and self._is_filler(term)) or term not in text:
+                continue
+            shared.append((_as_written(term, raw), weight))
+        return shared
+
+
+def _as_written(term: str, raw: str) -> str:
+    """The term as the document writes it: "PUE", not the index's "pue" (only cased letters differ)."""
+    if term.lower() == term.upper():  # no cased letters (Chinese, digits): written as the index has it
+        return term
+    written = re.search(re.escape(term), raw, re.IGNORECASE)
+    return written.group(0) if written else term
 
 
 def _with_parts(terms, text: str):
@@ -57,13 +72,16 @@ def _parts(term: str) -> tuple[str, ...]:
 
 def explained_rows(hits, typed: bool = False):
     """(hit, row, shared terms) of the hits whose rows exist and share real words with the query, in
-    rank order: a match made only of character fragments explains nothing, so it is left out."""
-    rows = load_rows(hit.id for hit in hits)
-    for hit in hits:
-        obj = rows.get(hit.id)
-        shared = shared_terms(hit, obj, typed) if obj is not None else []
+    rank order: a match made only of character fragments explains nothing, so it is left out. The row
+    has only the columns of the document's text (items.TEXT_COLUMNS), its id and organisation_id."""
+    rows = load_texts(hit.id for hit in hits)
+    found = [(hit, rows[hit.id]) for hit in hits if hit.id in rows]
+    raws = ["\n".join(TEXTS[hit.id.partition(":")[0]](row)) for hit, row in found]
+    reasons = Reasons(current_index().common_terms, typed)
+    for (hit, row), raw, text in zip(found, raws, normalize_many(raws)):
+        shared = reasons.shared(hit.terms, raw, text)
         if shared:
-            yield hit, obj, shared
+            yield hit, row, shared
 
 
 def explain(hits, typed: bool = False) -> list[Explained]:
