@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from matching.tokenize import normalize
 
 from ...models import Challenge, ChallengeState, User
@@ -20,20 +22,31 @@ LISTING_PREFIXES = ("cap:", "ach:")  # a document's id starts with its kind (mat
 
 
 def listings_for_challenge(index, challenge: Challenge, chain_id: int | None, org_type: str,
-                           region: str) -> DocFilter:
+                           region: str) -> set[str] | DocFilter:
     """Capabilities and achievements that may be recommended for `challenge`: other organisations'
-    (an organisation is never recommended to itself), of the chosen chain, organisation type and region."""
+    (an organisation is never recommended to itself), of the chosen chain, organisation type and region.
 
-    def allowed(doc_id: str) -> bool:
-        if not doc_id.startswith(LISTING_PREFIXES):
-            return False
-        info = index.meta.get(doc_id)
-        if info is None or info["org"] == challenge.organisation_id:
-            return False
-        return ((chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
+    Decided over the whole index at once (a chosen region may leave a few dozen of 100k listings, which
+    a test per candidate would walk nearly all of): a set of ids when few pass, else a function."""
+    org_id = challenge.organisation_id
+
+    def rows(saved) -> np.ndarray:
+        mask = saved.kind_in("cap", "ach") & ~saved.org_is(org_id)
+        if chain_id is not None:
+            mask &= saved.has_chain(chain_id)
+        if org_type:
+            mask &= saved.equals("org_type", org_type)
+        if region:
+            mask &= saved.equals("region", region)
+        return mask
+
+    def passes(doc_id: str, info: dict) -> bool:
+        """The same rule for one document changed since the columns were saved."""
+        return (info["kind"] in ("cap", "ach") and info["org"] != org_id
+                and (chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
                 and (not region or info["region"] == region))
 
-    return allowed
+    return index.meta.select(rows, passes)
 
 
 def open_challenges_for(index, user: User) -> tuple[DocFilter, tuple]:
