@@ -86,9 +86,11 @@ def steps(instance: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def server(instance: Path, workers: int = 2) -> dict:
+def server(instance: Path, workers: int = 2, seconds: int = 0, config: str | None = None) -> dict:
     """Gunicorn as `make run` starts it (the config file gunicorn.conf.py in the checkout is read),
-    both workers warmed on the index's pages, then the memory figures."""
+    both workers warmed on the index's pages (and, with `seconds`, driven by wrk on each of them as
+    `make bench` does: pages touched over time stop being shared), then the memory figures. `config`:
+    another gunicorn config file (/dev/null: gunicorn's defaults, no preloading)."""
     bench = _web_bench()
     port = bench.free_port()
     base = f"http://127.0.0.1:{port}"
@@ -96,7 +98,8 @@ def server(instance: Path, workers: int = 2) -> dict:
     log = open(instance / "gunicorn-memory.log", "w")
     started = time.monotonic()
     process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                                "--timeout", "300", "marketplace:create_app()"], cwd=ROOT,
+                                "--timeout", "300",
+                                *(["-c", config] if config else []), "marketplace:create_app()"], cwd=ROOT,
                                env=environment(instance), stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(3000):
@@ -111,10 +114,17 @@ def server(instance: Path, workers: int = 2) -> dict:
         mine = urllib.request.urlopen(urllib.request.Request(base + "/challenges/mine", headers={"Cookie": enterprise}))
         challenge = re.search(r'href="(/challenges/\d+)"', mine.read().decode()).group(1)
         # Enough requests that both workers serve each page several times (gunicorn hands them out unevenly).
+        pages = ((challenge, enterprise), ("/dashboard", institution),
+                 ("/search?q=%E6%B6%B2%E5%86%B7+%E5%86%B7%E6%9D%BF", ""))
         for _ in range(12):
-            for path, cookie in ((challenge, enterprise), ("/dashboard", institution),
-                                 ("/search?q=%E6%B6%B2%E5%86%B7+%E5%86%B7%E6%9D%BF", "")):
+            for path, cookie in pages:
                 urllib.request.urlopen(urllib.request.Request(base + path, headers={"Cookie": cookie}), timeout=300)
+        if seconds:
+            lua = instance / "bench.lua"
+            lua.write_text(bench.LUA)
+            for path, cookie in pages:
+                result = bench.load(bench.ensure_wrk(), base + path, cookie, seconds, lua)
+                print(path, result, flush=True)
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         figures = {"ready_s": round(ready_s, 1), "master": bench.memory_mb(process.pid),
                    "workers": [bench.memory_mb(int(pid)) for pid in children], **bench.server_memory_mb(process.pid)}
@@ -131,9 +141,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=("steps", "server"))
     parser.add_argument("--instance", required=True, help="a prepared instance folder (bench.sqlite3 inside)")
+    parser.add_argument("--seconds", type=int, default=0, help="server: drive each page with wrk this long first")
+    parser.add_argument("--config", help="server: gunicorn config file instead of ./gunicorn.conf.py (/dev/null: none)")
     args = parser.parse_args()
     instance = Path(args.instance).resolve()
-    steps(instance) if args.mode == "steps" else server(instance)
+    steps(instance) if args.mode == "steps" else server(instance, seconds=args.seconds, config=args.config)
 
 
 if __name__ == "__main__":
