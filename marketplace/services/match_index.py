@@ -10,7 +10,6 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from ..extensions import db
 from ..models import Achievement, Capability, Challenge, ChallengeState, ExpertMembership, Organisation, User
 from .index_log import LogPosition, is_marker, prune
 from .index_meta import DocMeta, MetaFileError, keys_of
+from .result_cache import ResultCache
 from .visibility import listing_is_public, public_listings
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,9 @@ BATCH = 2000
 # 6: the matcher file holds the df-based stop list and the match-index settings (matching store v2).
 # 7: the metadata is saved as memory-mapped columns (index_meta) in a folder the header names.
 INDEX_FORMAT = 7
-CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
+# Remembered results per process, in MB: about 180 of the search page's 200-hit searches, or thousands of
+# a page's few recommendations (result_cache says why not a number of entries).
+CACHE_MB = 32
 
 
 def new_matcher() -> Matcher:
@@ -160,7 +162,7 @@ class LiveIndex:
         # which stays put when a late-committed change below it (a gap) is applied.
         self.generation = 0
         self.lock = threading.RLock()
-        self._cache: OrderedDict = OrderedDict()
+        self._cache = ResultCache(CACHE_MB)
 
     @property
     def watermark(self) -> int:
@@ -330,14 +332,11 @@ class LiveIndex:
         with self.lock:
             full_key = ("memo", key, self.generation)
             if full_key in self._cache:
-                self._cache.move_to_end(full_key)
                 return self._cache[full_key]
         value = compute()
         with self.lock:
             # Filed under the generation it was computed from: stale at once if the index moved meanwhile.
             self._cache[full_key] = value
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
         return value
 
     @property
@@ -357,13 +356,10 @@ class LiveIndex:
                 return []
             key = (cache_key, query, k, min_match, self.generation) if cache_key is not None else None
             if key is not None and key in self._cache:
-                self._cache.move_to_end(key)
                 return self._cache[key]
             hits = self.matcher.search(query, k=k, filter=allowed, min_match=min_match)
             if key is not None:
                 self._cache[key] = hits
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
             return hits
 
 
