@@ -55,13 +55,14 @@ install-test: $(VENV)/.installed-test vendor
 
 ## make run: install, create or upgrade the database, do the jobs that fell due since the last run
 ## (close listings past their deadline…), seed the demo on an empty database (its accounts printed
-## last, where they are seen), serve with gunicorn.
+## last, where they are seen), serve with gunicorn (gunicorn.conf.py: the master loads the match index
+## before forking the workers, which share it).
 run: install
 	$(BIN)/flask db-upgrade
 	-$(BIN)/flask run-jobs
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
+	COOKIE_SECURE=0 $(BIN)/gunicorn -c gunicorn.conf.py --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
 
 ## make dev: the same with Flask's debug server and reloader.
 dev: install
