@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test vendor lock lint run dev test bench bench-matching screenshots
+.PHONY: install install-test vendor lock lint run dev test bench bench-memory bench-matching screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,13 @@ lint: install-test
 ## make bench: the web app under load at 100k capabilities / 10k challenges (prints a JSON line last).
 bench: install
 	$(BIN)/python bench/web_bench.py $(BENCH_ARGS)
+
+## make bench-memory: where a worker's memory goes (step by step), then gunicorn's workers and host under
+## load (gunicorn.conf.py), on the instance `make bench` prepared (BENCH_INSTANCE to use another).
+BENCH_INSTANCE ?= instance-bench
+bench-memory: install
+	$(BIN)/python bench/worker_memory.py steps --instance $(BENCH_INSTANCE)
+	$(BIN)/python bench/worker_memory.py server --seconds 20 --instance $(BENCH_INSTANCE)
 
 ## make bench-matching: the matching library alone at 100k documents.
 bench-matching: install

@@ -16,10 +16,13 @@ import importlib.util
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,11 +104,22 @@ def steps(instance: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def server(instance: Path, workers: int = 2, seconds: int = 0, config: str | None = None) -> dict:
+def distinct_searches(base: str, instance: Path, count: int) -> None:
+    """`count` searches for different listings' titles, four at a time: the remembered results fill up to
+    their bound and the scoring touches much of the index, as a day of real visitors would."""
+    with sqlite3.connect(instance / "bench.sqlite3") as connection:
+        titles = [t for (t,) in connection.execute("SELECT DISTINCT title FROM capability LIMIT ?", (count,))]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda t: urllib.request.urlopen(f"{base}/search?q={urllib.parse.quote(t)}", timeout=300).read(),
+                      titles))
+
+
+def server(instance: Path, workers: int = 2, seconds: int = 0, config: str | None = None, distinct: int = 0) -> dict:
     """Gunicorn as `make run` starts it (the config file gunicorn.conf.py in the checkout is read),
     both workers warmed on the index's pages (and, with `seconds`, driven by wrk on each of them as
     `make bench` does: pages touched over time stop being shared), then the memory figures. `config`:
-    another gunicorn config file (/dev/null: gunicorn's defaults, no preloading)."""
+    another gunicorn config file (/dev/null: gunicorn's defaults, no preloading). `distinct`: that many
+    different searches as well (distinct_searches)."""
     bench = _web_bench()
     port = bench.free_port()
     base = f"http://127.0.0.1:{port}"
@@ -140,6 +154,8 @@ def server(instance: Path, workers: int = 2, seconds: int = 0, config: str | Non
             for path, cookie in pages:
                 result = bench.load(bench.ensure_wrk(), base + path, cookie, seconds, lua)
                 print(path, result, flush=True)
+        if distinct:
+            distinct_searches(base, instance, distinct)
         children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
         figures = {"ready_s": round(ready_s, 1), "master": bench.memory_mb(process.pid),
                    "workers": [bench.memory_mb(int(pid)) for pid in children], **bench.server_memory_mb(process.pid)}
@@ -157,10 +173,11 @@ def main() -> None:
     parser.add_argument("mode", choices=("steps", "server"))
     parser.add_argument("--instance", required=True, help="a prepared instance folder (bench.sqlite3 inside)")
     parser.add_argument("--seconds", type=int, default=0, help="server: drive each page with wrk this long first")
+    parser.add_argument("--distinct", type=int, default=0, help="server: that many different searches too")
     parser.add_argument("--config", help="server: gunicorn config file instead of ./gunicorn.conf.py (/dev/null: none)")
     args = parser.parse_args()
     instance = Path(args.instance).resolve()
-    steps(instance) if args.mode == "steps" else server(instance, seconds=args.seconds, config=args.config)
+    steps(instance) if args.mode == "steps" else server(instance, seconds=args.seconds, config=args.config, distinct=args.distinct)
 
 
 if __name__ == "__main__":
