@@ -269,10 +269,11 @@ class LiveIndex:
         return count
 
     def _save(self) -> None:
-        """Save the matcher (the library writes it atomically), then the metadata columns into a new
-        folder, then the header naming that folder (atomically: temp file, then rename). Callers hold the
-        file lock, which every loader takes too; a process that mapped older columns keeps reading them
-        after they are deleted here (the files live on while mapped)."""
+        """Save the metadata columns into a new folder, then the matcher (the library writes it
+        atomically), then the header naming that folder (atomically: temp file, then rename); a save cut
+        off half way leaves a matcher the old columns do not fit, which `_load` detects. Callers hold
+        the file lock, which every loader takes too; a process that mapped older columns keeps reading
+        them after they are deleted here (the files live on while mapped)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         columns = f"meta-{os.getpid()}-{time.time_ns()}"
         tables = self.meta.save(self.folder / columns)
