@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := marketplace
 
-.PHONY: install install-test vendor lock lint run dev test bench bench-matching screenshots
+.PHONY: install install-test vendor lock lint run dev test bench bench-memory bench-matching screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,13 +55,14 @@ install-test: $(VENV)/.installed-test vendor
 
 ## make run: install, create or upgrade the database, do the jobs that fell due since the last run
 ## (close listings past their deadline…), seed the demo on an empty database (its accounts printed
-## last, where they are seen), serve with gunicorn.
+## last, where they are seen), serve with gunicorn (gunicorn.conf.py: the master loads the match index
+## before forking the workers, which share it).
 run: install
 	$(BIN)/flask db-upgrade
 	-$(BIN)/flask run-jobs
 	$(BIN)/flask seed-demo --if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
-	COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
+	COOKIE_SECURE=0 $(BIN)/gunicorn -c gunicorn.conf.py --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - 'marketplace:create_app()'
 
 ## make dev: the same with Flask's debug server and reloader.
 dev: install
@@ -90,6 +91,13 @@ lint: install-test
 ## DATABASE_URL=postgresql://user@host/any on that server's own database marketplace_bench (created there).
 bench: install
 	$(BIN)/python bench/web_bench.py $(if $(DATABASE_URL),--database-url '$(DATABASE_URL)') $(BENCH_ARGS)
+
+## make bench-memory: where a worker's memory goes (step by step), then gunicorn's workers and host under
+## load (gunicorn.conf.py), on the instance `make bench` prepared (BENCH_INSTANCE to use another).
+BENCH_INSTANCE ?= instance-bench
+bench-memory: install
+	$(BIN)/python bench/worker_memory.py steps --instance $(BENCH_INSTANCE)
+	$(BIN)/python bench/worker_memory.py server --seconds 20 --instance $(BENCH_INSTANCE)
 
 ## make bench-matching: the matching library alone at 100k documents.
 bench-matching: install

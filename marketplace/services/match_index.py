@@ -7,11 +7,13 @@ import gc
 import json
 import logging
 import os
+import shutil
 import threading
-from collections import OrderedDict
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy.orm import Session, selectinload
 
 from matching import IndexFileError, Matcher
@@ -19,6 +21,8 @@ from matching import IndexFileError, Matcher
 from ..extensions import db
 from ..models import Achievement, Capability, Challenge, ChallengeState, ExpertMembership, Organisation, User
 from .index_log import LogPosition, is_marker, prune
+from .index_meta import DocMeta, MetaFileError, keys_of
+from .result_cache import ResultCache
 from .visibility import listing_is_public, public_listings
 
 log = logging.getLogger(__name__)
@@ -31,8 +35,11 @@ BATCH = 2000
 # Bumped whenever the documents, their metadata or the saved header change shape: older saved indexes
 # are rebuilt. 4: the log position carries the ids below the watermark not seen yet (gaps). 5: drafts.
 # 6: the matcher file holds the df-based stop list and the match-index settings (matching store v2).
-INDEX_FORMAT = 6
-CACHE_SIZE = 1024  # remembered searches per process (hits are small: ids, scores, terms)
+# 7: the metadata is saved as memory-mapped columns (index_meta) in a folder the header names.
+INDEX_FORMAT = 7
+# Remembered results per process, in MB: about 180 of the search page's 200-hit searches, or thousands of
+# a page's few recommendations (result_cache says why not a number of entries).
+CACHE_MB = 32
 
 
 def new_matcher() -> Matcher:
@@ -149,13 +156,13 @@ class LiveIndex:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.matcher: Matcher | None = None
-        self.meta: dict[str, dict] = {}
+        self.meta = DocMeta()
         self.position = LogPosition()
         # Counts every change to the index's content, for remembered results: not the watermark,
         # which stays put when a late-committed change below it (a gap) is applied.
         self.generation = 0
         self.lock = threading.RLock()
-        self._cache: OrderedDict = OrderedDict()
+        self._cache = ResultCache(CACHE_MB)
 
     @property
     def watermark(self) -> int:
@@ -167,6 +174,7 @@ class LiveIndex:
 
     @property
     def meta_path(self) -> Path:
+        """The header: format, log position, and which folder of metadata columns goes with the matcher."""
         return self.folder / "meta.json"
 
     @contextmanager
@@ -195,18 +203,23 @@ class LiveIndex:
         return self
 
     def _load(self) -> bool:
+        """Take the saved files (under the file lock); False when there are none or they are unusable."""
         try:
-            matcher = Matcher.load(self.matcher_path)
             header = json.loads(self.meta_path.read_text(encoding="utf-8"))
             if header.get("format") != INDEX_FORMAT:
                 raise ValueError(f"index format {header.get('format')}, expected {INDEX_FORMAT}")
-            meta, position = header["meta"], LogPosition.from_header(header)
+            columns = header["meta"]["folder"]
+            if Path(columns).name != columns or not columns.startswith("meta-"):
+                raise ValueError(f"metadata folder {columns!r} is not one of ours")
+            meta = DocMeta.load(self.folder / columns, header["meta"]["tables"])
+            position = LogPosition.from_header(header)
+            matcher = Matcher.load(self.matcher_path)
         except FileNotFoundError:
             return False
-        except (IndexFileError, ValueError, KeyError, TypeError, OSError) as error:
+        except (IndexFileError, MetaFileError, ValueError, KeyError, TypeError, OSError) as error:
             log.warning("match index files in %s unreadable (%s): rebuilding", self.folder, error)
             return False
-        if set(meta) != set(matcher.ids):
+        if not np.array_equal(keys_of(matcher.ids), meta.base_keys()):
             log.warning("match index metadata does not fit the matcher: rebuilding")
             return False
         self.matcher, self.meta, self.position = matcher, meta, position
@@ -244,22 +257,36 @@ class LiveIndex:
                 if progress:
                     progress(1)
         matcher = new_matcher().fit(docs) if docs else None
-        self.matcher, self.meta, self.position = matcher, meta, position
+        self.matcher, self.meta, self.position = matcher, DocMeta.from_dicts(meta), position
+        count = len(docs)
+        del docs, meta  # the texts and dicts: the matcher and the columns hold what is kept
         self.generation += 1
         if matcher is not None:
             self._save()
-        return len(docs)
+            # Serve from what was saved, as every other worker does: the library maps its saved arrays
+            # (shared by the host's processes), where the fitted matcher is this process's own memory.
+            self.matcher = Matcher.load(self.matcher_path)
+        return count
 
     def _save(self) -> None:
-        """Write both files atomically (temp file, then rename), so readers never see half of one."""
+        """Save the metadata columns into a new folder, then the matcher (the library writes it
+        atomically), then the header naming that folder (atomically: temp file, then rename); a save cut
+        off half way leaves a matcher the old columns do not fit, which `_load` detects. Callers hold
+        the file lock, which every loader takes too; a process that mapped older columns keeps reading
+        them after they are deleted here (the files live on while mapped)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp_matcher = self.folder / f"matcher.{os.getpid()}.tmp.npz"
-        self.matcher.save(tmp_matcher)
-        tmp_meta = self.folder / f"meta.{os.getpid()}.tmp"
-        header = {"format": INDEX_FORMAT, **self.position.to_header(), "meta": self.meta}
-        tmp_meta.write_text(json.dumps(header), encoding="utf-8")
-        os.replace(tmp_matcher, self.matcher_path)
-        os.replace(tmp_meta, self.meta_path)
+        columns = f"meta-{os.getpid()}-{time.time_ns()}"
+        tables = self.meta.save(self.folder / columns)
+        self.matcher.save(self.matcher_path)
+        tmp_header = self.folder / f"meta.{os.getpid()}.tmp"
+        header = {"format": INDEX_FORMAT, **self.position.to_header(), "meta": {"folder": columns, "tables": tables}}
+        tmp_header.write_text(json.dumps(header, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_header, self.meta_path)
+        for old in self.folder.glob("meta-*"):
+            if old.name != columns:
+                shutil.rmtree(old, ignore_errors=True)
+        # This process reads the saved columns too from now on: its overlay of changes since is in them.
+        self.meta = DocMeta.load(self.folder / columns, tables)
 
     def catch_up(self, _reloaded: bool = False) -> int:
         """Apply the change-log rows not applied yet (in commit order, see index_log): re-read each
@@ -290,12 +317,12 @@ class LiveIndex:
             elif upserts:
                 self.matcher.add([doc for doc, _ in upserts])
             for doc, info in upserts:
-                self.meta[doc["id"]] = info
+                self.meta.put(doc["id"], info)
             gone = [d for d in removals if d in self.meta]
             if gone and self.matcher is not None:
                 self.matcher.remove(gone)
             for doc_id in gone:
-                self.meta.pop(doc_id, None)
+                self.meta.discard(doc_id)
             self.position.advance(rows)
             if touched:
                 self.generation += 1
@@ -306,14 +333,11 @@ class LiveIndex:
         with self.lock:
             full_key = ("memo", key, self.generation)
             if full_key in self._cache:
-                self._cache.move_to_end(full_key)
                 return self._cache[full_key]
         value = compute()
         with self.lock:
             # Filed under the generation it was computed from: stale at once if the index moved meanwhile.
             self._cache[full_key] = value
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
         return value
 
     @property
@@ -333,13 +357,10 @@ class LiveIndex:
                 return []
             key = (cache_key, query, k, min_match, self.generation) if cache_key is not None else None
             if key is not None and key in self._cache:
-                self._cache.move_to_end(key)
                 return self._cache[key]
             hits = self.matcher.search(query, k=k, filter=allowed, min_match=min_match)
             if key is not None:
                 self._cache[key] = hits
-                while len(self._cache) > CACHE_SIZE:
-                    self._cache.popitem(last=False)
             return hits
 
 

@@ -1,9 +1,15 @@
 """Who may be shown what: which indexed documents each kind of recommendation may offer a viewer,
 decided on the index's metadata (no query per hit), and which words of a listing seen only as a
-summary may be named as reasons."""
+summary may be named as reasons.
+
+The filters run once per candidate the matcher walks, best first, so each rejects other kinds of
+document by the id's prefix before it reads any metadata (a read decodes one row of the shared columns).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
+
+import numpy as np
 
 from matching.tokenize import normalize
 
@@ -12,21 +18,35 @@ from ..match_index import chain_name
 from ..visibility import listed_doc_checker
 
 DocFilter = Callable[[str], bool]
+LISTING_PREFIXES = ("cap:", "ach:")  # a document's id starts with its kind (match_index._doc)
 
 
 def listings_for_challenge(index, challenge: Challenge, chain_id: int | None, org_type: str,
-                           region: str) -> DocFilter:
+                           region: str) -> set[str] | DocFilter:
     """Capabilities and achievements that may be recommended for `challenge`: other organisations'
-    (an organisation is never recommended to itself), of the chosen chain, organisation type and region."""
+    (an organisation is never recommended to itself), of the chosen chain, organisation type and region.
 
-    def allowed(doc_id: str) -> bool:
-        info = index.meta.get(doc_id)
-        if info is None or info["kind"] not in ("cap", "ach") or info["org"] == challenge.organisation_id:
-            return False
-        return ((chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
+    Decided over the whole index at once (a chosen region may leave a few dozen of 100k listings, which
+    a test per candidate would walk nearly all of): a set of ids when few pass, else a function."""
+    org_id = challenge.organisation_id
+
+    def rows(saved) -> np.ndarray:
+        mask = saved.kind_in("cap", "ach") & ~saved.org_is(org_id)
+        if chain_id is not None:
+            mask &= saved.has_chain(chain_id)
+        if org_type:
+            mask &= saved.equals("org_type", org_type)
+        if region:
+            mask &= saved.equals("region", region)
+        return mask
+
+    def passes(doc_id: str, info: dict) -> bool:
+        """The same rule for one document changed since the columns were saved."""
+        return (info["kind"] in ("cap", "ach") and info["org"] != org_id
+                and (chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
                 and (not region or info["region"] == region))
 
-    return allowed
+    return index.meta.select(rows, passes)
 
 
 def open_challenges_for(index, user: User) -> tuple[DocFilter, tuple]:
@@ -35,9 +55,10 @@ def open_challenges_for(index, user: User) -> tuple[DocFilter, tuple]:
     check, signature = listed_doc_checker(user)
 
     def allowed(doc_id: str) -> bool:
+        if not doc_id.startswith("ch:"):
+            return False
         meta = index.meta.get(doc_id)
-        return bool(meta and meta["kind"] == "ch" and meta.get("state") == ChallengeState.published.value
-                    and check(int(doc_id[3:]), meta)[0])
+        return bool(meta and meta.get("state") == ChallengeState.published.value and check(int(doc_id[3:]), meta)[0])
 
     return allowed, signature
 
@@ -55,8 +76,10 @@ def lookalikes_for(index, challenge: Challenge, user: User | None) -> tuple[DocF
             user.is_platform_admin or meta["org"] == user.organisation_id or user.admin_chain_id in meta["chains"])
 
     def allowed(doc_id: str) -> bool:
+        if doc_id == own or not doc_id.startswith("ch:"):
+            return False
         meta = index.meta.get(doc_id)
-        if doc_id == own or meta is None or meta["kind"] != "ch":
+        if meta is None:
             return False
         if meta.get("state") == ChallengeState.submitted.value:
             return sees_submitted(meta)
@@ -79,8 +102,8 @@ def challenge_verdicts(index, user: User | None) -> tuple[Callable[[str], tuple[
 
     def verdict(doc_id: str) -> tuple[bool, bool]:
         if doc_id not in verdicts:
-            meta = index.meta.get(doc_id)
-            verdicts[doc_id] = check(int(doc_id[3:]), meta) if meta and doc_id.startswith("ch:") else (False, False)
+            meta = index.meta.get(doc_id) if doc_id.startswith("ch:") else None
+            verdicts[doc_id] = check(int(doc_id[3:]), meta) if meta else (False, False)
         return verdicts[doc_id]
 
     return verdict, signature

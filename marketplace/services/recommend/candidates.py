@@ -70,13 +70,13 @@ def for_challenge(challenge: Challenge, chain: str = "", org_type: str = "", reg
     index = current_index()
     chain_obj = chain_by_code(chain) if chain else None
     chain_id = chain_obj.id if chain_obj else None
-    allowed = listings_for_challenge(index, challenge, chain_id, org_type, region)
     key = ("for_challenge", challenge.id, challenge.organisation_id, chain_id, org_type, region, limit)
 
     def compute() -> list[tuple[OrgView, list[Item]]]:
         """Each institution with its best few explained listings, best first, as plain values: what
         the page shows of them changes only with the index (an organisation's edits re-log its
         listings), so a view of a popular challenge costs no query at all until the index changes."""
+        allowed = listings_for_challenge(index, challenge, chain_id, org_type, region)  # only when not remembered
         hits = index.search(challenge_query(challenge), k=limit * 4, allowed=allowed)
         groups: dict[int, list[Item]] = {}
         for hit, row, shared in explained_rows(hits):
