@@ -8,6 +8,7 @@ memory-mapped) plus the write segment in blocks of columns of bounded size.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -16,25 +17,38 @@ BLOCK = 1 << 23  # postings per block: ~100 MB of temporaries at most
 
 
 class ColumnChunks:
-    """Collects per-chunk postings in column order (only the chunk's non-empty columns are kept, so a
-    chunk costs its postings, not a pointer per vocabulary entry), then lays them out as one CSC."""
+    """Collects per-chunk postings in column order (only the chunk's non-empty columns, so a chunk
+    costs its postings, not a pointer per vocabulary entry), spilled to an unnamed temporary file as
+    they come, then laid out as one CSC: the process holds the final arrays and one chunk, not the
+    whole corpus's postings twice (Lucene's indexer flushes segments to disk for the same reason)."""
 
     def __init__(self):
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.spill = tempfile.TemporaryFile(prefix="matching-fit-")
+        self.parts: list[tuple[int, int, int]] = []  # (file offset, distinct columns, postings)
         self.n_rows = 0
 
     def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int) -> None:
         """Postings of the next `n_rows` documents (chunk-local rows)."""
         order = np.argsort(cols, kind="stable")  # stable: rows stay ascending within a column
         ucols, cnt = np.unique(cols[order], return_counts=True)
-        self.parts.append((ucols.astype(np.int32), cnt.astype(np.int32),
-                           (rows[order] + self.n_rows).astype(np.int32), vals[order].astype(np.float32)))
+        self.parts.append((self.spill.tell(), len(ucols), len(order)))
+        for a in (ucols.astype(np.int32), cnt.astype(np.int32), (rows[order] + self.n_rows).astype(np.int32),
+                  vals[order].astype(np.float32)):
+            self.spill.write(a.view(np.uint8))
         self.n_rows += n_rows
 
+    def _read(self, part: tuple[int, int, int]):
+        at, k, n = part
+        self.spill.seek(at)
+        ucols, cnt, rows = (np.fromfile(self.spill, dtype=np.int32, count=c) for c in (k, k, n))
+        return ucols, cnt, rows, np.fromfile(self.spill, dtype=np.float32, count=n)
+
     def csc(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(indptr int64, indices int32, data float32) over `m` columns; frees the parts as it goes."""
+        """(indptr int64, indices int32, data float32) over `m` columns; closes the spill file."""
         counts = np.zeros(m, dtype=np.int64)
-        for ucols, cnt, _, _ in self.parts:
+        for at, k, _ in self.parts:
+            self.spill.seek(at)
+            ucols, cnt = (np.fromfile(self.spill, dtype=np.int32, count=k) for _ in range(2))
             counts[ucols] += cnt
         indptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
@@ -43,14 +57,14 @@ class ColumnChunks:
         indices = np.empty(nnz, dtype=np.int32)
         data = np.empty(nnz, dtype=np.float32)
         write = indptr[:-1].copy()  # next free slot per column
-        for i in range(len(self.parts)):
-            ucols, cnt, rows, vals = self.parts[i]
-            self.parts[i] = None
+        for part in self.parts:
+            ucols, cnt, rows, vals = self._read(part)
             first = np.cumsum(cnt) - cnt  # where each column starts within the chunk
             dest = np.repeat(write[ucols] - first, cnt) + np.arange(len(rows), dtype=np.int64)
             indices[dest] = rows
             data[dest] = vals
             write[ucols] += cnt
+        self.spill.close()
         self.parts = []
         return indptr, indices, data
 
