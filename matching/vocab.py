@@ -107,22 +107,23 @@ class Vocabulary:
     def lookup(self, features: list[str]) -> np.ndarray:
         """Columns of `features` (int64), -1 for unknown ones."""
         out = np.full(len(features), -1, dtype=np.int64)
-        codes, at = [], []
-        get = self.trie.get
-        for j, f in enumerate(features):
-            c = bigram_code(f)
-            if c >= 0:
-                codes.append(c)
-                at.append(j)
-            else:
-                k = get(f)
+        big = [j for j, f in enumerate(features) if len(f) == 3 and f[0] == BIGRAM_PREFIX]
+        if len(big) < len(features):
+            get, word_col = self.trie.get, self.word_col
+            isbig = np.zeros(len(features), dtype=bool)
+            isbig[big] = True
+            for j in np.flatnonzero(~isbig).tolist():
+                k = get(features[j])
                 if k is not None:
-                    out[j] = self.word_col[k]
-        if codes and len(self.bigram_codes):
-            codes_arr = np.asarray(codes, dtype=np.uint32)
-            pos = np.minimum(np.searchsorted(self.bigram_codes, codes_arr), len(self.bigram_codes) - 1)
-            found = self.bigram_codes[pos] == codes_arr
-            out[np.asarray(at)[found]] = self.bigram_col[pos[found]]
+                    out[j] = word_col[k]
+        if big and len(self.bigram_codes):
+            # all the query's bigrams at once: their characters as UTF-32 code units, two per bigram
+            pairs = np.frombuffer("".join(features[j][1:] for j in big).encode("utf-32-le"),
+                                  dtype=np.uint32).reshape(-1, 2)
+            codes = (pairs[:, 0] << 16) | pairs[:, 1]
+            pos = np.minimum(np.searchsorted(self.bigram_codes, codes), len(self.bigram_codes) - 1)
+            found = (self.bigram_codes[pos] == codes) & (pairs < 0x10000).all(axis=1)
+            out[np.asarray(big)[found]] = self.bigram_col[pos[found]]
         if self.overlay.keys:
             num = self.overlay.num
             for j in np.flatnonzero(out < 0).tolist():
