@@ -273,8 +273,8 @@ class Index:
         return ix[ip[row]:ip[row + 1]], dt[ip[row]:ip[row + 1]]
 
     def score(self, fids: np.ndarray, qw: np.ndarray, w: BM25Params):
-        """Return BM25 (scores over rows, rows, per-posting contributions, position-in-fids) for query
-        features `fids` with query-side weights `qw`."""
+        """Return BM25 (scores over rows, rows, per-posting contributions, (position in `fids` per
+        segment, segment ends)) for query features `fids` with query-side weights `qw`."""
         n = self.n_rows
         fam = self.vocab.family_of(fids)
         # Words first, then bigrams: each family's postings form one block, normalised in one go.
@@ -282,7 +282,8 @@ class Index:
         fids, qw, fam = fids[order], np.asarray(qw, dtype=np.float64)[order], fam[order]
         rows, tf, lens = self.postings(fids)
         if len(rows) == 0:
-            return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), rows.astype(np.int64)
+            return (np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32),
+                    (np.zeros(0, np.int64), np.zeros(0, np.int64)))
         famx = fam.astype(np.intp)
         coef = (np.asarray(w.family_weight)[famx] * qw * bm25_idf(self.df_of(fids), self.n_alive)
                 * (np.asarray(w.k1)[famx] + 1.0)).astype(np.float32)
@@ -295,5 +296,6 @@ class Index:
         contrib = np.repeat(coef, lens) * tf
         contrib /= denom
         scores = np.bincount(rows, weights=contrib, minlength=n)
-        which = np.repeat(order, lens)
-        return scores, rows, contrib, which
+        # which query feature each posting belongs to, as (feature per segment, segment ends): only the
+        # top documents' postings are ever looked up, so no per-posting array is made
+        return scores, rows, contrib, (order, np.cumsum(lens))

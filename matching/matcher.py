@@ -64,8 +64,10 @@ def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.nd
     n = len(scores)
     if n <= 4 * block or k * 8 > n // block:
         return np.flatnonzero(scores > 0)
-    pad = (-n) % block
-    blocks = np.concatenate([scores, np.zeros(pad)]).reshape(-1, block).max(axis=1)
+    full = n - n % block  # whole blocks as a view, the tail apart: no copy of n scores per query
+    blocks = scores[:full].reshape(-1, block).max(axis=1)
+    if full < n:
+        blocks = np.append(blocks, max(scores[full:].max(), 0.0))
     thr = np.partition(blocks, len(blocks) - k)[len(blocks) - k]
     return np.flatnonzero(scores >= thr) if thr > 0 else np.flatnonzero(scores > 0)
 
@@ -237,8 +239,8 @@ class Matcher:
         return QueryPlan(spans, ntext, stop, self.ngrams, analyzer.parts())
 
     def _score(self, plan: QueryPlan):
-        """First-pass BM25, then feedback; returns scores and (rows, contributions, plan feature
-        index) posting blocks for the explanations."""
+        """First-pass BM25, then feedback; returns scores and, for the explanations, posting blocks
+        (rows, contributions, plan feature index per segment, segment ends)."""
         idx = self.index_
         w = self._bm25_params()
         cols = idx.vocab.lookup(plan.features)
@@ -246,8 +248,8 @@ class Matcher:
         fids = cols[keep]
         qtf = np.asarray(plan.qtf, dtype=np.float64)[keep]
         plan.ideal = self._ideal(plan, w, cols)
-        scores, rows, contrib, which = idx.score(fids, w.query_weight(qtf), w)
-        which = np.asarray(keep, dtype=np.int64)[which] if len(which) else which.astype(np.int64)
+        scores, rows, contrib, (order, ends) = idx.score(fids, w.query_weight(qtf), w)
+        first = (rows, contrib, keep[order], ends)
         if self.feedback_docs > 0 and len(rows):
             live = scores if idx.n_alive == idx.n_rows else np.where(idx.alive, scores, 0.0)
             cand = _threshold_candidates(live, self.feedback_docs)
@@ -256,12 +258,12 @@ class Matcher:
             efids, eqw = expansion(idx, live, top, w, self.feedback_terms, self.feedback_weight,
                                    self.feedback_max_df)
             if len(efids):
-                s2, rows2, contrib2, which2 = idx.score(efids, eqw, w)
+                s2, rows2, contrib2, (order2, ends2) = idx.score(efids, eqw, w)
                 base = len(plan.features)
                 plan.add_expansion([idx.vocab.term(f) for f in efids.tolist()])
                 scores += s2
-                return scores, [(rows, contrib, which), (rows2, contrib2, which2 + base)]
-        return scores, [(rows, contrib, which)]
+                return scores, [first, (rows2, contrib2, order2 + base, ends2)]
+        return scores, [first]
 
     def _ideal(self, plan: QueryPlan, w: BM25Params, fids: np.ndarray) -> float:
         """The query's ideal score (scoring.ideal_score), over its own features (not the expansion),
@@ -300,9 +302,10 @@ class Matcher:
         mark = np.zeros(idx.n_rows, dtype=bool)
         mark[top] = True
         per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
-        for rows, contrib, which in blocks:
-            sel = mark[rows]
-            for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
+        for rows, contrib, feature, ends in blocks:
+            sel = np.flatnonzero(mark[rows])
+            which = feature[np.searchsorted(ends, sel, side="right")]
+            for r, j, c in zip(rows[sel].tolist(), which.tolist(), contrib[sel].tolist()):
                 d = per_row[r]
                 d[j] = d.get(j, 0.0) + c
         return [Hit(idx.docs.id_of(r), float(scores[r]), explain_row(per_row[int(r)], plan), float(m))

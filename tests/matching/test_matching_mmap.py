@@ -46,6 +46,8 @@ def test_a_loaded_index_answers_exactly_like_the_one_in_memory(tmp_path):
     assert loaded.scores("液冷服务器") == m.scores("液冷服务器")
     assert loaded.explain("石墨烯", "cap:1") == m.explain("石墨烯", "cap:1")
     assert loaded.common_terms == m.common_terms
+    loaded.save(tmp_path / "copy.idx")  # an unchanged loaded index saves its mapped arrays as they are
+    assert answers(Matcher.load(tmp_path / "copy.idx"), FILTERS) == answers(m, FILTERS)
     for a in (m, loaded):  # the same changes on both sides
         a.add([{"id": "new", "title": "氮化镓", "text": "氮化镓射频器件与全新的词汇钙钛矿"}, {**DOCS[0], "id": "d2"}])
         a.remove(["cap:2", "d7", "nope"])
