@@ -72,6 +72,23 @@ def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.nd
     return np.flatnonzero(scores >= thr) if thr > 0 else np.flatnonzero(scores > 0)
 
 
+def _postings_of(rows: np.ndarray, ends: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions, in order, of the postings of the `wanted` rows (sorted) among `rows`, whose
+    segments (one per feature, ending at `ends`) are each in ascending row order: a binary search per
+    segment instead of a look-up of every posting (millions at 1M documents)."""
+    found = []
+    a = 0
+    for b in ends.tolist():
+        if b > a:
+            seg = rows[a:b]
+            i = np.searchsorted(seg, wanted)
+            ok = i < b - a
+            i = i[ok]
+            found.append(i[seg[i] == wanted[ok]] + a)
+        a = b
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
 class Matcher:
     """Rank documents for a Chinese query with BM25 over jieba words plus character bigrams.
 
@@ -299,11 +316,9 @@ class Matcher:
         top, matches = top[keep], matches[keep]
         if len(top) == 0:
             return []
-        mark = np.zeros(idx.n_rows, dtype=bool)
-        mark[top] = True
         per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
         for rows, contrib, feature, ends in blocks:
-            sel = np.flatnonzero(mark[rows])
+            sel = _postings_of(rows, ends, np.sort(top))
             which = feature[np.searchsorted(ends, sel, side="right")]
             for r, j, c in zip(rows[sel].tolist(), which.tolist(), contrib[sel].tolist()):
                 d = per_row[r]

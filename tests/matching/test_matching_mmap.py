@@ -184,3 +184,15 @@ def test_an_empty_index_round_trips(tmp_path):
     assert len(loaded) == 0 and loaded.search("石墨烯") == []
     loaded.add([{"id": "a", "text": "石墨烯"}])
     assert loaded.search("石墨烯", min_match=0)[0].id == "a"
+
+
+def test_the_top_rows_postings_are_found_by_binary_search_exactly_as_by_a_mask():
+    from matching.matcher import _postings_of
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        lens = rng.integers(0, 30, size=rng.integers(1, 12))
+        rows = np.concatenate([np.sort(rng.choice(60, size=k, replace=False)) for k in lens]).astype(np.int32)
+        wanted = np.sort(rng.choice(60, size=rng.integers(1, 10), replace=False))
+        expected = np.flatnonzero(np.isin(rows, wanted))
+        assert _postings_of(rows, np.cumsum(lens), wanted).tolist() == expected.tolist()
