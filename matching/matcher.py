@@ -72,6 +72,9 @@ def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.nd
     return np.flatnonzero(scores >= thr) if thr > 0 else np.flatnonzero(scores > 0)
 
 
+_BINARY_SEARCH_RATIO = 20000  # postings per feature above which `_postings_of` beats a mask
+
+
 def _postings_of(rows: np.ndarray, ends: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Positions, in order, of the postings of the `wanted` rows (sorted) among `rows`, whose
     segments (one per feature, ending at `ends`) are each in ascending row order: a binary search per
@@ -317,8 +320,15 @@ class Matcher:
         if len(top) == 0:
             return []
         per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
+        mark = np.zeros(idx.n_rows, dtype=bool)
+        mark[top] = True
         for rows, contrib, feature, ends in blocks:
-            sel = _postings_of(rows, ends, np.sort(top))
+            # a look-up per posting is cheaper for short lists (measured: 100k documents), a binary
+            # search per feature for long ones (1M)
+            if len(rows) > _BINARY_SEARCH_RATIO * len(ends):
+                sel = _postings_of(rows, ends, np.sort(top))
+            else:
+                sel = np.flatnonzero(mark[rows])
             which = feature[np.searchsorted(ends, sel, side="right")]
             for r, j, c in zip(rows[sel].tolist(), which.tolist(), contrib[sel].tolist()):
                 d = per_row[r]
