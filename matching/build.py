@@ -12,10 +12,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from .normalize import normalize_many
-from .tokenize import BIGRAM_PREFIX, Analyzer
+from .postings import ColumnChunks
+from .tokenize import Analyzer
+from .vocab import Vocabulary
 
 _CHUNK = 4000  # documents per work unit: big enough to amortise numpy calls, small enough to balance
 _PARALLEL_MIN = 20000  # below this the process start-up costs more than it saves
@@ -52,11 +53,6 @@ def bigram_codes(ntexts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     starts = np.cumsum([0] + [len(t) + 1 for t in ntexts[:-1]])
     text_no = np.searchsorted(starts, pos, side="right") - 1
     return text_no, (codes[pos] << 16) | codes[pos + 1]
-
-
-def code_to_feature(code: int) -> str:
-    """The bigram feature string for a code from `bigram_codes`."""
-    return BIGRAM_PREFIX + chr(code >> 16) + chr(code & 0xFFFF)
 
 
 def featurize_chunk(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ngrams: bool) -> Chunk:
@@ -133,48 +129,72 @@ def iter_chunks(analyzer: Analyzer, docs: list[Mapping], title_weight: float, ng
         yield featurize_chunk(analyzer, docs[a:b], title_weight, ngrams)
 
 
-def stack_chunks(index, chunks: Iterable[Chunk]) -> tuple[sp.csc_matrix, np.ndarray]:
-    """Build the (documents x features) CSC matrix and lengths from chunks, holding each chunk's
-    postings once in compact column order, then writing them into preallocated final arrays."""
-    parts, dls, cache = [], [], {}
+class FitVocabulary:
+    """The vocabulary while fitting: a dict of words, and bigram codes in a sorted array (a dict or a
+    string per bigram would cost ~150 bytes for each of millions); `freeze` makes the compact base."""
+
+    def __init__(self):
+        self.words: dict[str, int] = {}
+        self.codes = np.zeros(0, np.uint32)  # sorted
+        self.code_col = np.zeros(0, np.int32)
+        self.m = 0
+
+    def word_cols(self, words: list[str]) -> np.ndarray:
+        vocab = self.words
+        out = np.empty(len(words), dtype=np.int32)
+        for j, w in enumerate(words):
+            col = vocab.get(w)
+            if col is None:
+                col = vocab[w] = self.m
+                self.m += 1
+            out[j] = col
+        return out
+
+    def code_cols(self, codes: np.ndarray) -> np.ndarray:
+        """Columns of distinct bigram codes, numbering new ones in order."""
+        pos = np.searchsorted(self.codes, codes)
+        found = np.zeros(len(codes), dtype=bool)
+        ok = pos < len(self.codes)
+        found[ok] = self.codes[pos[ok]] == codes[ok]
+        out = np.empty(len(codes), dtype=np.int32)
+        out[found] = self.code_col[pos[found]]
+        new = codes[~found]
+        cols = np.arange(self.m, self.m + len(new), dtype=np.int32)
+        self.m += len(new)
+        out[~found] = cols
+        if len(new):
+            at = np.searchsorted(self.codes, new)
+            self.codes = np.insert(self.codes, at, new)
+            self.code_col = np.insert(self.code_col, at, cols)
+        return out
+
+    def freeze(self) -> Vocabulary:
+        words = list(self.words)
+        cols = np.fromiter(self.words.values(), dtype=np.int32, count=len(words))
+        self.words = {}
+        return Vocabulary.build(words, cols, self.codes, self.code_col)
+
+
+def stack_chunks(chunks: Iterable[Chunk]) -> tuple[Vocabulary, tuple, np.ndarray]:
+    """The vocabulary, the (documents x features) CSC arrays and the lengths of a stream of chunks,
+    holding each chunk's postings once, compactly, until they are laid out in the final arrays."""
+    vocab = FitVocabulary()
+    cols_by_chunk = ColumnChunks()
+    dls = []
     for ch in chunks:
-        rows, cols, vals, dl = assemble(index, [ch], cache)
+        rows, cols, vals, dl = assemble(vocab, [ch])
         del ch
-        # COO -> CSR of the transpose is a linear-time bucket pass: column-ordered postings.
-        t = sp.csr_matrix((vals, (cols, rows)), shape=(len(index.terms), len(dl)))
+        cols_by_chunk.add(rows, cols, vals, len(dl))
         del rows, cols, vals
-        parts.append((len(dl), t.indptr, t.indices.astype(np.int32, copy=False), t.data))
         dls.append(dl)
-    m = len(index.terms)
-    counts = np.zeros(m, dtype=np.int64)
-    for _, ip, _, _ in parts:
-        counts[: len(ip) - 1] += np.diff(ip)
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    nnz = int(indptr[-1])
-    indices = np.empty(nnz, dtype=np.int32)
-    data = np.empty(nnz, dtype=np.float32)
-    write = indptr[:-1].copy()  # next free slot per column
-    base = 0
-    for i in range(len(parts)):
-        n_rows, ip, ix, dt = parts[i]
-        parts[i] = None
-        cnt = np.diff(ip)
-        mc = len(cnt)
-        dest = np.repeat(write[:mc] - ip[:-1], cnt) + np.arange(len(ix), dtype=np.int64)
-        indices[dest] = ix + base
-        data[dest] = dt
-        write[:mc] += cnt
-        base += n_rows
     dl = np.concatenate(dls) if dls else np.zeros((0, 2), np.float32)
-    if nnz and int(indptr[-1]) > np.iinfo(np.int32).max:
-        raise ValueError("index too large")  # pragma: no cover
-    return sp.csc_matrix((data, indices, indptr), shape=(base, m)), dl
+    csc = cols_by_chunk.csc(vocab.m)
+    return vocab.freeze(), csc, dl
 
 
-def assemble(index, chunks: list[Chunk], cache: dict[int, int] | None = None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Map chunk-local features to index vocabulary ids; returns COO (rows, cols, tf) and lengths.
+def assemble(vocab, chunks: list[Chunk]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Map chunk-local features to vocabulary columns (`vocab`: a FitVocabulary, or the index's
+    Vocabulary for `add`); returns COO (rows, cols, tf) and lengths.
 
     Chunks are released from `chunks` as they are copied, so the features are held once, not twice.
     """
@@ -184,22 +204,16 @@ def assemble(index, chunks: list[Chunk], cache: dict[int, int] | None = None
     vals = np.empty(total, dtype=np.float32)
     dls = []
     base = pos = 0
-    bigram_ids: dict[int, int] = {} if cache is None else cache  # bigram code -> feature id
     for i in range(len(chunks)):
         ch, chunks[i] = chunks[i], None
-        gid = index.feature_ids(ch.words, grow=True)
+        gid = vocab.word_cols(ch.words)
         n = len(ch.w_ids)
         rows[pos:pos + n] = ch.w_rows + base
         cols[pos:pos + n] = gid[ch.w_ids] if n else ch.w_ids
         vals[pos:pos + n] = ch.w_tf
         pos += n
         if len(ch.g_codes):
-            codes = ch.g_codes.tolist()
-            new = [c for c in codes if c not in bigram_ids]
-            if new:
-                fids = index.feature_ids([code_to_feature(c) for c in new], grow=True)
-                bigram_ids.update(zip(new, fids.tolist()))
-            umap = np.fromiter(map(bigram_ids.__getitem__, codes), dtype=np.int32, count=len(codes))
+            umap = vocab.code_cols(ch.g_codes)
             n = len(ch.g_inv)
             rows[pos:pos + n] = ch.g_rows + base
             cols[pos:pos + n] = umap[ch.g_inv]

@@ -57,10 +57,12 @@ def common_words(index, share: float) -> frozenset[str]:
     """The df-based stop list: words (not bigrams) in more than `share` of the live documents; none
     for a corpus under COMMON_MIN_DOCS documents, too few to say which words are common."""
     n = index.n_alive
-    if n < COMMON_MIN_DOCS or len(index.terms) == 0:
+    m = len(index.vocab)
+    if n < COMMON_MIN_DOCS or m == 0:
         return frozenset()
-    common = np.flatnonzero((index.family == WORD) & (index.df > share * n))
-    return frozenset(index.terms[i] for i in common.tolist())
+    cols = np.arange(m)
+    common = np.flatnonzero((index.vocab.family_of(cols) == WORD) & (index.df_of(cols) > share * n))
+    return frozenset(index.vocab.term(i) for i in common.tolist())
 
 
 class QueryPlan:

@@ -26,7 +26,7 @@ def expansion(index, scores: np.ndarray, top_rows: np.ndarray, w: BM25Params, n_
     cols = np.concatenate([c for c, _ in got])
     tf = np.concatenate([t for _, t in got]).astype(np.float64)
     slot = np.repeat(np.arange(len(got)), lens)  # which feedback document each posting is from
-    df = index.df[cols]
+    df = index.df_of(cols)
     # Words of one document or of most documents cannot tell the topic apart.
     keep = (df >= 2) & (df <= max_df * n)
     cols, tf, slot, df = cols[keep], tf[keep], slot[keep], df[keep]

@@ -1,17 +1,23 @@
-"""Inverted index: a column-compressed term-frequency matrix plus a small write segment for `add`."""
+"""Inverted index: a read-only base (column-compressed term frequencies, possibly memory-mapped and
+shared by every process on the host) plus small per-process overlays for what changed since.
+
+Nothing here writes to the base arrays: `append` goes to the write segment (new terms to the
+vocabulary's overlay), `remove` clears this process's copy of `alive` and counts document-frequency
+changes in a sparse overlay (a dense copy would cost 8 bytes per term per worker, with millions of
+bigram terms), and `merge` builds new base arrays in memory (`store.save` writes them out).
+"""
 
 from __future__ import annotations
-
-from itertools import islice
 
 import numpy as np
 import scipy.sparse as sp
 
+from .postings import collect, column_blocks, row_postings
 from .scoring import BIGRAM, WORD, BM25Params, bm25_idf, length_norm
-from .tokenize import BIGRAM_PREFIX
+from .vocab import DocIds, Vocabulary
 
-# The write segment is folded into the main matrix once it holds this share of the documents,
-# so `add` stays O(document) and queries never scan a long list of small segments.
+# The write segment is folded into the base once it holds this share of the documents, so `add`
+# stays O(document) and queries never scan a long list of small segments.
 _MERGE_SHARE = 0.10
 _MERGE_MIN = 2048
 
@@ -38,119 +44,122 @@ class _Grow:
         return self.buf[: self.n]
 
 
+def _empty_vocab() -> Vocabulary:
+    return Vocabulary.build([], np.zeros(0, np.int32), np.zeros(0, np.uint32), np.zeros(0, np.int32))
+
+
 class Index:
     """Term-frequency postings with document lengths, document frequencies and deletions."""
 
     def __init__(self):
-        self.vocab: dict[str, int] = {}
-        self.terms: list[str] = []
-        self._family = _Grow(np.uint8)
-        self._df = _Grow(np.float64)
-        self.ids: list[str | None] = []
-        self.row_of: dict[str, int] = {}
-        self._alive = _Grow(np.bool_)
-        self._dl = _Grow(np.float32, 2)
-        self.main = sp.csc_matrix((0, 0), dtype=np.float32)
-        self._delta: list[tuple[int, np.ndarray, np.ndarray]] = []
-        self._delta_csc: sp.csc_matrix | None = None
-        self._norm_cache: tuple[int, BM25Params, np.ndarray] | None = None
-        self._words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._version = 0
+        self.vocab = _empty_vocab()
+        self.docs = DocIds.build([])
+        self.set_base(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32),
+                      np.zeros((0, 2), np.float32))
         # The df-based stop list (explain.common_words), fixed when the index is fitted and saved with
         # it: a reason shown today stays a reason after a few more documents are added.
         self.common: frozenset[str] = frozenset()
 
-    # ----- vocabulary -------------------------------------------------------------------------
-    def feature_ids(self, features, grow: bool) -> np.ndarray:
-        """Map feature strings to ids, adding unknown ones when `grow`, else dropping them."""
-        vocab = self.vocab
-        if not grow:
-            return np.fromiter((vocab[f] for f in features if f in vocab), dtype=np.int32)
-        before = len(self.terms)
-        ids = [vocab.setdefault(f, len(vocab)) for f in features]
-        if len(vocab) > before:
-            new = list(islice(reversed(vocab), len(vocab) - before))[::-1]
-            self.terms.extend(new)
-            self._family.extend(np.array([BIGRAM if t.startswith(BIGRAM_PREFIX) else WORD for t in new],
-                                         dtype=np.uint8))
-            self._df.extend(np.zeros(len(new)))
-        return np.asarray(ids, dtype=np.int32)
+    def set_base(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, dl: np.ndarray,
+                 words_csr: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> None:
+        """Install base arrays (over `self.docs` rows and `self.vocab` columns); clears the overlays."""
+        self.indptr, self.indices, self.data = indptr, indices, data
+        self.n_base, self.m_base = len(dl), len(indptr) - 1
+        self._base_dl = dl
+        self._dl_extra = _Grow(np.float32, 2)
+        self._alive = _Grow(np.bool_)
+        self._alive.extend(np.ones(self.n_base, dtype=np.bool_))
+        self.n_alive = self.n_base
+        self._df_delta: dict[int, int] = {}
+        self._df_arrays: tuple[np.ndarray, np.ndarray] | None = None
+        self._delta: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._delta_csc: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._words_csr = words_csr
+        self._version = getattr(self, "_version", 0) + 1
+        self._norm_cache = None
 
-    @property
-    def family(self) -> np.ndarray:
-        return self._family.view
-
-    @property
-    def df(self) -> np.ndarray:
-        return self._df.view
-
+    # ----- lookups ----------------------------------------------------------------------------
     @property
     def alive(self) -> np.ndarray:
         return self._alive.view
 
     @property
-    def dl(self) -> np.ndarray:
-        return self._dl.view
+    def n_rows(self) -> int:
+        return len(self.docs)
 
     @property
-    def n_alive(self) -> int:
-        return len(self.row_of)
+    def dl(self) -> np.ndarray:
+        """(words, bigrams) length of every row."""
+        if self._dl_extra.n == 0:
+            return self._base_dl
+        return np.concatenate([self._base_dl, self._dl_extra.view])
+
+    def row_of(self, doc_id: str) -> int | None:
+        """The live row of `doc_id`, or None."""
+        return self.docs.row(doc_id, self.alive)
+
+    def live_ids(self) -> list[str]:
+        """Ids of the live documents in row order."""
+        return [self.docs.id_of(r) for r in np.flatnonzero(self.alive).tolist()]
+
+    def df_of(self, cols: np.ndarray) -> np.ndarray:
+        """Document frequency (live documents) of each column."""
+        cols = np.asarray(cols, dtype=np.int64)
+        inb = cols < self.m_base
+        c = np.where(inb, cols, 0)
+        df = (np.where(inb, self.indptr[c + 1] - self.indptr[c], 0) if self.m_base
+              else np.zeros(len(cols))).astype(np.float64)
+        if self._df_delta:
+            if self._df_arrays is None:
+                keys = np.fromiter(self._df_delta, dtype=np.int64, count=len(self._df_delta))
+                order = np.argsort(keys)
+                vals = np.fromiter(self._df_delta.values(), dtype=np.float64, count=len(keys))
+                self._df_arrays = (keys[order], vals[order])
+            keys, vals = self._df_arrays
+            pos = np.minimum(np.searchsorted(keys, cols), len(keys) - 1)
+            df += np.where(keys[pos] == cols, vals[pos], 0.0)
+        return df
+
+    def _df_add(self, cols: np.ndarray, step: int) -> None:
+        d = self._df_delta
+        for c in cols.tolist():
+            d[c] = d.get(c, 0) + step
+        self._df_arrays = None
 
     # ----- building and updating --------------------------------------------------------------
-    def build_from(self, ids: list[str], main: sp.csc_matrix, dl: np.ndarray) -> None:
-        """Set the main segment: a (documents x features) CSC matrix over this vocabulary."""
-        n, m = len(ids), len(self.terms)
-        self.ids = list(ids)
-        self.row_of = {i: r for r, i in enumerate(ids)}
-        if len(self.row_of) != n:
-            raise ValueError("duplicate document ids in fit()")
-        if main.shape != (n, m):
-            raise ValueError(f"matrix shape {main.shape} does not fit {n} documents x {m} features")
-        self._alive = _Grow(np.bool_)
-        self._alive.extend(np.ones(n, dtype=np.bool_))
-        self._dl = _Grow(np.float32, 2)
-        self._dl.extend(dl.astype(np.float32))
-        self.main = main
-        self.main.indices = self.main.indices.astype(np.int32, copy=False)
-        self._df.buf[: m] = np.diff(self.main.indptr)
-        self._delta, self._delta_csc, self._words_csr = [], None, None
-        self._version += 1
-
     def append(self, doc_id: str, cols: np.ndarray, tfs: np.ndarray, dl: tuple[float, float]) -> None:
         """Add one document to the write segment; an existing id is replaced."""
-        if doc_id in self.row_of:
+        if self.row_of(doc_id) is not None:
             self.remove([doc_id])
-        row = len(self.ids)
-        self.ids.append(doc_id)
-        self.row_of[doc_id] = row
+        row = self.docs.append(doc_id)
         self._alive.extend(np.ones(1, dtype=np.bool_))
-        self._dl.extend(np.asarray([dl], dtype=np.float32))
-        self._df.buf[cols] += 1
+        self.n_alive += 1
+        self._dl_extra.extend(np.asarray([dl], dtype=np.float32))
+        self._df_add(cols, 1)
         self._delta.append((row, cols, tfs.astype(np.float32)))
         self._delta_csc = None
         self._version += 1
-        if len(self._delta) >= max(_MERGE_MIN, _MERGE_SHARE * self.main.shape[0]):
+        if len(self._delta) >= max(_MERGE_MIN, _MERGE_SHARE * self.n_base):
             self.merge()
 
     def remove(self, doc_ids) -> int:
         """Delete documents by id (unknown ids are ignored); returns how many were removed."""
-        rows = [self.row_of.pop(i) for i in doc_ids if i in self.row_of]
+        rows = sorted({r for r in map(self.row_of, doc_ids) if r is not None})
         if not rows:
             return 0
         rows_arr = np.asarray(rows, dtype=np.int64)
         self._alive.buf[rows_arr] = False
-        for r in rows:
-            self.ids[r] = None
-        main_rows = rows_arr[rows_arr < self.main.shape[0]]
-        if len(main_rows):
-            hit = np.flatnonzero(np.isin(self.main.indices, main_rows))
-            cols = np.searchsorted(self.main.indptr, hit, side="right") - 1
-            np.subtract.at(self._df.buf, cols, 1)
+        self.n_alive -= len(rows)
+        base_rows = rows_arr[rows_arr < self.n_base]
+        if len(base_rows):
+            # the base is column-ordered: find the removed rows' postings by a scan (rare, cheap at 100k)
+            hit = np.flatnonzero(np.isin(self.indices, base_rows))
+            self._df_add(np.searchsorted(self.indptr, hit, side="right") - 1, -1)
         gone = set(rows)
         kept = []
         for row, cols_d, tfs in self._delta:
             if row in gone:
-                self._df.buf[cols_d] -= 1
+                self._df_add(cols_d, -1)
             else:
                 kept.append((row, cols_d, tfs))
         if len(kept) != len(self._delta):
@@ -158,35 +167,33 @@ class Index:
         self._version += 1
         return len(rows)
 
-    def merge(self) -> None:
-        """Fold the write segment into the main matrix and drop deleted rows (renumbers rows)."""
-        n, m = len(self.ids), len(self.terms)
-        main = self.main
-        # Columns for terms first seen in `add` are empty in the main segment: pad its pointer array.
-        indptr = np.concatenate([main.indptr, np.full(m - main.shape[1], main.indptr[-1], dtype=main.indptr.dtype)])
-        main = sp.csc_matrix((main.data, main.indices, indptr), shape=(main.shape[0], m))
-        parts = [main]
-        if self._delta:
-            parts.append(self._delta_matrix(n)[main.shape[0]:])
-        full = sp.vstack(parts, format="csr") if len(parts) > 1 else main.tocsr()
-        keep = np.flatnonzero(self.alive)
-        full = full[keep].tocsc()
-        full.indices = full.indices.astype(np.int32, copy=False)
-        self.ids = [self.ids[r] for r in keep]
-        self.row_of = {i: r for r, i in enumerate(self.ids)}
-        dl = self.dl[keep].copy()
-        self._alive = _Grow(np.bool_)
-        self._alive.extend(np.ones(len(keep), dtype=np.bool_))
-        self._dl = _Grow(np.float32, 2)
-        self._dl.extend(dl)
-        self.main = full
-        self._delta, self._delta_csc, self._words_csr = [], None, None
-        self._version += 1
+    def merged_blocks(self):
+        """The live postings of base and write segment, renumbered, in blocks of columns."""
+        delta = self._delta_matrix() if self._delta else None
+        return column_blocks(self.indptr, self.indices, self.data, len(self.vocab), delta, self.alive)
 
-    def _delta_matrix(self, n_rows: int) -> sp.csc_matrix:
-        """The write segment as a CSC matrix over all rows (cached until the next change)."""
-        m = len(self.terms)
-        if self._delta_csc is None or self._delta_csc.shape != (n_rows, m):
+    def merged_nnz(self) -> int:
+        """How many postings `merged_blocks` yields."""
+        dead = np.flatnonzero(~self.alive[: self.n_base])
+        gone = int(np.isin(self.indices, dead).sum()) if len(dead) else 0
+        return len(self.indices) - gone + sum(len(c) for _, c, _ in self._delta)
+
+    def merge(self) -> None:
+        """Fold the write segment into the base and drop deleted rows (renumbers rows)."""
+        keep = np.flatnonzero(self.alive)
+        indptr, indices, data = collect(self.merged_blocks(), len(self.vocab), self.merged_nnz())
+        ids = [self.docs.id_of(r) for r in keep.tolist()]
+        dl = self.dl[keep].copy()
+        vocab = self.vocab
+        if vocab.overlay.keys:
+            vocab = Vocabulary.rebuilt(vocab)
+        self.vocab, self.docs = vocab, DocIds.build(ids)
+        self.set_base(indptr, indices, data, dl)
+
+    def _delta_matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The write segment as CSC arrays over all columns (cached until the next change)."""
+        m = len(self.vocab)
+        if self._delta_csc is None or len(self._delta_csc[0]) != m + 1:
             if self._delta:
                 rows = np.concatenate([np.full(len(c), r, dtype=np.int32) for r, c, _ in self._delta])
                 cols = np.concatenate([c for _, c, _ in self._delta])
@@ -194,9 +201,9 @@ class Index:
             else:
                 rows = cols = np.zeros(0, dtype=np.int32)
                 data = np.zeros(0, dtype=np.float32)
-            mat = sp.csc_matrix((data, (rows, cols)), shape=(n_rows, m))
-            mat.indices = mat.indices.astype(np.int32, copy=False)
-            self._delta_csc = mat
+            mat = sp.csc_matrix((data, (rows, cols)), shape=(self.n_rows, m))
+            mat.sort_indices()
+            self._delta_csc = (mat.indptr.astype(np.int64), mat.indices.astype(np.int32), mat.data)
         return self._delta_csc
 
     # ----- scoring ----------------------------------------------------------------------------
@@ -204,9 +211,7 @@ class Index:
         """BM25 length-normalisation term per family and row, shape (2, rows), from live documents."""
         c = self._norm_cache
         if c is None or c[0] != self._version or c[1] != w:
-            alive = self.alive
-            avgdl = self.dl[alive].mean(axis=0) if alive.any() else np.ones(2)
-            c = (self._version, w, np.ascontiguousarray(length_norm(self.dl, avgdl, w).T))
+            c = (self._version, w, np.ascontiguousarray(length_norm(self.dl, np.asarray(self.avgdl()), w).T))
             self._norm_cache = c
         return c[2]
 
@@ -215,62 +220,72 @@ class Index:
         c = getattr(self, "_avgdl_cache", None)
         if c is None or c[0] != self._version:
             alive = self.alive
-            mean = tuple(self.dl[alive].mean(axis=0).tolist()) if alive.any() else (1.0, 1.0)
+            if not alive.any():
+                mean = (1.0, 1.0)
+            elif self.n_alive == len(alive):
+                mean = tuple(self.dl.mean(axis=0).tolist())
+            else:
+                mean = tuple(self.dl[alive].mean(axis=0).tolist())
             c = self._avgdl_cache = (self._version, mean)
         return c[1]
 
     def postings(self, fids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Gather (rows, tf, postings per feature) for the given features from both segments, with
         each feature's postings contiguous and in `fids` order."""
-        mats = [self.main]
+        segs = [(self.indptr, self.indices, self.data, self.m_base)]
         if self._delta:
-            mats.append(self._delta_matrix(len(self.ids)))
+            dptr, dind, ddat = self._delta_matrix()
+            segs.append((dptr, dind, ddat, len(dptr) - 1))
         rows, tfs = [], []
         lens = np.zeros(len(fids), dtype=np.int64)
-        flist = fids.tolist()
-        for j, f in enumerate(flist):
-            for mat in mats:
-                if f >= mat.shape[1]:
+        for j, f in enumerate(fids.tolist()):
+            for ptr, ind, dat, m in segs:
+                if f >= m:
                     continue
-                a, b = mat.indptr[f], mat.indptr[f + 1]
+                a, b = int(ptr[f]), int(ptr[f + 1])
                 if a == b:
                     continue
-                rows.append(mat.indices[a:b])
-                tfs.append(mat.data[a:b])
+                rows.append(ind[a:b])
+                tfs.append(dat[a:b])
                 lens[j] += b - a
         if not rows:
             return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), lens
         return np.concatenate(rows), np.concatenate(tfs), lens
 
+    def words_csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row access to the base's word columns (a third of the postings): saved with the index, or
+        built on first use."""
+        if self._words_csr is None:
+            wanted = self.vocab.family[: self.m_base] == WORD
+            self._words_csr = row_postings(
+                lambda: column_blocks(self.indptr, self.indices, self.data, self.m_base), self.n_base, wanted)
+        return self._words_csr
+
     def row_words(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """Word features and term frequencies of one document (for query expansion)."""
-        if row >= self.main.shape[0]:
+        if row >= self.n_base:
             for r, cols, tfs in self._delta:
                 if r == row:
-                    keep = self.family[cols] == WORD
+                    keep = self.vocab.family_of(cols) == WORD
                     return cols[keep], tfs[keep]
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        if self._words_csr is None:
-            # Row access to the word columns only: a third of the postings, built once per segment.
-            word_cols = np.flatnonzero(self.family[: self.main.shape[1]] == WORD)
-            sub = self.main[:, word_cols].tocsr()
-            self._words_csr = (sub.indptr, word_cols[sub.indices].astype(np.int32), sub.data)
-        ip, ix, dt = self._words_csr
+        ip, ix, dt = self.words_csr()
         return ix[ip[row]:ip[row + 1]], dt[ip[row]:ip[row + 1]]
 
     def score(self, fids: np.ndarray, qw: np.ndarray, w: BM25Params):
-        """Return BM25 (scores over rows, rows, per-posting contributions, position-in-fids) for query
-        features `fids` with query-side weights `qw`."""
-        n = len(self.ids)
-        fam = self.family[fids]
+        """Return BM25 (scores over rows, rows, per-posting contributions, (position in `fids` per
+        segment, segment ends)) for query features `fids` with query-side weights `qw`."""
+        n = self.n_rows
+        fam = self.vocab.family_of(fids)
         # Words first, then bigrams: each family's postings form one block, normalised in one go.
         order = np.argsort(fam, kind="stable")
         fids, qw, fam = fids[order], np.asarray(qw, dtype=np.float64)[order], fam[order]
         rows, tf, lens = self.postings(fids)
         if len(rows) == 0:
-            return np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32), rows.astype(np.int64)
+            return (np.zeros(n, dtype=np.float64), rows, np.zeros(0, dtype=np.float32),
+                    (np.zeros(0, np.int64), np.zeros(0, np.int64)))
         famx = fam.astype(np.intp)
-        coef = (np.asarray(w.family_weight)[famx] * qw * bm25_idf(self.df[fids], self.n_alive)
+        coef = (np.asarray(w.family_weight)[famx] * qw * bm25_idf(self.df_of(fids), self.n_alive)
                 * (np.asarray(w.k1)[famx] + 1.0)).astype(np.float32)
         norm = self.norm(w)
         split = int(lens[fam == WORD].sum())
@@ -278,8 +293,15 @@ class Index:
         np.take(norm[WORD], rows[:split], out=denom[:split])
         np.take(norm[BIGRAM], rows[split:], out=denom[split:])
         denom += tf
-        contrib = np.repeat(coef, lens) * tf
+        # tf times its feature's coefficient, a slice per feature: a Python loop over ~100 features
+        # costs less than np.repeat of the coefficients over millions of postings at 1M documents
+        contrib = np.empty_like(tf)
+        ends = np.cumsum(lens)
+        for c, a, b in zip(coef, (ends - lens).tolist(), ends.tolist()):
+            if a < b:
+                np.multiply(tf[a:b], c, out=contrib[a:b])
         contrib /= denom
         scores = np.bincount(rows, weights=contrib, minlength=n)
-        which = np.repeat(order, lens)
-        return scores, rows, contrib, which
+        # which query feature each posting belongs to, as (feature per segment, segment ends): only the
+        # top documents' postings are ever looked up, so no per-posting array is made
+        return scores, rows, contrib, (order, ends)

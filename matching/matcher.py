@@ -25,6 +25,7 @@ from .params import (
 )
 from .scoring import BIGRAM, WORD, BM25Params, ideal_score, match_index
 from .tokenize import BIGRAM_PREFIX, Analyzer, stopwords
+from .vocab import DocIds
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -63,10 +64,32 @@ def _threshold_candidates(scores: np.ndarray, k: int, block: int = 128) -> np.nd
     n = len(scores)
     if n <= 4 * block or k * 8 > n // block:
         return np.flatnonzero(scores > 0)
-    pad = (-n) % block
-    blocks = np.concatenate([scores, np.zeros(pad)]).reshape(-1, block).max(axis=1)
+    full = n - n % block  # whole blocks as a view, the tail apart: no copy of n scores per query
+    blocks = scores[:full].reshape(-1, block).max(axis=1)
+    if full < n:
+        blocks = np.append(blocks, max(scores[full:].max(), 0.0))
     thr = np.partition(blocks, len(blocks) - k)[len(blocks) - k]
     return np.flatnonzero(scores >= thr) if thr > 0 else np.flatnonzero(scores > 0)
+
+
+_BINARY_SEARCH_RATIO = 20000  # postings per feature above which `_postings_of` beats a mask
+
+
+def _postings_of(rows: np.ndarray, ends: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions, in order, of the postings of the `wanted` rows (sorted) among `rows`, whose
+    segments (one per feature, ending at `ends`) are each in ascending row order: a binary search per
+    segment instead of a look-up of every posting (millions at 1M documents)."""
+    found = []
+    a = 0
+    for b in ends.tolist():
+        if b > a:
+            seg = rows[a:b]
+            i = np.searchsorted(seg, wanted)
+            ok = i < b - a
+            i = i[ok]
+            found.append(i[seg[i] == wanted[ok]] + a)
+        a = b
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
 
 
 class Matcher:
@@ -161,11 +184,14 @@ class Matcher:
         docs = list(docs)
         ids = [self._doc_id(d) for d in docs]
         index = Index()
-        if len(set(ids)) != len(ids):
-            raise ValueError("duplicate document ids in fit()")
+        try:
+            index.docs = DocIds.build(ids)
+        except ValueError:
+            raise ValueError("duplicate document ids in fit()") from None
+        del ids
         chunks = iter_chunks(self._analyzer(), docs, self.title_weight, self.ngrams, self.n_jobs)
-        main, dl = stack_chunks(index, chunks)
-        index.build_from(ids, main, dl)
+        index.vocab, (indptr, indices, data), dl = stack_chunks(chunks)
+        index.set_base(indptr, indices, data, dl)
         index.common = common_words(index, self.common_df)
         self.index_ = index
         return self
@@ -184,7 +210,7 @@ class Matcher:
         docs = list(docs)
         ids = [self._doc_id(d) for d in docs]
         chunk = featurize_chunk(self._analyzer(), docs, self.title_weight, self.ngrams)
-        rows, cols, tfs, dl = assemble(idx, [chunk])
+        rows, cols, tfs, dl = assemble(idx.vocab, [chunk])
         order = np.argsort(rows, kind="stable")
         bounds = np.searchsorted(rows[order], np.arange(len(ids) + 1))
         for r, doc_id in enumerate(ids):
@@ -203,7 +229,7 @@ class Matcher:
     def ids(self) -> list[str]:
         """Ids of the indexed documents, in index order."""
         idx = getattr(self, "index_", None)
-        return [] if idx is None else [i for i in idx.ids if i is not None]
+        return [] if idx is None else idx.live_ids()
 
     def __len__(self) -> int:
         idx = getattr(self, "index_", None)
@@ -211,7 +237,7 @@ class Matcher:
 
     def __contains__(self, doc_id) -> bool:
         idx = getattr(self, "index_", None)
-        return idx is not None and str(doc_id) in idx.row_of
+        return idx is not None and idx.row_of(str(doc_id)) is not None
 
     @property
     def common_terms(self) -> frozenset[str]:
@@ -233,38 +259,37 @@ class Matcher:
         return QueryPlan(spans, ntext, stop, self.ngrams, analyzer.parts())
 
     def _score(self, plan: QueryPlan):
-        """First-pass BM25, then feedback; returns scores and (rows, contributions, plan feature
-        index) posting blocks for the explanations."""
+        """First-pass BM25, then feedback; returns scores and, for the explanations, posting blocks
+        (rows, contributions, plan feature index per segment, segment ends)."""
         idx = self.index_
         w = self._bm25_params()
-        vocab = idx.vocab
-        keep = [j for j, f in enumerate(plan.features) if f in vocab]
-        fids = np.asarray([vocab[plan.features[j]] for j in keep], dtype=np.int64)
-        qtf = np.asarray([plan.qtf[j] for j in keep], dtype=np.float64)
-        plan.ideal = self._ideal(plan, w)
-        scores, rows, contrib, which = idx.score(fids, w.query_weight(qtf), w)
-        which = np.asarray(keep, dtype=np.int64)[which] if len(which) else which.astype(np.int64)
+        cols = idx.vocab.lookup(plan.features)
+        keep = np.flatnonzero(cols >= 0)
+        fids = cols[keep]
+        qtf = np.asarray(plan.qtf, dtype=np.float64)[keep]
+        plan.ideal = self._ideal(plan, w, cols)
+        scores, rows, contrib, (order, ends) = idx.score(fids, w.query_weight(qtf), w)
+        first = (rows, contrib, keep[order], ends)
         if self.feedback_docs > 0 and len(rows):
-            live = scores if idx.n_alive == len(idx.ids) else np.where(idx.alive, scores, 0.0)
+            live = scores if idx.n_alive == idx.n_rows else np.where(idx.alive, scores, 0.0)
             cand = _threshold_candidates(live, self.feedback_docs)
             cand = cand[live[cand] > 0]
             top = cand[np.lexsort((cand, -live[cand]))][: self.feedback_docs]
             efids, eqw = expansion(idx, live, top, w, self.feedback_terms, self.feedback_weight,
                                    self.feedback_max_df)
             if len(efids):
-                s2, rows2, contrib2, which2 = idx.score(efids, eqw, w)
+                s2, rows2, contrib2, (order2, ends2) = idx.score(efids, eqw, w)
                 base = len(plan.features)
-                plan.add_expansion([idx.terms[f] for f in efids.tolist()])
+                plan.add_expansion([idx.vocab.term(f) for f in efids.tolist()])
                 scores += s2
-                return scores, [(rows, contrib, which), (rows2, contrib2, which2 + base)]
-        return scores, [(rows, contrib, which)]
+                return scores, [first, (rows2, contrib2, order2 + base, ends2)]
+        return scores, [first]
 
-    def _ideal(self, plan: QueryPlan, w: BM25Params) -> float:
-        """The query's ideal score (scoring.ideal_score), over its own features (not the expansion)."""
+    def _ideal(self, plan: QueryPlan, w: BM25Params, fids: np.ndarray) -> float:
+        """The query's ideal score (scoring.ideal_score), over its own features (not the expansion),
+        whose columns are `fids` (-1: not in the index)."""
         idx = self.index_
-        vocab = idx.vocab
-        fids = np.asarray([vocab.get(f, -1) for f in plan.features], dtype=np.int64)
-        df = np.where(fids >= 0, idx.df[np.maximum(fids, 0)] if len(idx.df) else 0.0, 0.0)
+        df = np.where(fids >= 0, idx.df_of(np.maximum(fids, 0)), 0.0)
         family = np.asarray([BIGRAM if f.startswith(BIGRAM_PREFIX) else WORD for f in plan.features], dtype=np.uint8)
         qw = w.query_weight(np.asarray(plan.qtf, dtype=np.float64))
         return ideal_score(df, family, qw, max(idx.n_alive, 1), w, idx.avgdl())
@@ -294,25 +319,31 @@ class Matcher:
         top, matches = top[keep], matches[keep]
         if len(top) == 0:
             return []
-        mark = np.zeros(len(idx.ids), dtype=bool)
-        mark[top] = True
         per_row: dict[int, dict[int, float]] = {int(r): {} for r in top}
-        for rows, contrib, which in blocks:
-            sel = mark[rows]
-            for r, j, c in zip(rows[sel].tolist(), which[sel].tolist(), contrib[sel].tolist()):
+        mark = np.zeros(idx.n_rows, dtype=bool)
+        mark[top] = True
+        for rows, contrib, feature, ends in blocks:
+            # a look-up per posting is cheaper for short lists (measured: 100k documents), a binary
+            # search per feature for long ones (1M)
+            if len(rows) > _BINARY_SEARCH_RATIO * len(ends):
+                sel = _postings_of(rows, ends, np.sort(top))
+            else:
+                sel = np.flatnonzero(mark[rows])
+            which = feature[np.searchsorted(ends, sel, side="right")]
+            for r, j, c in zip(rows[sel].tolist(), which.tolist(), contrib[sel].tolist()):
                 d = per_row[r]
                 d[j] = d.get(j, 0.0) + c
-        return [Hit(idx.ids[r], float(scores[r]), explain_row(per_row[int(r)], plan), float(m))
+        return [Hit(idx.docs.id_of(r), float(scores[r]), explain_row(per_row[int(r)], plan), float(m))
                 for r, m in zip(top.tolist(), matches.tolist())]
 
     def _top(self, scores: np.ndarray, k: int, filter: Filter) -> np.ndarray:
         """Rows of the k best live documents passing `filter`; ties broken by index order."""
         idx = self.index_
-        if idx.n_alive != len(idx.ids):
+        if idx.n_alive != idx.n_rows:
             scores = np.where(idx.alive, scores, 0.0)
         if filter is not None and not callable(filter):
-            allowed = np.zeros(len(idx.ids), dtype=bool)
-            allowed[[idx.row_of[i] for i in filter if i in idx.row_of]] = True
+            allowed = np.zeros(idx.n_rows, dtype=bool)
+            allowed[[r for r in map(idx.row_of, filter) if r is not None]] = True
             scores = np.where(allowed, scores, 0.0)
             filter = None
         if filter is None:
@@ -325,7 +356,7 @@ class Matcher:
             return order[:k]
         out = []
         for r in order.tolist():
-            if filter(idx.ids[r]):
+            if filter(idx.docs.id_of(r)):
                 out.append(r)
                 if len(out) == k:
                     break
@@ -340,7 +371,7 @@ class Matcher:
     def explain(self, query: str, doc_id: str) -> list[tuple[str, float]]:
         """Return the (word, contribution) terms of `doc_id` for `query`; raises KeyError for unknown ids."""
         idx = self._check()
-        if str(doc_id) not in idx.row_of:
+        if idx.row_of(str(doc_id)) is None:
             raise KeyError(doc_id)
         hits = self.search(query, k=1, filter={str(doc_id)}, min_match=0.0)
         return hits[0].terms if hits else []
@@ -349,8 +380,8 @@ class Matcher:
         """Return the score of every live document for `query` (zero when nothing matches)."""
         idx = self._check()
         plan = self._plan(query)
-        s = self._score(plan)[0] if plan.features else np.zeros(len(idx.ids))
-        return {i: float(s[r]) for i, r in idx.row_of.items()}
+        s = self._score(plan)[0] if plan.features else np.zeros(idx.n_rows)
+        return {idx.docs.id_of(r): float(s[r]) for r in np.flatnonzero(idx.alive).tolist()}
 
     # ----- persistence ------------------------------------------------------------------------
     def save(self, path) -> None:
