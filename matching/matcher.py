@@ -23,7 +23,7 @@ from .params import (
     Interval,
     validate_params,
 )
-from .scoring import BIGRAM, WORD, BM25Params, ideal_score, match_index
+from .scoring import BIGRAM, WORD, BM25Params, bm25_idf, ideal_score, match_index
 from .tokenize import BIGRAM_PREFIX, Analyzer, stopwords
 from .vocab import DocIds
 
@@ -122,6 +122,7 @@ class Matcher:
         "n_jobs": [NONE, Interval(Integral, 1, None, closed="left")],
         "min_match": [MATCH_INDEX],
         "common_df": [_SHARE],
+        "max_query_features": [NONE, Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, *, tokenizer: Callable[[str], list[str]] | None = None, k1: float = 1.2,
@@ -130,7 +131,8 @@ class Matcher:
                  ngrams: bool = True, user_dict: bool = True, use_stopwords: bool = True,
                  feedback_docs: int = 8, feedback_terms: int = 30, feedback_weight: float = 0.5,
                  feedback_max_df: float = 0.1, backend: str = "auto", n_jobs: int | None = None,
-                 min_match: float = DEFAULT_MIN_MATCH, common_df: float = DEFAULT_COMMON_DF):
+                 min_match: float = DEFAULT_MIN_MATCH, common_df: float = DEFAULT_COMMON_DF,
+                 max_query_features: int | None = None):
         self.tokenizer = tokenizer
         self.k1 = k1
         self.b = b
@@ -150,6 +152,7 @@ class Matcher:
         self.n_jobs = n_jobs
         self.min_match = min_match
         self.common_df = common_df
+        self.max_query_features = max_query_features
 
     # ----- settings ---------------------------------------------------------------------------
     def get_params(self) -> dict:
@@ -267,7 +270,22 @@ class Matcher:
         keep = np.flatnonzero(cols >= 0)
         fids = cols[keep]
         qtf = np.asarray(plan.qtf, dtype=np.float64)[keep]
-        plan.ideal = self._ideal(plan, w, cols)
+        cap = self.max_query_features
+        if cap is not None and len(fids) > cap:
+            # A long query (a whole listing's text) keeps its `cap` most telling features, as
+            # Lucene's MoreLikeThis does: the dropped ones are the commonest words and bigrams, whose
+            # long posting lists were most of the scoring time and add little to the ranking.
+            fam = idx.vocab.family_of(fids).astype(np.intp)
+            weight = (np.asarray(w.family_weight)[fam] * w.query_weight(qtf)
+                      * bm25_idf(idx.df_of(fids), max(idx.n_alive, 1)))
+            chosen = np.sort(np.argsort(-weight, kind="stable")[:cap])
+            keep, fids, qtf = keep[chosen], fids[chosen], qtf[chosen]
+            used = np.zeros(len(cols), dtype=bool)
+            used[keep] = True
+            used |= cols < 0  # words unknown to the index still count against the ideal, as before
+            plan.ideal = self._ideal(plan, w, cols, used)  # over the features the query kept
+        else:
+            plan.ideal = self._ideal(plan, w, cols)
         scores, rows, contrib, (order, ends) = idx.score(fids, w.query_weight(qtf), w)
         first = (rows, contrib, keep[order], ends)
         if self.feedback_docs > 0 and len(rows):
@@ -285,13 +303,15 @@ class Matcher:
                 return scores, [first, (rows2, contrib2, order2 + base, ends2)]
         return scores, [first]
 
-    def _ideal(self, plan: QueryPlan, w: BM25Params, fids: np.ndarray) -> float:
+    def _ideal(self, plan: QueryPlan, w: BM25Params, fids: np.ndarray, used: np.ndarray | None = None) -> float:
         """The query's ideal score (scoring.ideal_score), over its own features (not the expansion),
-        whose columns are `fids` (-1: not in the index)."""
+        whose columns are `fids` (-1: not in the index); `used` leaves out features a long query dropped."""
         idx = self.index_
         df = np.where(fids >= 0, idx.df_of(np.maximum(fids, 0)), 0.0)
         family = np.asarray([BIGRAM if f.startswith(BIGRAM_PREFIX) else WORD for f in plan.features], dtype=np.uint8)
         qw = w.query_weight(np.asarray(plan.qtf, dtype=np.float64))
+        if used is not None:
+            df, family, qw = df[used], family[used], qw[used]
         return ideal_score(df, family, qw, max(idx.n_alive, 1), w, idx.avgdl())
 
     def search(self, query: str, k: int = 10, filter: Filter = None, min_match: float | None = None) -> list[Hit]:

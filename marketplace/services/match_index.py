@@ -39,13 +39,17 @@ BATCH = 2000
 INDEX_FORMAT = 7
 # Remembered results per process, in MB: about 180 of the search page's 200-hit searches, or thousands of
 # a page's few recommendations (result_cache says why not a number of entries).
+QUERY_FEATURES = 128  # see new_matcher
 CACHE_MB = 32
 
 
 def new_matcher() -> Matcher:
     """The product's configuration: no query expansion, so every explanation term is in both texts;
-    the relevance cutoff (min_match) and the df-based stop list are the library's tuned defaults."""
-    return Matcher(feedback_docs=0)
+    the relevance cutoff (min_match) and the df-based stop list are the library's tuned defaults.
+    A challenge page asks with the challenge's whole text (up to ~900 features): its 128 most telling
+    features rank the same on the dev sets (nDCG@10 unchanged at 128, down 0.004 at 64) at a fraction of
+    the postings read (`max_query_features`)."""
+    return Matcher(feedback_docs=0, max_query_features=QUERY_FEATURES)
 
 
 # ----- documents ----------------------------------------------------------------------------------
