@@ -110,6 +110,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_up(base: str, seconds: float = 600) -> None:
+    """Wait for /healthz: gunicorn's master loads (or, on a new index format, builds) the match index
+    before it forks its workers, minutes at 100k."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def login(base: str, email: str) -> str:
     """Log in like a browser (CSRF token from the form) and return the session cookie header."""
     jar = CookieJar()
@@ -237,12 +251,7 @@ def main() -> None:
                               stderr=subprocess.STDOUT)
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(base)
         enterprise = login(base, "enterprise@demo.example")
         institution = login(base, "institution@demo.example")
         admin = login(base, "admin@demo.example")

@@ -131,12 +131,7 @@ def server(instance: Path, workers: int = 2, seconds: int = 0, config: str | Non
                                 *(["-c", config] if config else []), "marketplace:create_app()"], cwd=ROOT,
                                env=environment(instance), stdout=log, stderr=subprocess.STDOUT)
     try:
-        for _ in range(3000):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        bench.wait_until_up(base)
         ready_s = time.monotonic() - started
         enterprise = bench.login(base, "enterprise@demo.example")
         institution = bench.login(base, "institution@demo.example")

@@ -10,6 +10,7 @@ import pytest
 
 from marketplace.services import index_meta
 from marketplace.services.index_meta import DocMeta, MetaFileError
+from marketplace.services.recommend.audience import listing_rule
 
 REGIONS = ["武汉市", "襄阳市", "宜昌市", "潜江市", ""]
 TYPES = ["企业", "高等院校", "科研院所", "其他机构"]
@@ -63,26 +64,6 @@ def test_changes_since_the_save_are_read_from_the_overlay_and_saved_next_time(tm
     assert dict(again.items()) == dict(meta.items()) and again.changed == 0
 
 
-def _listing_rule(org_id, chain_id, org_type, region):
-    """One rule in both forms, as recommend.audience.listings_for_challenge writes it."""
-    def rows(saved):
-        mask = saved.kind_in("cap", "ach") & ~saved.org_is(org_id)
-        if chain_id is not None:
-            mask &= saved.has_chain(chain_id)
-        if org_type:
-            mask &= saved.equals("org_type", org_type)
-        if region:
-            mask &= saved.equals("region", region)
-        return mask
-
-    def passes(doc_id, info):
-        return (info["kind"] in ("cap", "ach") and info["org"] != org_id
-                and (chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
-                and (not region or info["region"] == region))
-
-    return rows, passes
-
-
 @pytest.mark.parametrize("rule, form", [
     ((5, None, "", ""), "function"),  # most listings pass: asked per candidate
     ((5, 3, "科研院所", "潜江市"), "set"),  # a few dozen pass: handed over as ids
@@ -98,7 +79,7 @@ def test_a_vectorised_rule_decides_like_the_rule_asked_of_each_document(tmp_path
         meta.discard(doc_id)
     for number in range(50):
         meta.put(*_doc("cap", 90_000_000 + number, rng))
-    rows, passes = _listing_rule(*rule)
+    rows, passes = listing_rule(*rule)
     chosen = meta.select(rows, passes)
     expected = {doc_id for doc_id, info in meta.items() if passes(doc_id, info)}
     if form == "set":

@@ -28,7 +28,12 @@ def listings_for_challenge(index, challenge: Challenge, chain_id: int | None, or
 
     Decided over the whole index at once (a chosen region may leave a few dozen of 100k listings, which
     a test per candidate would walk nearly all of): a set of ids when few pass, else a function."""
-    org_id = challenge.organisation_id
+    return index.meta.select(*listing_rule(challenge.organisation_id, chain_id, org_type, region))
+
+
+def listing_rule(org_id: int, chain_id: int | None, org_type: str, region: str):
+    """The listings rule in its two forms: over the saved columns at once, and for one document
+    changed since they were saved (index_meta.DocMeta.select takes both)."""
 
     def rows(saved) -> np.ndarray:
         mask = saved.kind_in("cap", "ach") & ~saved.org_is(org_id)
@@ -41,12 +46,12 @@ def listings_for_challenge(index, challenge: Challenge, chain_id: int | None, or
         return mask
 
     def passes(doc_id: str, info: dict) -> bool:
-        """The same rule for one document changed since the columns were saved."""
+        """The same rule for one document."""
         return (info["kind"] in ("cap", "ach") and info["org"] != org_id
                 and (chain_id is None or chain_id in info["chains"]) and (not org_type or info["org_type"] == org_type)
                 and (not region or info["region"] == region))
 
-    return index.meta.select(rows, passes)
+    return rows, passes
 
 
 def open_challenges_for(index, user: User) -> tuple[DocFilter, tuple]:
